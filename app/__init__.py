@@ -1,0 +1,1 @@
+"""IPS Field Log: the phone app (domain, encrypted store, UI)."""

@@ -1,0 +1,81 @@
+"""Hybrid-logical-clock version stamps, exactly as PROTOCOL.md defines them.
+
+A version is `<ms since epoch, 13 digits>.<counter, 5 digits>.<device id>`.
+Fixed widths make versions compare correctly as plain strings, which is how
+both sides compare them.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .errors import ValidationError
+
+VERSION_PATTERN = re.compile(r"^(\d{13})\.(\d{5})\.([A-Za-z0-9-]{1,64})$")
+MAX_COUNTER = 99_999
+
+
+def wall_clock_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, order=True)
+class Stamp:
+    ms: int
+    counter: int
+
+    def version(self, device_id: str) -> str:
+        return f"{self.ms:013d}.{self.counter:05d}.{device_id}"
+
+
+def parse_version(version: object) -> tuple[Stamp, str]:
+    """Split a version into its (ms, counter) stamp and device id."""
+    match = VERSION_PATTERN.match(version) if isinstance(version, str) else None
+    if match is None:
+        raise ValidationError(
+            "version",
+            f"{version!r} is not a version stamp <13-digit ms>.<5-digit counter>.<device id>",
+        )
+    return Stamp(int(match[1]), int(match[2])), match[3]
+
+
+class HybridClock:
+    """Issues versions for one device that only grow, even if the wall clock steps back.
+
+    `observe` moves the clock past a version or server time seen from
+    elsewhere, so a later local edit sorts after everything already seen.
+    """
+
+    def __init__(
+        self,
+        device_id: str,
+        *,
+        last: Stamp = Stamp(0, 0),
+        wall_ms: Callable[[], int] = wall_clock_ms,
+    ) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", device_id):
+            raise ValidationError("device_id", f"{device_id!r} is not a usable device id")
+        self.device_id = device_id
+        self.last = last
+        self._wall_ms = wall_ms
+
+    def tick(self) -> str:
+        wall = self._wall_ms()
+        if wall > self.last.ms:
+            stamp = Stamp(wall, 0)
+        elif self.last.counter < MAX_COUNTER:
+            stamp = Stamp(self.last.ms, self.last.counter + 1)
+        else:  # counter exhausted within one millisecond: borrow the next one
+            stamp = Stamp(self.last.ms + 1, 0)
+        self.last = stamp
+        return stamp.version(self.device_id)
+
+    def observe_version(self, version: str) -> None:
+        stamp, _ = parse_version(version)
+        self.last = max(self.last, stamp)
+
+    def observe_ms(self, ms: int) -> None:
+        self.last = max(self.last, Stamp(ms, 0))

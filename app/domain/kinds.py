@@ -1,0 +1,242 @@
+"""The record kinds of PROTOCOL.md, defined once as data.
+
+The device validates with these specs and the central store builds its request
+models from them, so both sides always agree on what a valid record is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from .errors import UnknownKindError, ValidationError
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    BOOL = "bool"
+    DATETIME = "datetime"  # ISO 8601 with a UTC offset
+    DATE = "date"  # YYYY-MM-DD
+    INT = "int"
+    NUMBER = "number"
+    REF = "ref"  # the id of another record
+    REF_LIST = "ref_list"
+    CHOICE = "choice"
+
+
+# Text without a limit in PROTOCOL.md still gets one, as long as the notes field's.
+DEFAULT_TEXT_LIMIT = 4000
+REF_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: FieldType
+    required: bool = False
+    max_length: int = DEFAULT_TEXT_LIMIT
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    fields: tuple[FieldSpec, ...]
+    # The field that places a record in time (and so in a week), if any.
+    time_field: str | None = None
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+F = FieldType
+VISIT_TYPES = (
+    "engagement",
+    "career_profile",
+    "job_search",
+    "work_incentives",
+    "job_support",
+    "outreach_attempt",
+    "education",
+    "other",
+)
+VISIT_SETTINGS = ("community", "office", "phone", "video")
+MEMBER_STATUSES = ("active", "closed")
+
+KINDS: Mapping[str, KindSpec] = {
+    k.name: k
+    for k in (
+        KindSpec(
+            "employer_contact",
+            (
+                FieldSpec("occurred_at", F.DATETIME, required=True),
+                FieldSpec("employer", F.TEXT, required=True, max_length=200),
+                FieldSpec("employer_id", F.REF),
+                FieldSpec("contact_person", F.TEXT),
+                FieldSpec("face_to_face", F.BOOL, required=True),
+                FieldSpec("member_ids", F.REF_LIST),
+                FieldSpec("member_present", F.BOOL),
+                FieldSpec("purpose", F.TEXT),
+                FieldSpec("outcome", F.TEXT),
+                FieldSpec("notes", F.TEXT),
+            ),
+            time_field="occurred_at",
+        ),
+        KindSpec(
+            "member_visit",
+            (
+                FieldSpec("occurred_at", F.DATETIME, required=True),
+                FieldSpec("member_id", F.REF, required=True),
+                FieldSpec("type", F.CHOICE, required=True, choices=VISIT_TYPES),
+                FieldSpec("face_to_face", F.BOOL, required=True),
+                FieldSpec("setting", F.CHOICE, required=True, choices=VISIT_SETTINGS),
+                FieldSpec("minutes", F.INT, minimum=0, maximum=1440),
+                FieldSpec("notes", F.TEXT),
+            ),
+            time_field="occurred_at",
+        ),
+        KindSpec(
+            "member",
+            (
+                FieldSpec("display_name", F.TEXT, required=True, max_length=200),
+                FieldSpec("program_entry", F.DATE, required=True),
+                FieldSpec("status", F.CHOICE, required=True, choices=MEMBER_STATUSES),
+                FieldSpec("job_seeking", F.BOOL),
+                FieldSpec("notes", F.TEXT),
+            ),
+        ),
+        KindSpec(
+            "employer",
+            (
+                FieldSpec("name", F.TEXT, required=True, max_length=200),
+                FieldSpec("address", F.TEXT),
+                FieldSpec("phone", F.TEXT, max_length=50),
+                FieldSpec("industry", F.TEXT, max_length=200),
+                FieldSpec("notes", F.TEXT),
+            ),
+        ),
+        KindSpec(
+            "job",
+            (
+                FieldSpec("member_id", F.REF, required=True),
+                FieldSpec("employer", F.TEXT, required=True, max_length=200),
+                FieldSpec("title", F.TEXT, max_length=200),
+                FieldSpec("start_date", F.DATE, required=True),
+                FieldSpec("end_date", F.DATE),
+                FieldSpec("end_reason", F.TEXT),
+                FieldSpec("hours_per_week", F.NUMBER, minimum=0, maximum=168),
+                FieldSpec("competitive", F.BOOL),
+            ),
+        ),
+    )
+}
+
+KIND_NAMES: tuple[str, ...] = tuple(KINDS)
+
+
+def kind_spec(kind: object) -> KindSpec:
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise UnknownKindError(kind, KIND_NAMES)
+    return KINDS[kind]
+
+
+def parse_datetime(value: object, field: str = "occurred_at") -> datetime:
+    """An ISO 8601 date and time that carries its UTC offset."""
+    example = "like 2026-11-16T14:30:00-06:00"
+    if not isinstance(value, str):
+        raise ValidationError(field, f"must be a date and time text, {example}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not a date and time, {example}") from None
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValidationError(field, f"{value!r} has no UTC offset; give one, {example}")
+    return parsed
+
+
+def parse_date(value: object, field: str) -> date:
+    if not isinstance(value, str) or len(value) != 10:
+        raise ValidationError(field, "must be a date written YYYY-MM-DD, like 2026-11-16")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(field, f"{value!r} is not a real date (YYYY-MM-DD)") from None
+
+
+def _check_ref(value: object, field: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, "must be the id of a record (a non-empty text)")
+    if len(value) > REF_LIMIT:
+        raise ValidationError(field, f"is {len(value)} characters long; an id has at most {REF_LIMIT}")
+
+
+def _check_field(spec: FieldSpec, value: Any) -> None:
+    name = spec.name
+    match spec.type:
+        case F.TEXT:
+            if not isinstance(value, str):
+                raise ValidationError(name, "must be text")
+            if spec.required and not value.strip():
+                raise ValidationError(name, "is required and cannot be blank")
+            if len(value) > spec.max_length:
+                raise ValidationError(
+                    name, f"is {len(value)} characters long; the limit is {spec.max_length}"
+                )
+        case F.BOOL:
+            if not isinstance(value, bool):
+                raise ValidationError(name, "must be true or false")
+        case F.DATETIME:
+            parse_datetime(value, name)
+        case F.DATE:
+            parse_date(value, name)
+        case F.INT | F.NUMBER:
+            whole = spec.type is F.INT
+            if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+                raise ValidationError(name, "must be a whole number" if whole else "must be a number")
+            if not math.isfinite(value):
+                raise ValidationError(name, "must be a finite number")
+            lo, hi = spec.minimum, spec.maximum
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise ValidationError(name, f"is {value}; it must be between {lo:g} and {hi:g}")
+        case F.REF:
+            _check_ref(value, name)
+        case F.REF_LIST:
+            if not isinstance(value, list):
+                raise ValidationError(name, "must be a list of record ids (empty for none)")
+            if len(value) > REF_LIMIT:
+                raise ValidationError(name, f"lists {len(value)} ids; at most {REF_LIMIT}")
+            for item in value:
+                _check_ref(item, name)
+        case F.CHOICE:
+            if value not in spec.choices:
+                raise ValidationError(
+                    name, f"{value!r} is not allowed; choose one of {', '.join(spec.choices)}"
+                )
+
+
+def validate_data(kind: object, data: object) -> dict[str, Any]:
+    """Check `data` against its kind; return it unchanged (unknown fields kept).
+
+    Raises ValidationError naming the first bad field. Optional fields may be
+    missing or null.
+    """
+    spec = kind_spec(kind)
+    if not isinstance(data, Mapping):
+        raise ValidationError("data", "must be an object of fields")
+    for field in spec.fields:
+        value = data.get(field.name)
+        if value is None:
+            if field.required:
+                raise ValidationError(field.name, "is required")
+            continue
+        _check_field(field, value)
+    if spec.name == "job" and data.get("end_date") and data["end_date"] < data["start_date"]:
+        raise ValidationError("end_date", "is before start_date")
+    return dict(data)

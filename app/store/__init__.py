@@ -1,0 +1,28 @@
+"""The encrypted device store. Public names only; the implementation is private."""
+
+from app.domain.errors import (
+    RecordDamagedError,
+    StoreErasedError,
+    StoreError,
+    StoreExistsError,
+    StoreLockedError,
+    StoreNotFoundError,
+    WrongPinError,
+)
+
+from ._store import MAX_PIN_ATTEMPTS, MIN_PIN_DIGITS, Rejection, Store, check_pin
+
+__all__ = [
+    "MAX_PIN_ATTEMPTS",
+    "MIN_PIN_DIGITS",
+    "RecordDamagedError",
+    "Rejection",
+    "Store",
+    "StoreErasedError",
+    "StoreError",
+    "StoreExistsError",
+    "StoreLockedError",
+    "StoreNotFoundError",
+    "WrongPinError",
+    "check_pin",
+]

@@ -1,0 +1,652 @@
+"""The encrypted device store: one SQLite file, every body sealed.
+
+Readable on disk: opaque row keys (HMAC of the record id), kind, version,
+deleted flag, week start, outbox state, and the store's own settings. Every
+other byte of a record (names, employers, notes, member ids) is sealed with
+AES-256-GCM, with the row's identity as associated data.
+
+Each change and its outbox entry are written in one transaction, durable when
+`put` returns (WAL, synchronous=FULL).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from app.domain import (
+    KINDS,
+    HybridClock,
+    Record,
+    RecordDamagedError,
+    Stamp,
+    StoreErasedError,
+    StoreExistsError,
+    StoreLockedError,
+    StoreNotFoundError,
+    Tally,
+    TeamSettings,
+    ValidationError,
+    WrongPinError,
+    check_record_id,
+    kind_spec,
+    new_record_id,
+    parse_version,
+    sort_newest_first,
+    validate_data,
+    week_tally,
+    weekly_counts,
+)
+
+from ._crypto import Keys, WrongKeyError, new_data_key, unwrap_data_key, wrap_data_key
+
+DB_FILE = "fieldlog.db"
+ERASED_FILE = "ERASED"
+MAX_PIN_ATTEMPTS = 10
+MIN_PIN_DIGITS = 6
+DEFAULT_AUTO_LOCK_SECONDS = 300
+
+migrations = Migrations("ips-field-log device store")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["records"].create(
+        {"rid": str, "kind": str, "version": str, "deleted": int, "week": str, "body": bytes},
+        pk="rid",
+    )
+    db["records"].create_index(["kind", "week"])
+    # One entry per record with a change the server has not acknowledged;
+    # `body` is the same sealed bytes as the record row of that version.
+    db["outbox"].create(
+        {
+            "rid": str,
+            "kind": str,
+            "version": str,
+            "deleted": int,
+            "body": bytes,
+            "state": str,  # pending | rejected
+            "error": bytes,  # sealed server reason, for rejected entries
+        },
+        pk="rid",
+    )
+    db["outbox"].create_index(["state", "version"])
+    db["secrets"].create({"name": str, "body": bytes}, pk="name")
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A change the server refused, kept on the device until it is edited."""
+
+    record: Record
+    code: str
+    message: str
+
+
+def check_pin(pin: object) -> str:
+    if not isinstance(pin, str) or not pin.isascii() or not pin.isdigit():
+        raise ValidationError("pin", f"must be at least {MIN_PIN_DIGITS} digits, numbers only")
+    if len(pin) < MIN_PIN_DIGITS:
+        raise ValidationError("pin", f"is {len(pin)} digits; use at least {MIN_PIN_DIGITS}")
+    return pin
+
+
+def _aad(rid: str, kind: str, version: str, deleted: bool) -> bytes:
+    return f"{rid}|{kind}|{version}|{int(deleted)}".encode()
+
+
+def _to_date(day: date | datetime | None, settings: TeamSettings) -> date:
+    if day is None:
+        return settings.local_date(datetime.now(timezone.utc))
+    if isinstance(day, datetime):
+        return settings.local_date(day)
+    return day
+
+
+class Store:
+    """Records, the weekly tally and sync bookkeeping, sealed under a PIN.
+
+    Build with `Store.create` or `Store.open`. Thread-safe: the UI and the
+    sync worker share one instance.
+    """
+
+    def __init__(self, path: Path, db: Database, keys: Keys, *, monotonic: Callable[[], float]):
+        self.path = path
+        self._db = db
+        self._keys: Keys | None = keys
+        self._lock = threading.RLock()
+        self._monotonic = monotonic
+        self._last_used = monotonic()
+        self._settings = TeamSettings(
+            week_start=self._meta("week_start"),
+            timezone=self._meta("timezone"),
+            contact_target=int(self._meta("contact_target")),
+        )
+        self.device_id: str = self._meta("device_id")
+        self._clock = HybridClock(self.device_id, last=self._last_stamp())
+
+    # ----- opening and closing -------------------------------------------------
+
+    @staticmethod
+    def exists(path: str | os.PathLike) -> bool:
+        return (Path(path) / DB_FILE).exists()
+
+    @staticmethod
+    def was_erased(path: str | os.PathLike) -> bool:
+        return (Path(path) / ERASED_FILE).exists()
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        pin: str,
+        *,
+        week_start: str = "monday",
+        timezone: str = "America/Chicago",
+        contact_target: int = 6,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> Store:
+        """A new empty store in directory `path` (made if missing), locked by `pin`."""
+        check_pin(pin)
+        settings = TeamSettings(week_start, timezone, contact_target)
+        root = Path(path)
+        if cls.exists(root):
+            raise StoreExistsError(f"A store already exists in {root}; open it with the PIN.")
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o700)  # only this user may even list the sealed files
+        (root / ERASED_FILE).unlink(missing_ok=True)
+        data_key = new_data_key()
+        db = _connect(root)
+        migrations.apply(db)
+        meta = {
+            "key_wrap": json.dumps(wrap_data_key(data_key, pin)),
+            "failed_pins": "0",
+            "device_id": new_record_id(),
+            "week_start": settings.week_start,
+            "timezone": settings.timezone,
+            "contact_target": str(settings.contact_target),
+            "auto_lock_seconds": str(DEFAULT_AUTO_LOCK_SECONDS),
+            "clock": "0.0",
+        }
+        with db.atomic():
+            db["meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike,
+        pin: str,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> Store:
+        """Unlock the store in `path`. A wrong PIN raises WrongPinError; the
+        tenth in a row erases the data (StoreErasedError)."""
+        root = Path(path)
+        if not cls.exists(root):
+            if cls.was_erased(root):
+                raise StoreErasedError(_erased_message(root))
+            raise StoreNotFoundError(f"No store in {root} yet: create one with a new PIN.")
+        db = _connect(root)
+        migrations.apply(db)
+        data_key = _unwrap_counting_failures(root, db, pin)
+        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic)
+
+    def close(self) -> None:
+        """Forget the key and release the files (the WAL is folded back in)."""
+        with self._lock:
+            self._keys = None
+            if self._db is not None:
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._db.close()
+                self._db = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- locking -------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self._keys is None
+
+    @property
+    def auto_lock_seconds(self) -> int:
+        return int(self._meta("auto_lock_seconds"))
+
+    def set_auto_lock_seconds(self, seconds: int) -> None:
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or not 30 <= seconds <= 3600:
+            raise ValidationError("auto_lock_seconds", "must be from 30 seconds to 60 minutes")
+        self._keys_for_use()
+        self._set_meta(auto_lock_seconds=str(seconds))
+
+    def lock(self) -> None:
+        """Forget the key now; `unlock` brings it back."""
+        with self._lock:
+            self._keys = None
+
+    def unlock(self, pin: str) -> None:
+        with self._lock:
+            data_key = _unwrap_counting_failures(self.path, self._db, pin)
+            self._keys = Keys.from_data_key(data_key)
+            self._last_used = self._monotonic()
+
+    def idle_seconds(self) -> float:
+        return self._monotonic() - self._last_used
+
+    def _keys_for_use(self, *, touch: bool = True) -> Keys:
+        """The keys, if unlocked and not idle too long. Background work (sync)
+        passes touch=False so it never keeps an unattended phone unlocked."""
+        if self._db is None:
+            raise StoreLockedError("The store is closed: open it again with the PIN.")
+        if self._keys is not None and self.idle_seconds() > self.auto_lock_seconds:
+            self._keys = None
+        if self._keys is None:
+            raise StoreLockedError("The app locked itself to protect the data: enter your PIN.")
+        if touch:
+            self._last_used = self._monotonic()
+        return self._keys
+
+    def change_pin(self, old: str, new: str) -> None:
+        """Re-wrap the data key under a new PIN; records are not touched."""
+        check_pin(new)
+        with self._lock:
+            self._keys_for_use()
+            data_key = _unwrap_counting_failures(self.path, self._db, old)
+            self._set_meta(key_wrap=json.dumps(wrap_data_key(data_key, new)))
+
+    # ----- settings ------------------------------------------------------------
+
+    @property
+    def settings(self) -> TeamSettings:
+        return self._settings
+
+    def update_settings(
+        self,
+        *,
+        week_start: str | None = None,
+        timezone: str | None = None,
+        contact_target: int | None = None,
+    ) -> TeamSettings:
+        """Change week start, time zone or target; the week index follows."""
+        current = self._settings
+        new = TeamSettings(
+            week_start=week_start or current.week_start,
+            timezone=timezone or current.timezone,
+            contact_target=contact_target if contact_target is not None else current.contact_target,
+        )
+        with self._lock:
+            keys = self._keys_for_use()
+            with self._db.atomic():
+                self._set_meta(
+                    week_start=new.week_start,
+                    timezone=new.timezone,
+                    contact_target=str(new.contact_target),
+                )
+                if (new.week_start, new.timezone) != (current.week_start, current.timezone):
+                    for row, record in self._rows_with_time(keys):
+                        self._db.execute(
+                            "UPDATE records SET week = ? WHERE rid = ?",
+                            [new.week_of_instant(record.occurred_at).isoformat(), row["rid"]],
+                        )
+            self._settings = new
+        return new
+
+    # ----- records -------------------------------------------------------------
+
+    def put(self, kind: str, data: dict[str, Any], *, id: str | None = None) -> Record:
+        """Store a new record, or a new version of record `id`. Durable on return."""
+        spec = kind_spec(kind)
+        data = validate_data(kind, data)
+        record_id = check_record_id(id) if id is not None else new_record_id()
+        with self._lock:
+            keys = self._keys_for_use()
+            rid = keys.row_key(record_id)
+            existing = self._db.execute("SELECT kind FROM records WHERE rid = ?", [rid]).fetchone()
+            if existing and existing[0] != kind:
+                raise ValidationError("kind", f"record {record_id} is a {existing[0]}, not a {kind}")
+            record = Record(record_id, kind, self._clock.tick(), False, data)
+            week = self._settings.week_of_instant(data[spec.time_field]) if spec.time_field else None
+            self._write(keys, rid, record, week)
+        return record
+
+    def delete(self, id: str) -> Record:
+        """Replace the record by a tombstone (kept, and synced like any change)."""
+        with self._lock:
+            keys = self._keys_for_use()
+            rid = keys.row_key(check_record_id(id))
+            row = self._db.execute("SELECT kind FROM records WHERE rid = ?", [rid]).fetchone()
+            if row is None:
+                raise ValidationError("id", f"no record {id} on this device")
+            record = Record(id, row[0], self._clock.tick(), True, {})
+            self._write(keys, rid, record, None)
+        return record
+
+    def get(self, id: str) -> Record | None:
+        """The record, or None when it is unknown or deleted."""
+        with self._lock:
+            keys = self._keys_for_use()
+            record = self._get_any(keys, check_record_id(id))
+        return None if record is None or record.deleted else record
+
+    def list(self, kind: str, *, week: date | None = None) -> list[Record]:
+        """Live records of a kind, newest first; damaged ones are left out and
+        reported by `damaged()`."""
+        kind_spec(kind)
+        sql, args = "SELECT * FROM records WHERE kind = ? AND deleted = 0", [kind]
+        if week is not None:
+            sql, args = sql + " AND week = ?", [*args, week.isoformat()]
+        with self._lock:
+            keys = self._keys_for_use()
+            records = [r for _, r in self._open_rows(keys, self._db.query(sql, args))]
+        return sort_newest_first(records)
+
+    def damaged(self) -> list[str]:
+        """A description of every row whose sealed body fails its integrity check."""
+        with self._lock:
+            keys = self._keys_for_use()
+            found = []
+            for row in self._db.query("SELECT * FROM records"):
+                try:
+                    self._open_row(keys, row)
+                except RecordDamagedError as error:
+                    found.append(error.what)
+            return found
+
+    def count(self, kind: str) -> int:
+        kind_spec(kind)
+        with self._lock:
+            self._keys_for_use()
+            sql = "SELECT count(*) FROM records WHERE kind = ? AND deleted = 0"
+            return self._db.execute(sql, [kind]).fetchone()[0]
+
+    # ----- tallies -------------------------------------------------------------
+
+    def week_tally(self, day: date | datetime | None = None) -> Tally:
+        """The employer-contact tally of the week holding `day` (today if None)."""
+        week = self._settings.week_of(_to_date(day, self._settings))
+        return week_tally(self.list("employer_contact", week=week), self._settings, week)
+
+    def weekly_counts(
+        self, day: date | datetime | None = None, weeks: int = 8
+    ) -> list[tuple[date, int]]:
+        """(week start, counting contacts) for `weeks` weeks ending with the week
+        holding `day`, oldest first."""
+        settings = self._settings
+        starts = settings.weeks_ending(_to_date(day, settings), weeks)
+        marks = ",".join("?" * len(starts))
+        sql = (
+            "SELECT * FROM records WHERE kind = 'employer_contact' AND deleted = 0 "
+            f"AND week IN ({marks})"
+        )
+        with self._lock:
+            keys = self._keys_for_use()
+            rows = self._db.query(sql, [w.isoformat() for w in starts])
+            records = [r for _, r in self._open_rows(keys, rows)]
+        return list(zip(starts, weekly_counts(records, settings, starts), strict=True))
+
+    # ----- sync bookkeeping ----------------------------------------------------
+
+    def pending_count(self) -> int:
+        """Changes waiting to be pushed (rejected ones not included). Readable while locked."""
+        with self._lock:
+            sql = "SELECT count(*) FROM outbox WHERE state = 'pending'"
+            return self._db.execute(sql).fetchone()[0]
+
+    def pending_changes(self, limit: int = 500) -> list[Record]:
+        """The oldest `limit` queued changes, in version order."""
+        with self._lock:
+            keys = self._keys_for_use(touch=False)
+            rows = self._db.query(
+                "SELECT * FROM outbox WHERE state = 'pending' ORDER BY version LIMIT ?", [limit]
+            )
+            return [r for _, r in self._open_rows(keys, rows)]
+
+    def acknowledge(self, results: Iterable[tuple[str, str, str, dict | None]]) -> None:
+        """Record the server's answer for pushed changes: (id, version, status, error).
+
+        applied/duplicate/stale clear the entry; rejected quarantines it with
+        the server's reason until the record is edited. An entry whose record
+        changed again since the push stays queued.
+        """
+        with self._lock:
+            keys = self._keys_for_use(touch=False)
+            with self._db.atomic():
+                for record_id, version, status, error in results:
+                    rid = keys.row_key(record_id)
+                    if status == "rejected":
+                        reason = json.dumps(error or {}).encode()
+                        self._db.execute(
+                            "UPDATE outbox SET state = 'rejected', error = ? "
+                            "WHERE rid = ? AND version = ?",
+                            [keys.seal_bytes(reason, _aad(rid, "error", version, False)), rid, version],
+                        )
+                    else:
+                        self._db.execute(
+                            "DELETE FROM outbox WHERE rid = ? AND version = ?", [rid, version]
+                        )
+
+    def rejections(self) -> list[Rejection]:
+        with self._lock:
+            keys = self._keys_for_use()
+            rows = list(self._db.query("SELECT * FROM outbox WHERE state = 'rejected'"))
+            found = []
+            for row, record in self._open_rows(keys, rows):
+                aad = _aad(row["rid"], "error", row["version"], False)
+                error = json.loads(keys.open_bytes(row["error"], aad))
+                found.append(
+                    Rejection(record, error.get("code", "rejected"), error.get("message", ""))
+                )
+            return found
+
+    def apply_pulled(self, records: Iterable[Record], cursor: str | None) -> int:
+        """Merge a page of pulled records (last writer wins) and save `cursor`
+        in the same transaction. Returns how many records changed here.
+
+        A queued local change that loses stays in the outbox: the server logs
+        it as the losing version when it arrives, so nothing is lost.
+        """
+        changed = 0
+        with self._lock:
+            keys = self._keys_for_use(touch=False)
+            with self._db.atomic():
+                for record in records:
+                    self._clock.observe_version(record.version)
+                    rid = keys.row_key(record.id)
+                    row = self._db.execute(
+                        "SELECT version FROM records WHERE rid = ?", [rid]
+                    ).fetchone()
+                    if row is not None and row[0] >= record.version:
+                        continue
+                    spec = kind_spec(record.kind)
+                    week = None
+                    if spec.time_field and not record.deleted:
+                        week = self._settings.week_of_instant(record.data[spec.time_field])
+                    self._write(keys, rid, record, week, queue=False)
+                    changed += 1
+                if cursor is not None:
+                    self._set_meta(pull_cursor=cursor)
+                self._save_clock()
+        return changed
+
+    @property
+    def pull_cursor(self) -> str | None:
+        return self._meta("pull_cursor", None)
+
+    def observe_server_time(self, server_time: datetime | str) -> None:
+        """Move the version clock past the server's time (PROTOCOL.md)."""
+        when = datetime.fromisoformat(server_time) if isinstance(server_time, str) else server_time
+        with self._lock:
+            self._clock.observe_ms(int(when.timestamp() * 1000))
+            self._save_clock()
+
+    def get_secret(self, name: str) -> str | None:
+        """A sealed setting (server address, device token), or None."""
+        with self._lock:
+            keys = self._keys_for_use(touch=False)
+            row = self._db.execute("SELECT body FROM secrets WHERE name = ?", [name]).fetchone()
+            if row is None:
+                return None
+            return keys.open_bytes(row[0], _aad(name, "secret", "", False)).decode()
+
+    def set_secret(self, name: str, value: str | None) -> None:
+        with self._lock:
+            keys = self._keys_for_use(touch=False)
+            if value is None:
+                self._db.execute("DELETE FROM secrets WHERE name = ?", [name])
+                return
+            body = keys.seal_bytes(value.encode(), _aad(name, "secret", "", False))
+            self._db["secrets"].insert({"name": name, "body": body}, replace=True)
+
+    # ----- internals -----------------------------------------------------------
+
+    def _write(
+        self, keys: Keys, rid: str, record: Record, week: date | None, *, queue: bool = True
+    ) -> None:
+        plain = json.dumps({"id": record.id, "data": dict(record.data)}, separators=(",", ":"))
+        body = keys.seal_bytes(plain.encode(), _aad(rid, record.kind, record.version, record.deleted))
+        row = {
+            "rid": rid,
+            "kind": record.kind,
+            "version": record.version,
+            "deleted": int(record.deleted),
+            "week": week.isoformat() if week else None,
+            "body": body,
+        }
+        with self._db.atomic():
+            self._db["records"].insert(row, replace=True)
+            if queue:
+                entry = {k: row[k] for k in ("rid", "kind", "version", "deleted", "body")}
+                self._db["outbox"].insert({**entry, "state": "pending", "error": None}, replace=True)
+
+    def _open_row(self, keys: Keys, row: dict) -> Record:
+        aad = _aad(row["rid"], row["kind"], row["version"], bool(row["deleted"]))
+        try:
+            content = json.loads(keys.open_bytes(row["body"], aad))
+        except (InvalidTag, ValueError):
+            stamp, device = parse_version(row["version"])
+            when = datetime.fromtimestamp(stamp.ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            raise RecordDamagedError(f"A {row['kind']} record saved {when}") from None
+        return Record(content["id"], row["kind"], row["version"], bool(row["deleted"]), content["data"])
+
+    def _open_rows(self, keys: Keys, rows: Iterable[dict]) -> Iterator[tuple[dict, Record]]:
+        """Open each row, passing over damaged ones (`damaged()` reports them), so
+        one bad row never blocks a list, a tally or the sync queue."""
+        for row in rows:
+            try:
+                yield row, self._open_row(keys, row)
+            except RecordDamagedError:
+                continue
+
+    def _get_any(self, keys: Keys, record_id: str) -> Record | None:
+        rid = keys.row_key(record_id)
+        row = next(iter(self._db.query("SELECT * FROM records WHERE rid = ?", [rid])), None)
+        if row is None:
+            return None
+        try:
+            return self._open_row(keys, row)
+        except RecordDamagedError:
+            raise RecordDamagedError(f"Record {record_id}") from None
+
+    def _rows_with_time(self, keys: Keys) -> Iterator[tuple[dict, Record]]:
+        timed = [name for name, spec in KINDS.items() if spec.time_field]
+        rows = list(
+            self._db.query(
+                f"SELECT * FROM records WHERE deleted = 0 AND kind IN ({','.join('?' * len(timed))})",
+                timed,
+            )
+        )
+        return self._open_rows(keys, rows)
+
+    def _meta(self, key: str, *default: str | None) -> Any:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        if row is None:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        return row[0]
+
+    def _set_meta(self, **values: str) -> None:
+        with self._db.atomic():
+            self._db["meta"].insert_all(
+                [{"key": k, "value": v} for k, v in values.items()], replace=True
+            )
+
+    def _last_stamp(self) -> Stamp:
+        """Past every version stored and every server time seen, so versions only grow."""
+        ms, counter = (int(part) for part in self._meta("clock").split("."))
+        seen = Stamp(ms, counter)
+        newest = self._db.execute("SELECT max(version) FROM records").fetchone()[0]
+        return max(seen, parse_version(newest)[0]) if newest else seen
+
+    def _save_clock(self) -> None:
+        self._set_meta(clock=f"{self._clock.last.ms}.{self._clock.last.counter}")
+
+
+def _connect(root: Path) -> Database:
+    conn = sqlite3.connect(root / DB_FILE, check_same_thread=False)
+    db = Database(conn)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA secure_delete=ON")
+    db.execute("PRAGMA temp_store=MEMORY")  # no temporary files on disk
+    return db
+
+
+def _unwrap_counting_failures(root: Path, db: Database, pin: str) -> bytes:
+    """Unwrap the data key; count wrong PINs durably and erase after the limit."""
+    if not isinstance(pin, str) or not pin:
+        raise ValidationError("pin", "enter your PIN")
+    wrap = json.loads(db.execute("SELECT value FROM meta WHERE key = 'key_wrap'").fetchone()[0])
+    try:
+        data_key = unwrap_data_key(wrap, pin)
+    except WrongKeyError:
+        failed = int(db.execute("SELECT value FROM meta WHERE key = 'failed_pins'").fetchone()[0]) + 1
+        if failed >= MAX_PIN_ATTEMPTS:
+            _erase(root, db)
+            raise StoreErasedError(_erased_message(root)) from None
+        with db.atomic():
+            db.execute("UPDATE meta SET value = ? WHERE key = 'failed_pins'", [str(failed)])
+        raise WrongPinError(MAX_PIN_ATTEMPTS - failed) from None
+    with db.atomic():
+        db.execute("UPDATE meta SET value = '0' WHERE key = 'failed_pins'")
+    return data_key
+
+
+def _erase(root: Path, db: Database) -> None:
+    """Destroy the wrapped key and every sealed body, then the files."""
+    with db.atomic():
+        db.execute("UPDATE meta SET value = '' WHERE key = 'key_wrap'")
+        for table in ("records", "outbox", "secrets"):
+            db.execute(f"DELETE FROM {table}")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    for name in (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal"):
+        (root / name).unlink(missing_ok=True)
+    (root / ERASED_FILE).write_text(datetime.now(timezone.utc).isoformat(timespec="seconds") + "\n")
+
+
+def _erased_message(root: Path) -> str:
+    when = (root / ERASED_FILE).read_text().strip() if (root / ERASED_FILE).exists() else "now"
+    return (
+        f"After {MAX_PIN_ATTEMPTS} wrong PINs in a row the data on this device was erased "
+        f"({when}) to protect it. Create a new PIN to start again; records that were "
+        "synced come back at the next sync."
+    )
