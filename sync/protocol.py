@@ -1,0 +1,242 @@
+"""Sync protocol v1 as code: the one module both the phone and the server import.
+
+Everything here mirrors PROTOCOL.md: paths, limits, status words, error codes
+and the shapes of the JSON messages. It imports nothing beyond the standard
+library, so the phone can import it without the server's dependencies.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any, NotRequired, TypedDict
+
+PROTOCOL_VERSION = 1
+
+API_PREFIX = "/v1"
+HEALTH_PATH = f"{API_PREFIX}/health"
+ENROLL_PATH = f"{API_PREFIX}/devices/enroll"
+PUSH_PATH = f"{API_PREFIX}/sync/push"
+PULL_PATH = f"{API_PREFIX}/sync/pull"
+TALLIES_PATH = f"{API_PREFIX}/tallies"
+TEAM_WEEK_PATH = f"{API_PREFIX}/team/week"
+TEAM_REVIEW_PATH = f"{API_PREFIX}/team/review"
+
+MAX_CHANGES = 500  # per push
+MAX_BODY_BYTES = 1024 * 1024  # larger request bodies get 413
+PULL_LIMIT_DEFAULT = 500
+PULL_LIMIT_MAX = 1000
+TALLY_WEEKS_DEFAULT = 8
+TALLY_WEEKS_MAX = 52
+CLOCK_AHEAD_LIMIT = timedelta(hours=24)  # a version further ahead of server time is rejected
+ENROLLMENT_CODE_LIFETIME = timedelta(hours=72)
+
+
+class PushStatus(StrEnum):
+    """The status of one change in a push result."""
+
+    APPLIED = "applied"  # stored: a new record, or newer than the stored version
+    DUPLICATE = "duplicate"  # this id and version is already stored: nothing changed
+    STALE = "stale"  # the stored version is newer; the device gets it on pull
+    REJECTED = "rejected"  # not stored; `error` says why
+
+
+class ErrorCode(StrEnum):
+    """Every error code the server sends, in responses and in rejected push results."""
+
+    # Whole requests
+    ENROLLMENT_CODE_INVALID = "enrollment_code_invalid"
+    TOKEN_INVALID = "token_invalid"
+    DEVICE_REVOKED = "device_revoked"
+    FORBIDDEN = "forbidden"
+    TOO_MANY_CHANGES = "too_many_changes"
+    INVALID = "invalid"
+    MALFORMED_JSON = "malformed_json"
+    BODY_TOO_LARGE = "body_too_large"
+    NOT_FOUND = "not_found"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    BAD_REQUEST = "bad_request"
+    INTERNAL_ERROR = "internal_error"
+    # One change in a push (INVALID and FORBIDDEN are used there too)
+    UNKNOWN_KIND = "unknown_kind"
+    CLOCK_AHEAD = "clock_ahead"
+
+
+# Default messages: plain English a specialist can act on. The server may send
+# a more specific message (for `invalid` it names the field).
+ERROR_MESSAGES: dict[ErrorCode, str] = {
+    ErrorCode.ENROLLMENT_CODE_INVALID: (
+        "This enrollment code is wrong, already used or older than 72 hours. "
+        "Ask your administrator for a new code."
+    ),
+    ErrorCode.TOKEN_INVALID: (
+        "The server does not recognise this device. Connect it again with a new "
+        "enrollment code from your administrator."
+    ),
+    ErrorCode.DEVICE_REVOKED: (
+        "This device has been disconnected by your administrator. Its records are "
+        "erased from the device; ask your administrator if you need access again."
+    ),
+    ErrorCode.FORBIDDEN: "Your account is not allowed to do this. Ask your supervisor.",
+    ErrorCode.TOO_MANY_CHANGES: (
+        f"Too many changes in one sync (at most {MAX_CHANGES}). Nothing was saved; "
+        "the app sends them again in smaller batches."
+    ),
+    ErrorCode.INVALID: "Some information is missing or not in the right form.",
+    ErrorCode.MALFORMED_JSON: (
+        "The server could not read the request. Update the app; if it keeps "
+        "happening, tell your administrator."
+    ),
+    ErrorCode.BODY_TOO_LARGE: (
+        f"The request is larger than the server accepts ({MAX_BODY_BYTES // 1024} KiB). "
+        "The app sends it again in smaller batches."
+    ),
+    ErrorCode.NOT_FOUND: "The server has no such address. Check the server address in Settings.",
+    ErrorCode.METHOD_NOT_ALLOWED: (
+        "The server does not accept this kind of request here. Update the app."
+    ),
+    ErrorCode.BAD_REQUEST: "The server could not understand the request. Update the app.",
+    ErrorCode.INTERNAL_ERROR: (
+        "Something went wrong on the server. Your records are safe on this device; "
+        "try again later, and tell your administrator if it keeps happening."
+    ),
+    ErrorCode.UNKNOWN_KIND: (
+        "This kind of record is not known to the server. Update the app or the server."
+    ),
+    ErrorCode.CLOCK_AHEAD: (
+        "This record is dated more than 24 hours ahead of the server's clock. "
+        "Check the date and time on this device, then edit the record to send it again."
+    ),
+}
+
+
+# --- Messages -------------------------------------------------------------------
+
+
+class ErrorBody(TypedDict):
+    code: str  # an ErrorCode value
+    message: str
+    field: NotRequired[str]  # for `invalid`: the field at fault
+
+
+class ErrorResponse(TypedDict):
+    error: ErrorBody
+
+
+class HealthResponse(TypedDict):
+    status: str  # "ok"
+    protocol: int
+    server_time: str  # ISO 8601 UTC
+
+
+class EnrollRequest(TypedDict):
+    code: str
+    device_id: str
+    device_name: str
+
+
+class UserRef(TypedDict):
+    id: str
+    name: str
+
+
+class UserInfo(UserRef):
+    role: str  # "specialist" | "supervisor" | "admin"
+
+
+class TeamInfo(TypedDict):
+    id: str
+    name: str
+    week_start: str  # "monday" … "sunday"
+    timezone: str  # an IANA zone, like "America/Chicago"
+    contact_target: int
+
+
+class EnrollResponse(TypedDict):
+    token: str
+    user: UserInfo
+    team: TeamInfo
+
+
+class WireRecord(TypedDict):
+    id: str
+    kind: str
+    version: str
+    deleted: bool
+    data: dict[str, Any]
+
+
+class PulledRecord(WireRecord):
+    seq: int
+
+
+class PushRequest(TypedDict):
+    device_id: str
+    changes: list[WireRecord]
+    pending: int  # records still queued on the device after this batch
+
+
+class PushResult(TypedDict):
+    id: str
+    status: str  # a PushStatus value
+    error: NotRequired[ErrorBody]  # only when status is "rejected"
+
+
+class PushResponse(TypedDict):
+    results: list[PushResult]
+    server_time: str
+
+
+class PullResponse(TypedDict):
+    changes: list[PulledRecord]
+    next: str  # opaque cursor: send it back as `after`
+    more: bool
+    server_time: str
+
+
+class TallyRow(TypedDict):
+    user: UserRef
+    counts: list[int]  # oldest week first
+    average: float
+    pending: int
+    last_sync: str | None
+
+
+class TalliesResponse(TypedDict):
+    team: TeamInfo
+    target: int
+    weeks: list[str]  # week start dates, oldest first
+    rows: list[TallyRow]
+
+
+class ReviewInfo(TypedDict):
+    by: UserRef  # the supervisor who reviewed
+    at: str  # ISO 8601 UTC
+
+
+class TeamWeekResponse(TypedDict):
+    user: UserRef
+    week_start: str
+    count: int
+    target: int
+    contacts: list[WireRecord]  # the week's employer contacts, newest first
+    review: ReviewInfo | None
+
+
+class TeamReviewRequest(TypedDict):
+    user: str  # user id
+    week: str  # YYYY-MM-DD, any day of the week
+
+
+class TeamReviewResponse(TypedDict):
+    review: ReviewInfo
+
+
+def error_body(
+    code: ErrorCode, message: str | None = None, *, field: str | None = None
+) -> ErrorBody:
+    """An error object with the code's default message unless a specific one is given."""
+    body: ErrorBody = {"code": code.value, "message": message or ERROR_MESSAGES[code]}
+    if field is not None:
+        body["field"] = field
+    return body
