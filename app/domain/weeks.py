@@ -8,7 +8,7 @@ time zone. Working on local calendar dates keeps this right across DST changes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -59,10 +59,11 @@ class TeamSettings:
         return self.week_of(self.local_date(at))
 
     def week_bounds(self, week_start: date) -> tuple[datetime, datetime]:
-        """The week's first and past-the-last instant, as aware local datetimes."""
+        """The week's first and past-the-last instant, in UTC (aware datetimes in
+        one zone subtract as wall time, which would hide a DST hour)."""
         start = datetime.combine(week_start, time(0), tzinfo=self.zone)
         end = datetime.combine(week_start + timedelta(days=7), time(0), tzinfo=self.zone)
-        return start, end
+        return start.astimezone(UTC), end.astimezone(UTC)
 
     def weeks_ending(self, day: date, count: int) -> list[date]:
         """Start dates of `count` weeks ending with the week holding `day`, oldest first."""

@@ -251,6 +251,12 @@ class Store:
     def idle_seconds(self) -> float:
         return self._monotonic() - self._last_used
 
+    def touch(self) -> None:
+        """Count user activity that does not read or write (typing into a form)
+        as use, so the idle lock runs from it. StoreLockedError if already locked."""
+        with self._lock:
+            self._keys_for_use()
+
     def _keys_for_use(self, *, touch: bool = True) -> Keys:
         """The keys, if unlocked and not idle too long. Background work (sync)
         passes touch=False so it never keeps an unattended phone unlocked."""

@@ -1,0 +1,218 @@
+"""What each screen shows and the PIN gate, as plain Python. No flet.
+
+Views render these; tests check them without a renderer.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from app.domain import Record, TeamSettings, ValidationError, counts_toward_target
+from app.store import (
+    MIN_PIN_DIGITS,
+    Store,
+    StoreErasedError,
+    StoreNotFoundError,
+    WrongPinError,
+    check_pin,
+)
+
+from . import text
+
+CASELOAD_LIMIT = 20  # IPS fidelity: at most 20 active members per specialist
+AUTO_LOCK_CHOICES = (60, 120, 300, 600, 900, 1800, 3600)
+
+
+# ----- the PIN gate -----------------------------------------------------------------
+
+
+class PinProblem(Exception):
+    """A PIN the specialist must fix; `field` is the PIN box to show it on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(message)
+
+
+class Gate:
+    """Creates, opens and re-opens the store of one data directory."""
+
+    def __init__(self, data_dir: Path, *, monotonic: Callable[[], float] = time.monotonic):
+        self.data_dir = data_dir
+        self.monotonic = monotonic
+        self.store: Store | None = None
+
+    @property
+    def first_run(self) -> bool:
+        return not Store.exists(self.data_dir)
+
+    @property
+    def erased(self) -> bool:
+        return self.first_run and Store.was_erased(self.data_dir)
+
+    def create(self, pin: str, confirm: str) -> Store:
+        try:
+            check_pin(pin)
+        except ValidationError as error:
+            raise PinProblem("pin", f"The PIN {error.problem}. Choose another.") from None
+        if pin != confirm:
+            raise PinProblem("confirm", "The two PINs differ. Type the same PIN in both boxes.")
+        self.store = Store.create(self.data_dir, pin, monotonic=self.monotonic)
+        return self.store
+
+    def unlock(self, pin: str) -> Store:
+        """Open the store, or bring back the key of the one that auto-locked.
+
+        Raises PinProblem for a wrong PIN, StoreErasedError after the last try.
+        """
+        if not pin.strip():
+            raise PinProblem("pin", f"Enter your PIN ({MIN_PIN_DIGITS} or more digits).")
+        try:
+            if self.store is None:
+                self.store = Store.open(self.data_dir, pin, monotonic=self.monotonic)
+            else:
+                self.store.unlock(pin)
+        except WrongPinError as error:
+            tries = text.plural(error.attempts_left, "try")
+            raise PinProblem(
+                "pin",
+                f"Wrong PIN. Check it and try again: {tries} left before "
+                "the data on this phone is erased.",
+            ) from None
+        except StoreNotFoundError:
+            raise PinProblem("pin", "There is no data here yet: create a PIN first.") from None
+        except StoreErasedError:
+            self.store = None
+            raise
+        return self.store
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def default_data_dir() -> Path:
+    """Where the encrypted store lives: the phone's app storage under Flet, else
+    the per-user data directory (XDG on Linux)."""
+    phone = os.environ.get("FLET_APP_STORAGE_DATA")
+    if phone:
+        return Path(phone) / "field-log"
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "ips-field-log"
+
+
+# ----- Home -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    tally: str  # "N of 6"
+    progress: float  # 0..1 for the ring
+    status: str
+    days_left: str
+    weeks: list[tuple[date, int]]  # last 8 weeks, oldest first
+    target: int
+    sync: str
+    synced: bool
+
+    @classmethod
+    def of(cls, store: Store, now: datetime) -> HomeSummary:
+        tally = store.week_tally(now)
+        pending = store.pending_count()
+        return cls(
+            tally=text.tally_text(tally),
+            progress=min(1.0, tally.count / tally.target),
+            status=text.tally_status(tally),
+            days_left=text.days_left_text(store.settings.days_left(now)),
+            weeks=store.weekly_counts(now, weeks=8),
+            target=tally.target,
+            sync=text.sync_text(pending),
+            synced=pending == 0,
+        )
+
+
+# ----- History ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    record: Record
+    title: str
+    detail: str
+    counts: bool  # a face-to-face employer contact
+
+
+@dataclass(frozen=True)
+class HistoryWeek:
+    week_start: date
+    heading: str
+    items: list[HistoryItem]
+
+
+def history(store: Store) -> list[HistoryWeek]:
+    """Every contact and visit, week by week, newest first."""
+    settings = store.settings
+    names = {r.id: r.data["display_name"] for r in store.list("member")}
+    records = store.list("employer_contact") + store.list("member_visit")
+    records.sort(key=lambda r: datetime.fromisoformat(r.data["occurred_at"]), reverse=True)
+    weeks: dict[date, list[HistoryItem]] = {}
+    for record in records:
+        week = settings.week_of_instant(record.data["occurred_at"])
+        weeks.setdefault(week, []).append(_history_item(record, settings, names))
+    return [
+        HistoryWeek(
+            week,
+            f"{text.week_label(week)} · {sum(i.counts for i in items)} of "
+            f"{settings.contact_target}",
+            items,
+        )
+        for week, items in weeks.items()
+    ]
+
+
+def _history_item(record: Record, settings: TeamSettings, names: dict[str, str]) -> HistoryItem:
+    data = record.data
+    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone))
+    how = "Face to face" if data["face_to_face"] else "Not face to face"
+    if record.kind == "employer_contact":
+        parts = [when, how, data.get("purpose") or ""]
+        title = data["employer"]
+    else:
+        minutes = data.get("minutes")
+        parts = [when, text.choice_label(data["setting"]), f"{minutes} min" if minutes else ""]
+        title = f"{names.get(data['member_id'], 'Member')}: {text.choice_label(data['type'])}"
+    detail = " · ".join(p for p in parts if p)
+    return HistoryItem(record, title, detail, counts_toward_target(record))
+
+
+# ----- Members ----------------------------------------------------------------------
+
+
+def caseload_line(members: list[Record]) -> str:
+    active = sum(1 for m in members if m.data["status"] == "active")
+    line = f"{active} active of {CASELOAD_LIMIT}"
+    if active > CASELOAD_LIMIT:
+        line += ": above the IPS caseload limit; talk with your supervisor"
+    return line
+
+
+def member_detail(member: Record) -> str:
+    data = member.data
+    parts = [
+        text.choice_label(data["status"]),
+        "looking for work" if data.get("job_seeking") else "",
+        f"entered {data['program_entry']}",
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+def auto_lock_label(seconds: int) -> str:
+    minutes = seconds // 60
+    return text.plural(minutes, "minute")

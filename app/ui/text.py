@@ -1,0 +1,61 @@
+"""Words and numbers as the specialist reads them on screen. No flet, no store.
+
+Only characters the bundled Roboto font has (no check marks or emoji).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from app.domain import Tally
+
+
+def tally_text(tally: Tally) -> str:
+    return f"{tally.count} of {tally.target}"
+
+
+def tally_status(tally: Tally) -> str:
+    if tally.met:
+        return "Target met this week. Extra contacts still help members."
+    more = tally.short_by
+    contacts = "contact" if more == 1 else "contacts"
+    return f"{more} more face-to-face {contacts} to reach the target"
+
+
+def days_left_text(days: int) -> str:
+    return "Last day of the week" if days == 1 else f"{days} days left this week"
+
+
+def sync_text(pending: int) -> str:
+    if pending == 0:
+        return "All synced"
+    return f"{pending} waiting to sync"
+
+
+def choice_label(key: str) -> str:
+    """`career_profile` -> `Career profile`."""
+    return key.replace("_", " ").capitalize()
+
+
+def day_label(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def time_label(when: datetime) -> str:
+    return f"{when:%H:%M}"
+
+
+def when_label(when: datetime) -> str:
+    return f"{when:%a} {when.day} {when:%b} {when:%H:%M}"
+
+
+def week_label(week_start: date) -> str:
+    return f"Week of {week_start:%a} {week_start.day} {week_start:%b %Y}"
+
+
+def chart_label(week_start: date) -> str:
+    return f"{week_start.month}/{week_start.day}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -1,0 +1,263 @@
+"""The encrypted device store: records, edits, tallies, settings, PINs."""
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from app.store import (
+    Store,
+    StoreErasedError,
+    StoreExistsError,
+    StoreLockedError,
+    StoreNotFoundError,
+    WrongPinError,
+)
+from app.domain import ValidationError
+from tests.conftest import PIN
+
+
+def contact(employer="Juniper Garden Center", *, when="2026-11-18T10:00:00-06:00", f2f=True,
+            **more):
+    return {"occurred_at": when, "employer": employer, "face_to_face": f2f, **more}
+
+
+def test_put_get_list_edit_delete(fresh_store):
+    first = fresh_store.put("employer_contact", contact(when="2026-11-17T09:00:00-06:00"))
+    second = fresh_store.put("employer_contact", contact("Copper Kettle Diner"))
+    assert fresh_store.get(first.id) == first
+    assert [r.id for r in fresh_store.list("employer_contact")] == [second.id, first.id]
+
+    edited = fresh_store.put("employer_contact", contact("Copper Kettle Cafe"), id=second.id)
+    assert edited.id == second.id and edited.version > second.version
+    assert fresh_store.get(second.id).data["employer"] == "Copper Kettle Cafe"
+
+    tombstone = fresh_store.delete(first.id)
+    assert tombstone.deleted and tombstone.version > first.version
+    assert fresh_store.get(first.id) is None
+    assert [r.id for r in fresh_store.list("employer_contact")] == [second.id]
+    assert fresh_store.count("employer_contact") == 1
+
+
+def test_undo_of_a_delete_is_a_newer_put(fresh_store):
+    record = fresh_store.put("employer_contact", contact())
+    fresh_store.delete(record.id)
+    restored = fresh_store.put("employer_contact", dict(record.data), id=record.id)
+    assert fresh_store.get(record.id) == restored
+
+
+def test_bad_input_is_refused_with_the_field_and_nothing_is_written(fresh_store):
+    with pytest.raises(ValidationError, match="employer"):
+        fresh_store.put("employer_contact", contact(""))
+    with pytest.raises(ValidationError, match="not a record kind"):
+        fresh_store.put("lunch", {})
+    member = fresh_store.put("member", {"display_name": "Tamsin", "program_entry": "2026-10-01",
+                                        "status": "active"})
+    with pytest.raises(ValidationError, match="is a member, not a employer_contact"):
+        fresh_store.put("employer_contact", contact(), id=member.id)
+    with pytest.raises(ValidationError, match="no record"):
+        fresh_store.delete("0193a6f0-5c1e-7d4a-9a51-3f2b8c9e1d20")
+    assert fresh_store.count("employer_contact") == 0 and fresh_store.pending_count() == 1
+
+
+def test_week_tally_and_weekly_counts(fresh_store):
+    for day, f2f in [(16, True), (18, True), (18, False), (22, True), (23, True), (9, True)]:
+        fresh_store.put("employer_contact", contact(when=f"2026-11-{day:02d}T12:00:00-06:00",
+                                                    f2f=f2f))
+    gone = fresh_store.put("employer_contact", contact())
+    fresh_store.delete(gone.id)
+    tally = fresh_store.week_tally(date(2026, 11, 20))
+    assert (tally.week_start, tally.count, tally.target, len(tally.contacts)) == (
+        date(2026, 11, 16), 3, 6, 4)
+    assert fresh_store.weekly_counts(date(2026, 11, 23), weeks=3) == [
+        (date(2026, 11, 9), 1), (date(2026, 11, 16), 3), (date(2026, 11, 23), 1)]
+
+
+def test_settings_change_moves_the_week_index(fresh_store):
+    # Sunday evening in Chicago: Monday-start week of Nov 16, Sunday-start week of Nov 22.
+    fresh_store.put("employer_contact", contact(when="2026-11-22T20:00:00-06:00"))
+    assert fresh_store.week_tally(date(2026, 11, 22)).week_start == date(2026, 11, 16)
+    fresh_store.update_settings(week_start="sunday", contact_target=5)
+    tally = fresh_store.week_tally(date(2026, 11, 22))
+    assert (tally.week_start, tally.count, tally.target) == (date(2026, 11, 22), 1, 5)
+    fresh_store.update_settings(timezone="Pacific/Auckland")  # Monday 15:00 there
+    assert fresh_store.week_tally(date(2026, 11, 23)).count == 1
+    fresh_store.close()
+    reopened = Store.open(fresh_store.path, PIN)
+    assert reopened.settings.week_start == "sunday" and reopened.settings.contact_target == 5
+    assert reopened.week_tally(date(2026, 11, 23)).count == 1
+    reopened.close()
+
+
+def test_versions_keep_growing_across_reopen(store_dir):
+    store = Store.create(store_dir, PIN)
+    before = store.put("employer", {"name": "Quill & Co"})
+    store.close()
+    store = Store.open(store_dir, PIN)
+    assert store.put("employer", {"name": "Quill & Co"}, id=before.id).version > before.version
+    store.close()
+
+
+def test_create_refuses_an_existing_store_and_open_needs_one(store_dir):
+    Store.create(store_dir, PIN).close()
+    with pytest.raises(StoreExistsError):
+        Store.create(store_dir, PIN)
+    with pytest.raises(StoreNotFoundError, match="create one"):
+        Store.open(store_dir.parent / "elsewhere", PIN)
+
+
+@pytest.mark.parametrize("pin", ["12345", "12a456", "", "１２３４５６"])
+def test_pin_must_be_six_digits(store_dir, pin):
+    with pytest.raises(ValidationError) as caught:
+        Store.create(store_dir, pin)
+    assert caught.value.field == "pin"
+
+
+def test_wrong_pin_counts_down_and_the_count_survives_restarts(store_dir):
+    Store.create(store_dir, PIN).close()
+    for left in (9, 8, 7):
+        with pytest.raises(WrongPinError, match=f"{left} tries left") as caught:
+            Store.open(store_dir, "000000")
+        assert caught.value.attempts_left == left
+    Store.open(store_dir, PIN).close()  # a right PIN resets the count
+    with pytest.raises(WrongPinError) as caught:
+        Store.open(store_dir, "000000")
+    assert caught.value.attempts_left == 9
+
+
+def test_ten_wrong_pins_erase_the_data_and_a_new_store_can_be_made(store_dir):
+    store = Store.create(store_dir, PIN)
+    store.put("employer_contact", contact())
+    store.close()
+    for _ in range(9):
+        with pytest.raises(WrongPinError):
+            Store.open(store_dir, "000000")
+    with pytest.raises(StoreErasedError, match="erased"):
+        Store.open(store_dir, "000000")
+    with pytest.raises(StoreErasedError, match="10 wrong PINs"):
+        Store.open(store_dir, PIN)  # the right PIN cannot bring it back
+    assert not any(p.name.startswith("fieldlog.db") for p in store_dir.iterdir())
+    fresh = Store.create(store_dir, "246810")
+    assert fresh.list("employer_contact") == []
+    fresh.close()
+
+
+def test_change_pin_rewraps_the_key_only(store_dir):
+    store = Store.create(store_dir, PIN)
+    record = store.put("employer_contact", contact())
+    with pytest.raises(WrongPinError):
+        store.change_pin("111111", "222222")
+    with pytest.raises(ValidationError):
+        store.change_pin(PIN, "12")
+    store.change_pin(PIN, "975310")
+    store.close()
+    with pytest.raises(WrongPinError):
+        Store.open(store_dir, PIN)
+    store = Store.open(store_dir, "975310")
+    assert store.get(record.id) == record
+    store.close()
+
+
+def test_close_and_idle_forget_the_key(store_dir):
+    now = [0.0]
+    store = Store.create(store_dir, PIN, monotonic=lambda: now[0])
+    record = store.put("employer_contact", contact())
+    now[0] += store.auto_lock_seconds - 1
+    assert store.get(record.id) == record  # use restarts the idle time
+    now[0] += store.auto_lock_seconds + 1
+    with pytest.raises(StoreLockedError, match="enter your PIN"):
+        store.get(record.id)
+    assert store.locked
+    assert store.pending_count() == 1  # the count needs no key: the home screen shows it
+    with pytest.raises(WrongPinError):
+        store.unlock("000000")
+    store.unlock(PIN)
+    assert store.get(record.id) == record
+    store.lock()
+    with pytest.raises(StoreLockedError):
+        store.list("employer_contact")
+    store.unlock(PIN)
+    with pytest.raises(ValidationError):
+        store.set_auto_lock_seconds(5)
+    store.set_auto_lock_seconds(60)
+    store.close()
+    with pytest.raises(StoreLockedError, match="closed"):
+        store.get(record.id)
+
+
+def _swap_bodies(path, kind):
+    conn = sqlite3.connect(path / "fieldlog.db")
+    rows = conn.execute("SELECT rid, body FROM records WHERE kind = ? ORDER BY rid", [kind]).fetchall()
+    (rid_a, body_a), (rid_b, body_b) = rows[:2]
+    conn.execute("UPDATE records SET body = ? WHERE rid = ?", [body_b, rid_a])
+    conn.execute("UPDATE records SET body = ? WHERE rid = ?", [body_a, rid_b])
+    conn.commit()
+    conn.close()
+
+
+def test_a_body_moved_onto_another_row_fails_and_the_rest_stays_usable(store_dir):
+    store = Store.create(store_dir, PIN)
+    moved = [store.put("employer_contact", contact(f"Employer {n}")) for n in range(2)]
+    kept = store.put("employer", {"name": "Lantern Books"})
+    store.close()
+    _swap_bodies(store_dir, "employer_contact")
+
+    store = Store.open(store_dir, PIN)
+    with pytest.raises(Exception, match=f"Record {moved[0].id} failed its integrity check"):
+        store.get(moved[0].id)
+    assert store.list("employer_contact") == []
+    assert len(store.damaged()) == 2 and "employer_contact record saved" in store.damaged()[0]
+    assert store.get(kept.id) == kept
+    store.put("employer_contact", contact("Still Works Ltd"))
+    assert store.week_tally(date(2026, 11, 18)).count == 1
+    store.close()
+
+
+def test_a_flipped_byte_or_a_changed_version_fails_authentication(store_dir):
+    store = Store.create(store_dir, PIN)
+    record = store.put("employer_contact", contact())
+    store.close()
+    conn = sqlite3.connect(store_dir / "fieldlog.db")
+    conn.execute("UPDATE records SET version = '9' || substr(version, 2)")
+    conn.commit()
+    conn.close()
+    store = Store.open(store_dir, PIN)
+    with pytest.raises(Exception, match="integrity check"):
+        store.get(record.id)
+    store.close()
+
+
+def test_outbox_acknowledge_reject_and_pull_merge(fresh_store):
+    a = fresh_store.put("employer_contact", contact("Alder Auto"))
+    b = fresh_store.put("employer_contact", contact("Birch Bikes"))
+    c = fresh_store.put("employer_contact", contact("Cedar Crafts"))
+    assert [r.id for r in fresh_store.pending_changes()] == [a.id, b.id, c.id]
+    b2 = fresh_store.put("employer_contact", contact("Birch Bicycles"), id=b.id)  # edited in flight
+    fresh_store.acknowledge([
+        (a.id, a.version, "applied", None),
+        (b.id, b.version, "applied", None),
+        (c.id, c.version, "rejected", {"code": "invalid", "message": "employer: too long"}),
+    ])
+    assert [r.version for r in fresh_store.pending_changes()] == [b2.version]
+    assert fresh_store.pending_count() == 1
+    [rejection] = fresh_store.rejections()
+    assert (rejection.record.id, rejection.code) == (c.id, "invalid")
+    fresh_store.put("employer_contact", contact("Cedar Crafts"), id=c.id)  # an edit requeues
+    assert fresh_store.rejections() == [] and fresh_store.pending_count() == 2
+
+    # Pull: a newer remote version wins; an older one is ignored; the cursor is saved.
+    remote_a = a.__class__(a.id, a.kind, "9999999999999.00000.other", False,
+                           contact("Alder Automotive"))
+    stale_b = b.__class__(b.id, b.kind, "0000000000001.00000.other", False, contact("Old"))
+    assert fresh_store.apply_pulled([remote_a, stale_b], "cursor-1") == 1
+    assert fresh_store.get(a.id).data["employer"] == "Alder Automotive"
+    assert fresh_store.get(b.id).data["employer"] == "Birch Bicycles"
+    assert fresh_store.pull_cursor == "cursor-1"
+    assert fresh_store.put("employer", {"name": "After"}).version > remote_a.version
+
+
+def test_secrets_are_sealed_and_removable(fresh_store):
+    fresh_store.set_secret("token", "s3cr3t-token-value")
+    assert fresh_store.get_secret("token") == "s3cr3t-token-value"
+    fresh_store.set_secret("token", None)
+    assert fresh_store.get_secret("token") is None
