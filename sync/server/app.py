@@ -1,0 +1,140 @@
+"""The FastAPI application: `create_app(settings)`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from pydantic import TypeAdapter
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.protocol import API_PREFIX, MAX_BODY_BYTES, PROTOCOL_VERSION, ErrorCode, error_body
+
+from .errors import ProtocolError
+from .models import WireRecord
+from .routes import ROUTERS
+from .settings import Settings
+from .store import CentralStore
+
+log = logging.getLogger("sync.server")
+
+STATUS_CODES = {
+    400: ErrorCode.BAD_REQUEST,
+    401: ErrorCode.TOKEN_INVALID,
+    403: ErrorCode.FORBIDDEN,
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.BODY_TOO_LARGE,
+}
+
+
+def create_app(settings: Settings, *, store: CentralStore | None = None) -> FastAPI:
+    """The central store's app; opens (and migrates) the database unless given a store."""
+    app = FastAPI(
+        title="IPS Field Log central store",
+        version=f"protocol {PROTOCOL_VERSION}",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.store = store or CentralStore.open(settings.database_url)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
+    app.add_exception_handler(ProtocolError, _protocol_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _error(status: int, code: ErrorCode, message: str | None = None, **extra: Any) -> JSONResponse:
+    return JSONResponse({"error": error_body(code, message, **extra)}, status_code=status)
+
+
+async def _protocol_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ProtocolError)
+    return JSONResponse({"error": exc.body()}, status_code=exc.status)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    first = exc.errors()[0]
+    if first.get("type") == "json_invalid":
+        return _error(400, ErrorCode.MALFORMED_JSON)
+    where = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
+    field = ".".join(where) or "body"
+    message = f"{field}: {first.get('msg', 'is not valid')}."
+    return _error(422, ErrorCode.INVALID, message, field=field)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = STATUS_CODES.get(exc.status_code)
+    if code is None:
+        code = ErrorCode.INTERNAL_ERROR if exc.status_code >= 500 else ErrorCode.BAD_REQUEST
+    response = _error(exc.status_code, code)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _error(500, ErrorCode.INTERNAL_ERROR)
+
+
+class BodySizeLimit:
+    """Answers 413 for request bodies over the limit, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await _error(413, ErrorCode.BODY_TOO_LARGE)(scope, receive, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            body += message.get("body", b"")
+            if len(body) > self.limit:
+                await _error(413, ErrorCode.BODY_TOO_LARGE)(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema plus the generated record models a push's changes refer to."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        record = TypeAdapter(WireRecord).json_schema(ref_template="#/components/schemas/{model}")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(record.pop("$defs", {}))
+        components["WireRecord"] = record
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,178 @@
+"""`python -m sync.server COMMAND --db URL`: run and administer the central store.
+
+A thin layer over CentralStore. Mistakes print one clear line on stderr and
+exit with status 1; no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from collections.abc import Callable, Sequence
+
+from app.domain import DEFAULT_TARGET, WEEKDAYS
+
+from .errors import AdminError
+from .settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
+from .store import ROLES, CentralStore
+
+DEMO_TEAM = "Demo team"
+DEMO_USERS = (("Demo Specialist", "specialist"), ("Demo Supervisor", "supervisor"))
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from .app import create_app
+
+    app = create_app(Settings(database_url=args.db, host=args.host, port=args.port))
+    # Bind here so port 0 works and the real address can be announced.
+    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        raise AdminError(f"Cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    port = sock.getsockname()[1]
+    print(f"Central store listening on http://{args.host}:{port}", flush=True)
+    config = uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=5)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def add_team(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        team = store.add_team(
+            args.name,
+            week_start=args.week_start,
+            timezone=args.timezone,
+            contact_target=args.target,
+        )
+    s = team.settings
+    print(
+        f"Team {team.name!r}: weeks start {s.week_start}, {s.timezone}, "
+        f"target {s.contact_target} contacts a week."
+    )
+
+
+def add_user(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        store.add_user(args.name, role=args.role, team=args.team)
+    print(f"User {args.name!r} ({args.role}) added to team {args.team!r}.")
+
+
+def enroll_code(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        code = store.make_enrollment_code(args.user)
+    print(f"Enrollment code for {args.user!r}: single use, valid 72 hours.")
+    print(code)
+
+
+def revoke_device(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        store.revoke_device(args.device_id)
+    print(f"Device {args.device_id} revoked: its next sync erases its local records.")
+
+
+def list_users(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        people = store.list_users()
+    if not people:
+        print("No users yet: add a team with add-team, then users with add-user.")
+    for user in people:
+        print(f"{user['name']}  ({user['role']}, team {user['team']})")
+        for device in user["devices"]:
+            state = (
+                "revoked" if device["revoked"] else f"last sync {device['last_sync'] or 'never'}"
+            )
+            print(f"    device {device['id']}  {device['name']!r}  {state}")
+
+
+def demo(args: argparse.Namespace) -> None:
+    """A demo team with a specialist and a supervisor, and fresh codes to enroll them."""
+    with _store(args) as store:
+        if store.team_named(DEMO_TEAM) is None:
+            store.add_team(DEMO_TEAM)
+        codes = []
+        for name, role in DEMO_USERS:
+            if store.user_id_named(name) is None:
+                store.add_user(name, role=role, team=DEMO_TEAM)
+            codes.append((name, role, store.make_enrollment_code(name)))
+    print(f"Demo team {DEMO_TEAM!r} is ready. To connect a phone or browser:")
+    print(
+        "  Settings -> Connect to server; server address "
+        f"http://{DEFAULT_HOST}:{DEFAULT_PORT}; then one of these codes"
+    )
+    print("  (single use, valid 72 hours; run this again for fresh ones):")
+    for name, role, code in codes:
+        print(f"    {name} ({role}):  {code}")
+
+
+class _store:
+    """Open the store for one command and close it after."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.url = args.db
+
+    def __enter__(self) -> CentralStore:
+        self.store = CentralStore.open(self.url)
+        return self.store
+
+    def __exit__(self, *_exc: object) -> None:
+        self.store.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sync.server", description="The IPS Field Log central store."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, run: Callable[[argparse.Namespace], None], help: str):
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument(
+            "--db",
+            default=DEFAULT_DATABASE_URL,
+            help=f"sqlite:///path.db or postgresql://user@host/db (default {DEFAULT_DATABASE_URL})",
+        )
+        sub.set_defaults(run=run)
+        return sub
+
+    sub = command("serve", serve, "Run the central store's HTTP API.")
+    sub.add_argument("--host", default=DEFAULT_HOST)
+    sub.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+
+    sub = command("add-team", add_team, "Add a team.")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--week-start", default="monday", choices=WEEKDAYS)
+    sub.add_argument("--timezone", default="America/Chicago", help="an IANA time zone")
+    sub.add_argument(
+        "--target", type=int, default=DEFAULT_TARGET, help="face-to-face employer contacts a week"
+    )
+
+    sub = command("add-user", add_user, "Add a user to a team.")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("--role", required=True, choices=ROLES)
+    sub.add_argument("--team", required=True, metavar="TEAM")
+
+    sub = command("enroll-code", enroll_code, "Make a single-use enrollment code for a user.")
+    sub.add_argument("user", metavar="USER")
+
+    sub = command("revoke-device", revoke_device, "Revoke a device: it can no longer sync.")
+    sub.add_argument("device_id", metavar="DEVICE_ID")
+
+    command("users", list_users, "List users, their teams and devices.")
+    command("demo", demo, "Create a demo team and users (once) and print fresh codes.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except AdminError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,181 @@
+"""Tables, engine and migrations of the central store: SQLAlchemy Core, SQLite or PostgreSQL.
+
+Times are stored as ISO 8601 UTC text (`2026-11-16T20:30:00.000000Z`), which
+sorts correctly as text on both databases. Record data is JSON text, kept
+byte for byte so unknown fields come back untouched.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine
+
+from .settings import normalise_database_url
+
+metadata = sa.MetaData()
+# SQLite only autoincrements INTEGER PRIMARY KEY columns.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Id = sa.String(64)
+Time = sa.String(32)
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("week_start", sa.String(10), nullable=False),
+    sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("contact_target", sa.Integer, nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("team_id", Id, sa.ForeignKey("teams.id"), nullable=False, index=True),
+    sa.Column("created_at", Time, nullable=False),
+)
+
+devices = sa.Table(
+    "devices",
+    metadata,
+    sa.Column("id", Id, primary_key=True),  # the device's own id, also in its versions
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("revoked", sa.Boolean, nullable=False, default=False),
+    sa.Column("enrolled_at", Time, nullable=False),
+    sa.Column("revoked_at", Time),
+    sa.Column("pending", sa.Integer, nullable=False, default=0),  # as last reported by push
+    sa.Column("last_sync_at", Time),
+)
+
+enrollment_codes = sa.Table(
+    "enrollment_codes",
+    metadata,
+    sa.Column("code_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", Time, nullable=False),
+    sa.Column("expires_at", Time, nullable=False),
+    sa.Column("used_at", Time),
+    sa.Column("device_id", Id),
+)
+
+records = sa.Table(
+    "records",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("owner_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False, unique=True),
+    # occurred_at as ms since epoch, for kinds that have it: finds a week's contacts.
+    sa.Column("occurred_ms", sa.BigInteger),
+    sa.Column("updated_at", Time, nullable=False),
+    sa.Index("ix_records_owner_seq", "owner_id", "seq"),
+    sa.Index("ix_records_owner_kind_occurred", "owner_id", "kind", "occurred_ms"),
+)
+
+# One row: the last seq handed out. Every writing transaction updates it first,
+# which serialises writers, so records commit in seq order and a pull by seq
+# never skips a record that commits later with a lower seq.
+seq_counter = sa.Table(
+    "seq_counter",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+conflicts = sa.Table(
+    "conflicts",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("record_id", Id, nullable=False),
+    sa.Column("owner_id", Id, nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("version", sa.String(100), nullable=False),  # the losing version
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("winner_version", sa.String(100), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),  # "stale" push or "superseded" store
+    sa.Column("device_id", Id, nullable=False),  # the device whose push decided it
+    sa.Column("logged_at", Time, nullable=False),
+    sa.UniqueConstraint("record_id", "version", name="uq_conflicts_record_version"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("at", Time, nullable=False, index=True),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("user_id", Id),
+    sa.Column("device_id", Id),
+    sa.Column("count", sa.Integer, nullable=False, default=0),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+)
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("week_start", sa.String(10), primary_key=True),
+    sa.Column("reviewed_by", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("reviewed_at", Time, nullable=False),
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def create_engine(url: str) -> Engine:
+    driver_url = normalise_database_url(url)
+    if driver_url.get_backend_name() == "sqlite":
+        engine = sa.create_engine(
+            driver_url, connect_args={"timeout": 30, "check_same_thread": False}
+        )
+        sa.event.listen(engine, "connect", _sqlite_on_connect)
+        sa.event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return sa.create_engine(driver_url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, begin transactions (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # A real BEGIN, so reads in one transaction see one snapshot; the first write
+    # (the seq counter) then takes the write lock, waiting up to the timeout.
+    connection.exec_driver_sql("BEGIN")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema up to date (Alembic, scripts in sync/server/migrations)."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

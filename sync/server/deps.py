@@ -1,0 +1,40 @@
+"""Dependencies the routes inject: the store and the authenticated caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from sync.protocol import API_PREFIX, ErrorCode
+
+from .errors import ProtocolError
+from .store import Caller, CentralStore
+
+_bearer = HTTPBearer(auto_error=False, description="The device token from enrollment.")
+
+
+def get_store(request: Request) -> CentralStore:
+    store: CentralStore = request.app.state.store
+    return store
+
+
+StoreDep = Annotated[CentralStore, Depends(get_store)]
+
+
+def get_caller(
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None or not credentials.credentials.strip():
+        raise ProtocolError(ErrorCode.TOKEN_INVALID)
+    return store.authenticate(credentials.credentials.strip())
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def route(path: str) -> str:
+    """A protocol path relative to the /v1 prefix the routers are mounted under."""
+    return path.removeprefix(API_PREFIX)

@@ -1,0 +1,105 @@
+"""Request models. Record data models are generated from `app.domain.KINDS`.
+
+The generated record models describe each kind in the OpenAPI schema. A push
+still accepts any JSON per change, because one bad record must not reject the
+whole batch: each change is checked by the domain (`Record.from_wire`), the one
+copy of the rules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+
+from app.domain import KINDS, FieldSpec, FieldType, KindSpec
+from app.domain.clock import VERSION_PATTERN
+from app.domain.kinds import REF_LIMIT
+from sync.protocol import MAX_CHANGES
+
+
+def _field_type(spec: FieldSpec) -> Any:
+    """The pydantic annotation for one field of a kind."""
+    ref = Annotated[str, Field(min_length=1, max_length=REF_LIMIT)]
+    match spec.type:
+        case FieldType.TEXT:
+            return Annotated[str, Field(max_length=spec.max_length)]
+        case FieldType.BOOL:
+            return bool
+        case FieldType.DATETIME:
+            return Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+        case FieldType.DATE:
+            return date
+        case FieldType.INT:
+            return Annotated[int, Field(ge=spec.minimum, le=spec.maximum)]
+        case FieldType.NUMBER:
+            return Annotated[float, Field(ge=spec.minimum, le=spec.maximum, allow_inf_nan=False)]
+        case FieldType.REF:
+            return ref
+        case FieldType.REF_LIST:
+            return Annotated[list[ref], Field(max_length=REF_LIMIT)]  # type: ignore[valid-type]
+        case FieldType.CHOICE:
+            return Literal[spec.choices]
+    raise AssertionError(f"no pydantic type for {spec.type}")
+
+
+def _camel(name: str) -> str:
+    return "".join(part.title() for part in name.split("_"))
+
+
+def data_model(kind: KindSpec) -> type[BaseModel]:
+    """The `data` of one kind; unknown fields are allowed (and kept)."""
+    fields: dict[str, Any] = {
+        f.name: (_field_type(f), ...) if f.required else (_field_type(f) | None, None)
+        for f in kind.fields
+    }
+    return create_model(
+        f"{_camel(kind.name)}Data",
+        __config__=ConfigDict(extra="allow"),
+        **fields,
+    )
+
+
+def record_model(kind: KindSpec) -> type[BaseModel]:
+    """A record of one kind as PROTOCOL.md sends it (tombstones may carry `{}`)."""
+    return create_model(
+        f"{_camel(kind.name)}Record",
+        __config__=ConfigDict(extra="allow"),
+        id=(str, Field(json_schema_extra={"format": "uuid"})),
+        kind=(Literal[kind.name], ...),
+        version=(str, Field(pattern=VERSION_PATTERN.pattern)),
+        deleted=(bool, False),
+        data=(data_model(kind), ...),
+    )
+
+
+DATA_MODELS: dict[str, type[BaseModel]] = {name: data_model(k) for name, k in KINDS.items()}
+RECORD_MODELS: dict[str, type[BaseModel]] = {name: record_model(k) for name, k in KINDS.items()}
+WireRecord = Annotated[
+    Union[tuple(RECORD_MODELS.values())],  # noqa: UP007 (a runtime-built union)
+    Field(discriminator="kind"),
+]
+
+
+class EnrollIn(BaseModel):
+    code: str = Field(min_length=1, max_length=100)
+    device_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    device_name: str = Field(default="", max_length=200)
+
+
+# Documented as records of the known kinds, accepted as any JSON value (see above).
+Change = Annotated[Any, WithJsonSchema({"$ref": "#/components/schemas/WireRecord"})]
+
+
+class PushIn(BaseModel):
+    device_id: str = Field(max_length=64)
+    changes: list[Change] = Field(
+        description=f"At most {MAX_CHANGES}; more is rejected with too_many_changes."
+    )
+    pending: int | None = Field(default=None, ge=0, le=10_000_000)
+
+
+class ReviewIn(BaseModel):
+    user: str = Field(max_length=64)
+    week: date

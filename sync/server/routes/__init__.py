@@ -1,0 +1,5 @@
+"""One router per resource, each mounted under /v1 by sync.server.app."""
+
+from . import devices, health, records, team
+
+ROUTERS = (health.router, devices.router, records.router, team.router)

@@ -1,0 +1,16 @@
+from typing import Any
+
+from fastapi import APIRouter
+
+from sync.protocol import HEALTH_PATH, PROTOCOL_VERSION
+
+from ..db import iso, utc_now
+from ..deps import route
+
+router = APIRouter(tags=["health"])
+
+
+@router.get(route(HEALTH_PATH))
+def health() -> dict[str, Any]:
+    """Cheap and unauthenticated: the app's "am I online?" probe."""
+    return {"status": "ok", "protocol": PROTOCOL_VERSION, "server_time": iso(utc_now())}

@@ -1,0 +1,70 @@
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from sync.protocol import (
+    MAX_CHANGES,
+    PULL_LIMIT_DEFAULT,
+    PULL_LIMIT_MAX,
+    PULL_PATH,
+    PUSH_PATH,
+    ErrorCode,
+)
+
+from ..db import iso, utc_now
+from ..deps import CallerDep, StoreDep, route
+from ..errors import ProtocolError
+from ..models import PushIn
+
+router = APIRouter(tags=["sync"])
+
+# Cursors are opaque to devices; inside they are the last seq sent.
+CURSOR = re.compile(r"^s(\d{1,18})$")
+
+
+def _cursor(seq: int) -> str:
+    return f"s{seq}"
+
+
+def _seq_after(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    match = CURSOR.match(cursor)
+    if match is None:
+        raise ProtocolError(
+            ErrorCode.INVALID,
+            "after: this is not a cursor the server gave; pull again without it.",
+            field="after",
+        )
+    return int(match[1])
+
+
+@router.post(route(PUSH_PATH))
+def push(body: PushIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
+    """Apply up to 500 changes, one result per change in order."""
+    if body.device_id != caller.device_id:
+        raise ProtocolError(
+            ErrorCode.FORBIDDEN, "device_id is not the device this token was given to."
+        )
+    if len(body.changes) > MAX_CHANGES:
+        raise ProtocolError(ErrorCode.TOO_MANY_CHANGES)
+    results = store.push(caller, body.changes, body.pending)
+    return {"results": results, "server_time": iso(utc_now())}
+
+
+@router.get(route(PULL_PATH))
+def pull(
+    caller: CallerDep,
+    store: StoreDep,
+    after: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=PULL_LIMIT_MAX)] = PULL_LIMIT_DEFAULT,
+) -> dict[str, Any]:
+    """The caller's records changed after the cursor, oldest change first."""
+    changes, next_seq, more = store.pull(caller, _seq_after(after), limit)
+    return {
+        "changes": changes,
+        "next": _cursor(next_seq),
+        "more": more,
+        "server_time": iso(utc_now()),
+    }

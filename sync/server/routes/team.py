@@ -1,0 +1,45 @@
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from sync.protocol import (
+    TALLIES_PATH,
+    TALLY_WEEKS_DEFAULT,
+    TALLY_WEEKS_MAX,
+    TEAM_REVIEW_PATH,
+    TEAM_WEEK_PATH,
+)
+
+from ..deps import CallerDep, StoreDep, route
+from ..models import ReviewIn
+
+router = APIRouter(tags=["team"])
+
+
+@router.get(route(TALLIES_PATH))
+def tallies(
+    caller: CallerDep,
+    store: StoreDep,
+    week: date | None = None,
+    weeks: Annotated[int, Query(ge=1, le=TALLY_WEEKS_MAX)] = TALLY_WEEKS_DEFAULT,
+) -> dict[str, Any]:
+    """Weekly employer-contact counts: own row (specialist) or the team's (supervisor)."""
+    return store.tallies(caller, week, weeks)
+
+
+@router.get(route(TEAM_WEEK_PATH))
+def team_week(
+    caller: CallerDep,
+    store: StoreDep,
+    user: Annotated[str, Query(max_length=64)],
+    week: date | None = None,
+) -> dict[str, Any]:
+    """One specialist's employer contacts of a week, for the supervisor's review."""
+    return store.team_week(caller, user, week)
+
+
+@router.post(route(TEAM_REVIEW_PATH))
+def team_review(body: ReviewIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
+    """Mark a specialist's week reviewed by the calling supervisor (idempotent)."""
+    return {"review": store.review(caller, body.user, body.week)}
