@@ -7,8 +7,8 @@ from .clock import HybridClock, Stamp, parse_version, wall_clock_ms
 from .errors import (
     FieldLogError,
     RecordDamagedError,
-    StoreError,
     StoreErasedError,
+    StoreError,
     StoreExistsError,
     StoreLockedError,
     StoreNotFoundError,

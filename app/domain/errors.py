@@ -32,7 +32,9 @@ class ValidationError(FieldLogError, ValueError):
 
 class UnknownKindError(ValidationError):
     def __init__(self, kind: object, known: tuple[str, ...]) -> None:
-        super().__init__("kind", f"{kind!r} is not a record kind; expected one of {', '.join(known)}")
+        super().__init__(
+            "kind", f"{kind!r} is not a record kind; expected one of {', '.join(known)}"
+        )
 
 
 class StoreError(FieldLogError):
@@ -51,9 +53,7 @@ class WrongPinError(StoreError):
     def __init__(self, attempts_left: int) -> None:
         self.attempts_left = attempts_left
         tries = "1 try" if attempts_left == 1 else f"{attempts_left} tries"
-        super().__init__(
-            f"Wrong PIN. {tries} left before the data on this device is erased."
-        )
+        super().__init__(f"Wrong PIN. {tries} left before the data on this device is erased.")
 
 
 class StoreErasedError(StoreError):

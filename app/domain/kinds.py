@@ -174,7 +174,9 @@ def _check_ref(value: object, field: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, "must be the id of a record (a non-empty text)")
     if len(value) > REF_LIMIT:
-        raise ValidationError(field, f"is {len(value)} characters long; an id has at most {REF_LIMIT}")
+        raise ValidationError(
+            field, f"is {len(value)} characters long; an id has at most {REF_LIMIT}"
+        )
 
 
 def _check_field(spec: FieldSpec, value: Any) -> None:
@@ -199,7 +201,9 @@ def _check_field(spec: FieldSpec, value: Any) -> None:
         case F.INT | F.NUMBER:
             whole = spec.type is F.INT
             if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
-                raise ValidationError(name, "must be a whole number" if whole else "must be a number")
+                raise ValidationError(
+                    name, "must be a whole number" if whole else "must be a number"
+                )
             if not math.isfinite(value):
                 raise ValidationError(name, "must be a finite number")
             lo, hi = spec.minimum, spec.maximum

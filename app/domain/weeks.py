@@ -30,7 +30,8 @@ class TeamSettings:
     def __post_init__(self) -> None:
         if self.week_start not in WEEKDAYS:
             raise ValidationError(
-                "week_start", f"{self.week_start!r} is not a day; choose one of {', '.join(WEEKDAYS)}"
+                "week_start",
+                f"{self.week_start!r} is not a day; choose one of {', '.join(WEEKDAYS)}",
             )
         try:
             ZoneInfo(self.timezone)
@@ -40,7 +41,9 @@ class TeamSettings:
             ) from None
         target = self.contact_target
         if isinstance(target, bool) or not isinstance(target, int) or not 1 <= target <= 50:
-            raise ValidationError("contact_target", f"{target!r} must be a whole number from 1 to 50")
+            raise ValidationError(
+                "contact_target", f"{target!r} must be a whole number from 1 to 50"
+            )
 
     @cached_property
     def zone(self) -> ZoneInfo:

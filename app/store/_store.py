@@ -11,15 +11,15 @@ Each change and its outbox entry are written in one transaction, durable when
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +64,15 @@ migrations = Migrations("ips-field-log device store")
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["records"].create(
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("records").create(
         {"rid": str, "kind": str, "version": str, "deleted": int, "week": str, "body": bytes},
         pk="rid",
     )
-    db["records"].create_index(["kind", "week"])
+    db.table("records").create_index(["kind", "week"])
     # One entry per record with a change the server has not acknowledged;
     # `body` is the same sealed bytes as the record row of that version.
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "rid": str,
             "kind": str,
@@ -84,8 +84,8 @@ def m001_initial(db: Database) -> None:
         },
         pk="rid",
     )
-    db["outbox"].create_index(["state", "version"])
-    db["secrets"].create({"name": str, "body": bytes}, pk="name")
+    db.table("outbox").create_index(["state", "version"])
+    db.table("secrets").create({"name": str, "body": bytes}, pk="name")
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,15 @@ def _aad(rid: str, kind: str, version: str, deleted: bool) -> bytes:
     return f"{rid}|{kind}|{version}|{int(deleted)}".encode()
 
 
+def _week_index(record: Record, settings: TeamSettings) -> str | None:
+    """The readable week column: the start date of the record's week, if it has a time."""
+    when = None if record.deleted else record.occurred_at
+    return settings.week_of_instant(when).isoformat() if when else None
+
+
 def _to_date(day: date | datetime | None, settings: TeamSettings) -> date:
     if day is None:
-        return settings.local_date(datetime.now(timezone.utc))
+        return settings.local_date(datetime.now(UTC))
     if isinstance(day, datetime):
         return settings.local_date(day)
     return day
@@ -183,7 +189,7 @@ class Store:
             "clock": "0.0",
         }
         with db.atomic():
-            db["meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+            db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
         return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic)
 
     @classmethod
@@ -310,7 +316,7 @@ class Store:
                     for row, record in self._rows_with_time(keys):
                         self._db.execute(
                             "UPDATE records SET week = ? WHERE rid = ?",
-                            [new.week_of_instant(record.occurred_at).isoformat(), row["rid"]],
+                            [_week_index(record, new), row["rid"]],
                         )
             self._settings = new
         return new
@@ -319,7 +325,6 @@ class Store:
 
     def put(self, kind: str, data: dict[str, Any], *, id: str | None = None) -> Record:
         """Store a new record, or a new version of record `id`. Durable on return."""
-        spec = kind_spec(kind)
         data = validate_data(kind, data)
         record_id = check_record_id(id) if id is not None else new_record_id()
         with self._lock:
@@ -327,10 +332,11 @@ class Store:
             rid = keys.row_key(record_id)
             existing = self._db.execute("SELECT kind FROM records WHERE rid = ?", [rid]).fetchone()
             if existing and existing[0] != kind:
-                raise ValidationError("kind", f"record {record_id} is a {existing[0]}, not a {kind}")
+                raise ValidationError(
+                    "kind", f"record {record_id} is a {existing[0]}, not a {kind}"
+                )
             record = Record(record_id, kind, self._clock.tick(), False, data)
-            week = self._settings.week_of_instant(data[spec.time_field]) if spec.time_field else None
-            self._write(keys, rid, record, week)
+            self._write(keys, rid, record)
         return record
 
     def delete(self, id: str) -> Record:
@@ -342,7 +348,7 @@ class Store:
             if row is None:
                 raise ValidationError("id", f"no record {id} on this device")
             record = Record(id, row[0], self._clock.tick(), True, {})
-            self._write(keys, rid, record, None)
+            self._write(keys, rid, record)
         return record
 
     def get(self, id: str) -> Record | None:
@@ -352,7 +358,7 @@ class Store:
             record = self._get_any(keys, check_record_id(id))
         return None if record is None or record.deleted else record
 
-    def list(self, kind: str, *, week: date | None = None) -> list[Record]:
+    def list(self, kind: str, *, week: date | None = None) -> builtins.list[Record]:
         """Live records of a kind, newest first; damaged ones are left out and
         reported by `damaged()`."""
         kind_spec(kind)
@@ -364,7 +370,7 @@ class Store:
             records = [r for _, r in self._open_rows(keys, self._db.query(sql, args))]
         return sort_newest_first(records)
 
-    def damaged(self) -> list[str]:
+    def damaged(self) -> builtins.list[str]:
         """A description of every row whose sealed body fails its integrity check."""
         with self._lock:
             keys = self._keys_for_use()
@@ -392,7 +398,7 @@ class Store:
 
     def weekly_counts(
         self, day: date | datetime | None = None, weeks: int = 8
-    ) -> list[tuple[date, int]]:
+    ) -> builtins.list[tuple[date, int]]:
         """(week start, counting contacts) for `weeks` weeks ending with the week
         holding `day`, oldest first."""
         settings = self._settings
@@ -416,7 +422,7 @@ class Store:
             sql = "SELECT count(*) FROM outbox WHERE state = 'pending'"
             return self._db.execute(sql).fetchone()[0]
 
-    def pending_changes(self, limit: int = 500) -> list[Record]:
+    def pending_changes(self, limit: int = 500) -> builtins.list[Record]:
         """The oldest `limit` queued changes, in version order."""
         with self._lock:
             keys = self._keys_for_use(touch=False)
@@ -442,14 +448,18 @@ class Store:
                         self._db.execute(
                             "UPDATE outbox SET state = 'rejected', error = ? "
                             "WHERE rid = ? AND version = ?",
-                            [keys.seal_bytes(reason, _aad(rid, "error", version, False)), rid, version],
+                            [
+                                keys.seal_bytes(reason, _aad(rid, "error", version, False)),
+                                rid,
+                                version,
+                            ],
                         )
                     else:
                         self._db.execute(
                             "DELETE FROM outbox WHERE rid = ? AND version = ?", [rid, version]
                         )
 
-    def rejections(self) -> list[Rejection]:
+    def rejections(self) -> builtins.list[Rejection]:
         with self._lock:
             keys = self._keys_for_use()
             rows = list(self._db.query("SELECT * FROM outbox WHERE state = 'rejected'"))
@@ -481,11 +491,7 @@ class Store:
                     ).fetchone()
                     if row is not None and row[0] >= record.version:
                         continue
-                    spec = kind_spec(record.kind)
-                    week = None
-                    if spec.time_field and not record.deleted:
-                        week = self._settings.week_of_instant(record.data[spec.time_field])
-                    self._write(keys, rid, record, week, queue=False)
+                    self._write(keys, rid, record, queue=False)
                     changed += 1
                 if cursor is not None:
                     self._set_meta(pull_cursor=cursor)
@@ -519,28 +525,30 @@ class Store:
                 self._db.execute("DELETE FROM secrets WHERE name = ?", [name])
                 return
             body = keys.seal_bytes(value.encode(), _aad(name, "secret", "", False))
-            self._db["secrets"].insert({"name": name, "body": body}, replace=True)
+            self._db.table("secrets").insert({"name": name, "body": body}, replace=True)
 
     # ----- internals -----------------------------------------------------------
 
-    def _write(
-        self, keys: Keys, rid: str, record: Record, week: date | None, *, queue: bool = True
-    ) -> None:
+    def _write(self, keys: Keys, rid: str, record: Record, *, queue: bool = True) -> None:
         plain = json.dumps({"id": record.id, "data": dict(record.data)}, separators=(",", ":"))
-        body = keys.seal_bytes(plain.encode(), _aad(rid, record.kind, record.version, record.deleted))
+        body = keys.seal_bytes(
+            plain.encode(), _aad(rid, record.kind, record.version, record.deleted)
+        )
         row = {
             "rid": rid,
             "kind": record.kind,
             "version": record.version,
             "deleted": int(record.deleted),
-            "week": week.isoformat() if week else None,
+            "week": _week_index(record, self._settings),
             "body": body,
         }
         with self._db.atomic():
-            self._db["records"].insert(row, replace=True)
+            self._db.table("records").insert(row, replace=True)
             if queue:
                 entry = {k: row[k] for k in ("rid", "kind", "version", "deleted", "body")}
-                self._db["outbox"].insert({**entry, "state": "pending", "error": None}, replace=True)
+                self._db.table("outbox").insert(
+                    {**entry, "state": "pending", "error": None}, replace=True
+                )
 
     def _open_row(self, keys: Keys, row: dict) -> Record:
         aad = _aad(row["rid"], row["kind"], row["version"], bool(row["deleted"]))
@@ -548,9 +556,11 @@ class Store:
             content = json.loads(keys.open_bytes(row["body"], aad))
         except (InvalidTag, ValueError):
             stamp, device = parse_version(row["version"])
-            when = datetime.fromtimestamp(stamp.ms / 1000, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            when = datetime.fromtimestamp(stamp.ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
             raise RecordDamagedError(f"A {row['kind']} record saved {when}") from None
-        return Record(content["id"], row["kind"], row["version"], bool(row["deleted"]), content["data"])
+        return Record(
+            content["id"], row["kind"], row["version"], bool(row["deleted"]), content["data"]
+        )
 
     def _open_rows(self, keys: Keys, rows: Iterable[dict]) -> Iterator[tuple[dict, Record]]:
         """Open each row, passing over damaged ones (`damaged()` reports them), so
@@ -573,13 +583,9 @@ class Store:
 
     def _rows_with_time(self, keys: Keys) -> Iterator[tuple[dict, Record]]:
         timed = [name for name, spec in KINDS.items() if spec.time_field]
-        rows = list(
-            self._db.query(
-                f"SELECT * FROM records WHERE deleted = 0 AND kind IN ({','.join('?' * len(timed))})",
-                timed,
-            )
-        )
-        return self._open_rows(keys, rows)
+        marks = ",".join("?" * len(timed))
+        sql = f"SELECT * FROM records WHERE deleted = 0 AND kind IN ({marks})"
+        return self._open_rows(keys, list(self._db.query(sql, timed)))
 
     def _meta(self, key: str, *default: str | None) -> Any:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -591,7 +597,7 @@ class Store:
 
     def _set_meta(self, **values: str) -> None:
         with self._db.atomic():
-            self._db["meta"].insert_all(
+            self._db.table("meta").insert_all(
                 [{"key": k, "value": v} for k, v in values.items()], replace=True
             )
 
@@ -624,7 +630,9 @@ def _unwrap_counting_failures(root: Path, db: Database, pin: str) -> bytes:
     try:
         data_key = unwrap_data_key(wrap, pin)
     except WrongKeyError:
-        failed = int(db.execute("SELECT value FROM meta WHERE key = 'failed_pins'").fetchone()[0]) + 1
+        failed = (
+            int(db.execute("SELECT value FROM meta WHERE key = 'failed_pins'").fetchone()[0]) + 1
+        )
         if failed >= MAX_PIN_ATTEMPTS:
             _erase(root, db)
             raise StoreErasedError(_erased_message(root)) from None
@@ -646,7 +654,7 @@ def _erase(root: Path, db: Database) -> None:
     db.close()
     for name in (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal"):
         (root / name).unlink(missing_ok=True)
-    (root / ERASED_FILE).write_text(datetime.now(timezone.utc).isoformat(timespec="seconds") + "\n")
+    (root / ERASED_FILE).write_text(datetime.now(UTC).isoformat(timespec="seconds") + "\n")
 
 
 def _erased_message(root: Path) -> str:

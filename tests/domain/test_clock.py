@@ -35,9 +35,16 @@ def test_observing_a_pulled_version_or_server_time_moves_past_it():
     assert clock.tick() > "1950000000000"
 
 
-@given(st.lists(st.one_of(st.integers(0, 9_999_999_999_999).map(lambda ms: ("wall", ms)),
-                          st.integers(0, 9_999_999_999_999).map(lambda ms: ("seen", ms))),
-                min_size=1, max_size=60))
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 9_999_999_999_999).map(lambda ms: ("wall", ms)),
+            st.integers(0, 9_999_999_999_999).map(lambda ms: ("seen", ms)),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
 def test_versions_only_grow_whatever_the_clocks_do(events):
     wall = [0]
     clock = HybridClock(DEVICE, wall_ms=lambda: wall[0])

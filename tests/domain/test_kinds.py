@@ -32,10 +32,18 @@ def test_valid_records_pass_unchanged_and_keep_unknown_fields():
         ("employer_contact", {**CONTACT, "employer": "x" * 201}, "employer", "limit is 200"),
         ("employer_contact", {**CONTACT, "notes": "n" * 4001}, "notes", "limit is 4000"),
         ("employer_contact", {**CONTACT, "face_to_face": "yes"}, "face_to_face", "true or false"),
-        ("employer_contact", {**CONTACT, "occurred_at": "2026-11-16T09:30:00"}, "occurred_at",
-         "no UTC offset"),
-        ("employer_contact", {**CONTACT, "occurred_at": "last tuesday"}, "occurred_at",
-         "not a date and time"),
+        (
+            "employer_contact",
+            {**CONTACT, "occurred_at": "2026-11-16T09:30:00"},
+            "occurred_at",
+            "no UTC offset",
+        ),
+        (
+            "employer_contact",
+            {**CONTACT, "occurred_at": "last tuesday"},
+            "occurred_at",
+            "not a date and time",
+        ),
         ("employer_contact", {**CONTACT, "member_ids": "abc"}, "member_ids", "list of record ids"),
         ("employer_contact", {**CONTACT, "member_ids": [""]}, "member_ids", "id of a record"),
         ("member_visit", {**VISIT, "type": "chat"}, "type", "choose one of engagement"),
@@ -43,14 +51,40 @@ def test_valid_records_pass_unchanged_and_keep_unknown_fields():
         ("member_visit", {**VISIT, "minutes": 1441}, "minutes", "between 0 and 1440"),
         ("member_visit", {**VISIT, "minutes": 12.5}, "minutes", "whole number"),
         ("member_visit", {**VISIT, "minutes": True}, "minutes", "whole number"),
-        ("member", {"display_name": "Rowan", "program_entry": "2026-02-30", "status": "active"},
-         "program_entry", "not a real date"),
-        ("member", {"display_name": "Rowan", "program_entry": "2026-02-03", "status": "gone"},
-         "status", "active, closed"),
-        ("job", {"member_id": "m", "employer": "Cafe", "start_date": "2026-05-01",
-                 "end_date": "2026-04-01"}, "end_date", "before start_date"),
-        ("job", {"member_id": "m", "employer": "Cafe", "start_date": "2026-05-01",
-                 "hours_per_week": float("nan")}, "hours_per_week", "finite"),
+        (
+            "member",
+            {"display_name": "Rowan", "program_entry": "2026-02-30", "status": "active"},
+            "program_entry",
+            "not a real date",
+        ),
+        (
+            "member",
+            {"display_name": "Rowan", "program_entry": "2026-02-03", "status": "gone"},
+            "status",
+            "active, closed",
+        ),
+        (
+            "job",
+            {
+                "member_id": "m",
+                "employer": "Cafe",
+                "start_date": "2026-05-01",
+                "end_date": "2026-04-01",
+            },
+            "end_date",
+            "before start_date",
+        ),
+        (
+            "job",
+            {
+                "member_id": "m",
+                "employer": "Cafe",
+                "start_date": "2026-05-01",
+                "hours_per_week": float("nan"),
+            },
+            "hours_per_week",
+            "finite",
+        ),
         ("employer", {"name": "Cafe", "phone": "1" * 51}, "phone", "limit is 50"),
     ],
 )
@@ -90,8 +124,12 @@ def test_wire_records_are_checked_and_tombstones_may_be_empty():
     }
     assert Record.from_wire(wire).to_wire() == wire
     assert Record.from_wire({**wire, "deleted": True, "data": {}}).deleted
-    for bad, field in [({"id": "nope"}, "id"), ({"version": "17.1.x"}, "version"),
-                       ({"deleted": "no"}, "deleted"), ({"data": {}}, "occurred_at")]:
+    for bad, field in [
+        ({"id": "nope"}, "id"),
+        ({"version": "17.1.x"}, "version"),
+        ({"deleted": "no"}, "deleted"),
+        ({"data": {}}, "occurred_at"),
+    ]:
         with pytest.raises(ValidationError) as caught:
             Record.from_wire({**wire, **bad})
         assert caught.value.field == field

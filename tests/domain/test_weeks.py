@@ -1,6 +1,6 @@
 """Weeks in the team's time zone: start day, late evenings, DST, year ends."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -43,20 +43,27 @@ def test_weeks_across_the_year_end():
     assert ny.week_of_instant("2026-12-31T23:59:00-05:00") == date(2026, 12, 28)
     assert ny.week_of_instant("2027-01-03T23:59:00-05:00") == date(2026, 12, 28)
     assert ny.week_of_instant("2027-01-04T00:00:00-05:00") == date(2027, 1, 4)
-    assert ny.weeks_ending(date(2027, 1, 5), 3) == [date(2026, 12, 21), date(2026, 12, 28),
-                                                    date(2027, 1, 4)]
+    assert ny.weeks_ending(date(2027, 1, 5), 3) == [
+        date(2026, 12, 21),
+        date(2026, 12, 28),
+        date(2027, 1, 4),
+    ]
 
 
 def test_days_left_counts_today():
     chicago = TeamSettings("monday", "America/Chicago")
-    assert chicago.days_left(datetime(2026, 11, 16, 12, tzinfo=timezone.utc)) == 7
-    assert chicago.days_left(datetime(2026, 11, 23, 3, tzinfo=timezone.utc)) == 1  # Sun 21:00
+    assert chicago.days_left(datetime(2026, 11, 16, 12, tzinfo=UTC)) == 7
+    assert chicago.days_left(datetime(2026, 11, 23, 3, tzinfo=UTC)) == 1  # Sun 21:00
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"week_start": "funday"}, "week_start"), ({"timezone": "Mars/Olympus"}, "timezone"),
-     ({"contact_target": 0}, "contact_target"), ({"contact_target": "6"}, "contact_target")],
+    [
+        ({"week_start": "funday"}, "week_start"),
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"contact_target": 0}, "contact_target"),
+        ({"contact_target": "6"}, "contact_target"),
+    ],
 )
 def test_bad_settings_are_named(kwargs, field):
     with pytest.raises(ValidationError) as caught:
@@ -65,11 +72,20 @@ def test_bad_settings_are_named(kwargs, field):
 
 
 @given(
-    instant=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1),
-                         timezones=st.just(timezone.utc)),
+    instant=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
     week_start=st.sampled_from(WEEKDAYS),
-    zone=st.sampled_from(["America/Chicago", "America/New_York", "Pacific/Auckland",
-                          "Europe/London", "America/Santiago", "Asia/Kolkata"]),
+    zone=st.sampled_from(
+        [
+            "America/Chicago",
+            "America/New_York",
+            "Pacific/Auckland",
+            "Europe/London",
+            "America/Santiago",
+            "Asia/Kolkata",
+        ]
+    ),
 )
 def test_every_instant_falls_inside_the_bounds_of_its_week(instant, week_start, zone):
     settings = TeamSettings(week_start, zone)

@@ -7,8 +7,14 @@ import os
 from app.store import Store
 from tests.conftest import PIN
 
-CANARIES = ["Xanthippe Quarrington", "Zephyrine Okonkwo-Lindqvist", "Marigold Foundry & Sons",
-            "Prewitt Llewellyn", "talked about night shifts at the kiln", "Vexworth Tannery"]
+CANARIES = [
+    "Xanthippe Quarrington",
+    "Zephyrine Okonkwo-Lindqvist",
+    "Marigold Foundry & Sons",
+    "Prewitt Llewellyn",
+    "talked about night shifts at the kiln",
+    "Vexworth Tannery",
+]
 
 
 def encodings(word: str) -> list[bytes]:
@@ -33,24 +39,48 @@ def assert_nothing_readable(directory, words):
 
 def test_no_name_employer_note_or_member_id_reaches_the_disk(store_dir):
     store = Store.create(store_dir, PIN)
-    member = store.put("member", {"display_name": CANARIES[0], "program_entry": "2026-09-01",
-                                  "status": "active", "notes": CANARIES[4]})
-    store.put("member", {"display_name": CANARIES[1], "program_entry": "2026-10-01",
-                         "status": "active"})
+    member = store.put(
+        "member",
+        {
+            "display_name": CANARIES[0],
+            "program_entry": "2026-09-01",
+            "status": "active",
+            "notes": CANARIES[4],
+        },
+    )
+    store.put(
+        "member", {"display_name": CANARIES[1], "program_entry": "2026-10-01", "status": "active"}
+    )
     employer = store.put("employer", {"name": CANARIES[2], "address": "12 Lantern Row"})
     for n in range(40):  # enough to spill pages and keep the WAL busy
-        store.put("employer_contact", {
-            "occurred_at": "2026-11-18T10:00:00-06:00", "employer": CANARIES[2],
-            "employer_id": employer.id, "contact_person": CANARIES[3], "face_to_face": True,
-            "member_ids": [member.id], "notes": f"{CANARIES[4]} #{n}"})
-    visit = store.put("member_visit", {
-        "occurred_at": "2026-11-18T12:00:00-06:00", "member_id": member.id,
-        "type": "job_support", "face_to_face": True, "setting": "community",
-        "notes": CANARIES[5]})
+        store.put(
+            "employer_contact",
+            {
+                "occurred_at": "2026-11-18T10:00:00-06:00",
+                "employer": CANARIES[2],
+                "employer_id": employer.id,
+                "contact_person": CANARIES[3],
+                "face_to_face": True,
+                "member_ids": [member.id],
+                "notes": f"{CANARIES[4]} #{n}",
+            },
+        )
+    visit = store.put(
+        "member_visit",
+        {
+            "occurred_at": "2026-11-18T12:00:00-06:00",
+            "member_id": member.id,
+            "type": "job_support",
+            "face_to_face": True,
+            "setting": "community",
+            "notes": CANARIES[5],
+        },
+    )
     store.put("member_visit", {**visit.data, "notes": "edited"}, id=visit.id)  # old text freed
     store.set_secret("token", "tok-" + CANARIES[5])
-    store.acknowledge([(visit.id, visit.version, "rejected",
-                        {"code": "invalid", "message": CANARIES[5]})])
+    store.acknowledge(
+        [(visit.id, visit.version, "rejected", {"code": "invalid", "message": CANARIES[5]})]
+    )
     words = [*CANARIES, member.id, employer.id]
 
     assert_nothing_readable(store_dir, words)  # while open, WAL and shm in place

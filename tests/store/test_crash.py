@@ -32,8 +32,9 @@ def test_kill_at_a_random_moment_loses_no_returned_put(store_dir, seed):
     rng = random.Random(seed)
     returned: dict[str, str] = {}
     for _ in range(3):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(store_dir), PIN],
-                                 stdout=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(store_dir), PIN], stdout=subprocess.PIPE, text=True
+        )
         time.sleep(0.6 + rng.random() * 0.6)  # unlock takes ~0.2 s; then writes for a while
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate()

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from app.domain import ValidationError
 from app.store import (
     Store,
     StoreErasedError,
@@ -13,12 +14,12 @@ from app.store import (
     StoreNotFoundError,
     WrongPinError,
 )
-from app.domain import ValidationError
 from tests.conftest import PIN
 
 
-def contact(employer="Juniper Garden Center", *, when="2026-11-18T10:00:00-06:00", f2f=True,
-            **more):
+def contact(
+    employer="Juniper Garden Center", *, when="2026-11-18T10:00:00-06:00", f2f=True, **more
+):
     return {"occurred_at": when, "employer": employer, "face_to_face": f2f, **more}
 
 
@@ -51,8 +52,9 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_written(fresh_store)
         fresh_store.put("employer_contact", contact(""))
     with pytest.raises(ValidationError, match="not a record kind"):
         fresh_store.put("lunch", {})
-    member = fresh_store.put("member", {"display_name": "Tamsin", "program_entry": "2026-10-01",
-                                        "status": "active"})
+    member = fresh_store.put(
+        "member", {"display_name": "Tamsin", "program_entry": "2026-10-01", "status": "active"}
+    )
     with pytest.raises(ValidationError, match="is a member, not a employer_contact"):
         fresh_store.put("employer_contact", contact(), id=member.id)
     with pytest.raises(ValidationError, match="no record"):
@@ -62,15 +64,23 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_written(fresh_store)
 
 def test_week_tally_and_weekly_counts(fresh_store):
     for day, f2f in [(16, True), (18, True), (18, False), (22, True), (23, True), (9, True)]:
-        fresh_store.put("employer_contact", contact(when=f"2026-11-{day:02d}T12:00:00-06:00",
-                                                    f2f=f2f))
+        fresh_store.put(
+            "employer_contact", contact(when=f"2026-11-{day:02d}T12:00:00-06:00", f2f=f2f)
+        )
     gone = fresh_store.put("employer_contact", contact())
     fresh_store.delete(gone.id)
     tally = fresh_store.week_tally(date(2026, 11, 20))
     assert (tally.week_start, tally.count, tally.target, len(tally.contacts)) == (
-        date(2026, 11, 16), 3, 6, 4)
+        date(2026, 11, 16),
+        3,
+        6,
+        4,
+    )
     assert fresh_store.weekly_counts(date(2026, 11, 23), weeks=3) == [
-        (date(2026, 11, 9), 1), (date(2026, 11, 16), 3), (date(2026, 11, 23), 1)]
+        (date(2026, 11, 9), 1),
+        (date(2026, 11, 16), 3),
+        (date(2026, 11, 23), 1),
+    ]
 
 
 def test_settings_change_moves_the_week_index(fresh_store):
@@ -187,7 +197,9 @@ def test_close_and_idle_forget_the_key(store_dir):
 
 def _swap_bodies(path, kind):
     conn = sqlite3.connect(path / "fieldlog.db")
-    rows = conn.execute("SELECT rid, body FROM records WHERE kind = ? ORDER BY rid", [kind]).fetchall()
+    rows = conn.execute(
+        "SELECT rid, body FROM records WHERE kind = ? ORDER BY rid", [kind]
+    ).fetchall()
     (rid_a, body_a), (rid_b, body_b) = rows[:2]
     conn.execute("UPDATE records SET body = ? WHERE rid = ?", [body_b, rid_a])
     conn.execute("UPDATE records SET body = ? WHERE rid = ?", [body_a, rid_b])
@@ -233,11 +245,13 @@ def test_outbox_acknowledge_reject_and_pull_merge(fresh_store):
     c = fresh_store.put("employer_contact", contact("Cedar Crafts"))
     assert [r.id for r in fresh_store.pending_changes()] == [a.id, b.id, c.id]
     b2 = fresh_store.put("employer_contact", contact("Birch Bicycles"), id=b.id)  # edited in flight
-    fresh_store.acknowledge([
-        (a.id, a.version, "applied", None),
-        (b.id, b.version, "applied", None),
-        (c.id, c.version, "rejected", {"code": "invalid", "message": "employer: too long"}),
-    ])
+    fresh_store.acknowledge(
+        [
+            (a.id, a.version, "applied", None),
+            (b.id, b.version, "applied", None),
+            (c.id, c.version, "rejected", {"code": "invalid", "message": "employer: too long"}),
+        ]
+    )
     assert [r.version for r in fresh_store.pending_changes()] == [b2.version]
     assert fresh_store.pending_count() == 1
     [rejection] = fresh_store.rejections()
@@ -246,8 +260,9 @@ def test_outbox_acknowledge_reject_and_pull_merge(fresh_store):
     assert fresh_store.rejections() == [] and fresh_store.pending_count() == 2
 
     # Pull: a newer remote version wins; an older one is ignored; the cursor is saved.
-    remote_a = a.__class__(a.id, a.kind, "9999999999999.00000.other", False,
-                           contact("Alder Automotive"))
+    remote_a = a.__class__(
+        a.id, a.kind, "9999999999999.00000.other", False, contact("Alder Automotive")
+    )
     stale_b = b.__class__(b.id, b.kind, "0000000000001.00000.other", False, contact("Old"))
     assert fresh_store.apply_pulled([remote_a, stale_b], "cursor-1") == 1
     assert fresh_store.get(a.id).data["employer"] == "Alder Automotive"
