@@ -1,0 +1,114 @@
+"""Health, enrollment, tokens and revocation."""
+
+from datetime import timedelta
+
+from sync.protocol import ENROLL_PATH, HEALTH_PATH, PROTOCOL_VERSION, PULL_PATH
+from sync.server.db import utc_now
+from sync.server.store import hash_secret
+
+from .conftest import unique
+
+
+def test_health_is_open_and_cheap(client):
+    response = client.get(HEALTH_PATH)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok" and body["protocol"] == PROTOCOL_VERSION
+    assert body["server_time"].endswith("Z")
+
+
+def test_enroll_returns_token_user_and_team(server, client, new_team, new_user):
+    team = new_team(week_start="sunday", timezone="America/New_York", contact_target=7)
+    name = new_user(team, "supervisor")
+    code = server.admin.make_enrollment_code(name)
+    response = client.post(
+        ENROLL_PATH, json={"code": code.lower(), "device_id": "dev-a1", "device_name": "Phone"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["token"]) >= 22  # ≥128 bits in URL-safe base64
+    assert body["user"]["name"] == name and body["user"]["role"] == "supervisor"
+    assert body["team"] == {
+        "id": body["team"]["id"],
+        "name": team,
+        "week_start": "sunday",
+        "timezone": "America/New_York",
+        "contact_target": 7,
+    }
+    # Only a hash of the token is stored.
+    with server.admin.engine.connect() as conn:
+        from sync.server.db import devices
+
+        stored = conn.execute(devices.select().where(devices.c.id == "dev-a1")).one()
+    assert stored.token_hash == hash_secret(body["token"]) != body["token"]
+
+
+def test_enrollment_code_is_single_use(server, client, new_team, new_user):
+    code = server.admin.make_enrollment_code(new_user(new_team()))
+    first = client.post(ENROLL_PATH, json={"code": code, "device_id": "d1", "device_name": "x"})
+    again = client.post(ENROLL_PATH, json={"code": code, "device_id": "d2", "device_name": "x"})
+    assert first.status_code == 200
+    assert again.status_code == 400
+    assert again.json()["error"]["code"] == "enrollment_code_invalid"
+
+
+def test_enrollment_code_expires_after_72_hours(server, client, new_team, new_user):
+    made = utc_now() - timedelta(hours=72, seconds=1)
+    code = server.admin.make_enrollment_code(new_user(new_team()), now=made)
+    response = client.post(ENROLL_PATH, json={"code": code, "device_id": "d3", "device_name": "x"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "enrollment_code_invalid"
+
+
+def test_wrong_code_is_refused(client):
+    response = client.post(
+        ENROLL_PATH, json={"code": "AAAA-BBBB-CCCC-DDDD", "device_id": "d4", "device_name": "x"}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "enrollment_code_invalid" and "administrator" in error["message"]
+
+
+def test_missing_and_unknown_tokens_are_401(client, specialist):
+    assert client.get(PULL_PATH).status_code == 401
+    for header in ("Bearer nope", "Basic abc", "Bearer"):
+        response = client.get(PULL_PATH, headers={"Authorization": header})
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "token_invalid"
+
+
+def test_revoked_device_gets_410_and_other_devices_keep_working(server, new_team, new_user, enroll):
+    name = new_user(new_team())
+    phone, tablet = enroll(name), enroll(name)
+    server.admin.revoke_device(phone.device_id)
+    response = phone.get(PULL_PATH)
+    assert response.status_code == 410
+    assert response.json()["error"]["code"] == "device_revoked"
+    assert phone.push([]).status_code == 410
+    assert tablet.get(PULL_PATH).status_code == 200
+
+
+def test_audit_log_records_enrollments_pushes_pulls_and_revocations(server, specialist):
+    from sync.server.db import audit_log
+
+    specialist.push_ok([])
+    specialist.get(PULL_PATH)
+    server.admin.revoke_device(specialist.device_id)
+    with server.admin.engine.connect() as conn:
+        actions = [
+            row.action
+            for row in conn.execute(
+                audit_log.select()
+                .where(audit_log.c.device_id == specialist.device_id)
+                .order_by(audit_log.c.id)
+            )
+        ]
+    assert actions == ["enroll", "push", "pull", "revoke"]
+
+
+def test_names_are_unique(server, new_team):
+    team = new_team()
+    name = unique("Person")
+    server.admin.add_user(name, role="specialist", team=team)
+    result = server.cli("add-user", name, "--role", "specialist", "--team", team, check=False)
+    assert result.returncode == 1 and "already exists" in result.stderr

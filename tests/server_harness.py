@@ -1,0 +1,235 @@
+"""A real central store for tests: uvicorn in a subprocess on 127.0.0.1, and PostgreSQL.
+
+Reusable from any test folder:
+
+    server = start_server("sqlite:///" + str(tmp_path / "central.db"), log_dir=tmp_path)
+    server.base_url                  # http://127.0.0.1:<free port>
+    server.cli("add-team", "North")  # python -m sync.server ... --db <url>
+    server.admin                     # a CentralStore on the same database, in process
+    server.restart(); server.kill(); server.stop()
+
+    with Postgres.start() as pg:     # initdb + pg_ctl in a temporary directory
+        url = pg.create_database("test_x")
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from sync.server.store import CentralStore
+
+ROOT = Path(__file__).resolve().parents[1]
+LISTENING = re.compile(r"Central store listening on (http://[\d.]+:\d+)")
+START_TIMEOUT = 30.0
+
+
+@dataclass
+class ServerProcess:
+    db_url: str
+    log_path: Path
+    port: int = 0
+    base_url: str = ""
+    process: subprocess.Popen[bytes] | None = None
+    _admin: CentralStore | None = field(default=None, repr=False)
+
+    def start(self) -> ServerProcess:
+        log = self.log_path.open("ab")
+        offset = log.tell()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sync.server",
+                "serve",
+                "--db",
+                self.db_url,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()[offset:]}")
+            text = self.log_path.read_bytes()[offset:].decode(errors="replace")
+            found = LISTENING.search(text)
+            if found and self._healthy(found[1]):
+                self.base_url = found[1]
+                self.port = int(self.base_url.rsplit(":", 1)[1])
+                return self
+            time.sleep(0.05)
+        self.kill()
+        raise RuntimeError(f"server did not start:\n{self.log_path.read_text()[offset:]}")
+
+    @staticmethod
+    def _healthy(base_url: str) -> bool:
+        try:
+            return httpx.get(f"{base_url}/v1/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(self) -> None:
+        """Graceful stop (SIGINT, like Ctrl+C); then kill if it hangs."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+    def kill(self) -> None:
+        """Abrupt death, as in a crash: SIGKILL."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def restart(self) -> ServerProcess:
+        """Stop and start again on the same port."""
+        self.stop()
+        return self.start()
+
+    @property
+    def admin(self) -> CentralStore:
+        if self._admin is None:
+            self._admin = CentralStore.open(self.db_url)
+        return self._admin
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run `python -m sync.server ARGS --db <this server's url>`."""
+        result = subprocess.run(
+            [sys.executable, "-m", "sync.server", *args, "--db", self.db_url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"{args} failed ({result.returncode}):\n{result.stderr}")
+        return result
+
+    def close(self) -> None:
+        self.stop()
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+
+
+def start_server(db_url: str, *, log_dir: Path) -> ServerProcess:
+    return ServerProcess(db_url, Path(log_dir) / "server.log").start()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def postgres_bin() -> Path | None:
+    """Where initdb and pg_ctl are (Debian's layout, or on PATH), or None."""
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+    if candidates:
+        return candidates[0].parent
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+@dataclass
+class Postgres:
+    """A throwaway PostgreSQL cluster on 127.0.0.1, in a temporary directory."""
+
+    bin: Path
+    root: Path
+    port: int
+
+    @classmethod
+    def start(cls, bin_dir: Path | None = None) -> Postgres:
+        bin_dir = bin_dir or postgres_bin()
+        if bin_dir is None:
+            raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found")
+        root = Path(tempfile.mkdtemp(prefix="ips-pg-"))
+        cluster = cls(bin_dir, root, free_port())
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            shutil.chown(root, "postgres")
+        cluster._run(
+            "initdb",
+            "-D",
+            str(root / "data"),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {root} "
+            "-c fsync=off -c synchronous_commit=off -c max_connections=300"
+        )
+        cluster._run(
+            "pg_ctl",
+            "-D",
+            str(root / "data"),
+            "-o",
+            options,
+            "-l",
+            str(root / "postgres.log"),
+            "-w",
+            "start",
+        )
+        return cluster
+
+    def _run(self, tool: str, *args: str) -> None:
+        user = "postgres" if os.geteuid() == 0 else None
+        subprocess.run(
+            [str(self.bin / tool), *args],
+            check=True,
+            capture_output=True,
+            user=user,
+            cwd=self.root,
+            timeout=120,
+        )
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def create_database(self, name: str) -> str:
+        """A fresh empty database; returns its URL."""
+        import psycopg
+
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "fast", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> Postgres:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
