@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -125,7 +125,7 @@ def picked_date(value: date | datetime) -> date:
     """
     if isinstance(value, datetime):
         if value.tzinfo is not None:
-            return (value.astimezone(timezone.utc) + timedelta(hours=12)).date()
+            return (value.astimezone(UTC) + timedelta(hours=12)).date()
         return value.date()
     return value
 

@@ -79,7 +79,7 @@ class Gate:
             else:
                 self.store.unlock(pin)
         except WrongPinError as error:
-            tries = text.plural(error.attempts_left, "try")
+            tries = text.plural(error.attempts_left, "try", "tries")
             raise PinProblem(
                 "pin",
                 f"Wrong PIN. Check it and try again: {tries} left before "

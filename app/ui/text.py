@@ -57,5 +57,5 @@ def chart_label(week_start: date) -> str:
     return f"{week_start.month}/{week_start.day}"
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"

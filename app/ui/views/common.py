@@ -53,7 +53,6 @@ def big_button(label: str, icon: ft.IconData, on_click, *, key: str,
         on_click=on_click,
         key=key,
         height=BIG,
-        width=float("inf"),
         style=ft.ButtonStyle(text_style=ft.TextStyle(size=18, weight=ft.FontWeight.W_600)),
     )
 

@@ -1,0 +1,1 @@
+"""Flet views, one module per screen group; they call the store and the view state, never SQL."""

@@ -1,0 +1,301 @@
+"""The one form builder: every record form is built here from `FORMS`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import flet as ft
+
+from app.domain import Record
+from app.ui import text
+from app.ui.forms import (
+    TITLES,
+    FormField,
+    FormModel,
+    Widget,
+    edit_form,
+    employer_names,
+    member_choices,
+    new_form,
+    picked_date,
+    suggest,
+)
+
+from .common import BIG, PAD, muted
+
+STRETCH = ft.CrossAxisAlignment.STRETCH
+
+if TYPE_CHECKING:
+    from app.ui.shell import FieldLogApp
+
+
+@dataclass
+class Input:
+    """One field on screen: its control, how to read it, where its error goes."""
+
+    control: ft.Control
+    read: Callable[[], Any]
+    show_error: Callable[[str | None], None]
+
+
+def record_form_view(app: FieldLogApp, kind: str, record_id: str = "") -> ft.View:
+    """The form for a new record of `kind`, or for editing record `record_id`."""
+    record = app.store.get(record_id) if record_id else None
+    if record_id and record is None:
+        raise LookupError("That record was deleted meanwhile: nothing to edit.")
+    if record is not None:
+        model = edit_form(record, app.store.settings)
+    else:
+        model = new_form(kind, app.store, app.now())
+    inputs = {spec.name: _input(app, spec, model) for spec in model.fields}
+
+    def save(_e) -> None:
+        for name, field_input in inputs.items():
+            model.values[name] = field_input.read()
+        was_new = model.is_new
+        saved = model.save(app.store)
+        for name, field_input in inputs.items():
+            field_input.show_error(model.errors.get(name))
+        if saved is None:
+            stray = [m for f, m in model.errors.items() if f not in inputs]
+            if stray:
+                app.notify(stray[0])
+            return
+        app.after_save(saved, was_new)
+
+    actions = []
+    if record is not None:
+        actions.append(ft.IconButton(ft.Icons.DELETE_OUTLINE, tooltip="Delete", key="delete",
+                                     on_click=app.guard(lambda _e: app.delete_with_undo(record))))
+    notice = _empty_caseload_notice(app, kind)
+    return ft.View(
+        route=f"{kind}/{record_id}",
+        appbar=ft.AppBar(title=ft.Text(_title(kind, editing=record is not None)),
+                         actions=actions),
+        controls=[
+            ft.ListView(
+                controls=[*notice, *(i.control for i in inputs.values())],
+                expand=True,
+                spacing=14,
+                padding=PAD,
+            ),
+            ft.Container(
+                ft.FilledButton(content="Save", icon=ft.Icons.CHECK, key="save", height=BIG,
+                                on_click=app.guard(save),
+                                style=ft.ButtonStyle(text_style=ft.TextStyle(size=18))),
+                padding=ft.Padding.only(left=16, right=16, bottom=12),
+            ),
+        ],
+        padding=0,
+        spacing=0,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+    )
+
+
+def _title(kind: str, *, editing: bool) -> str:
+    verb = "Edit" if editing else "Log" if kind in ("employer_contact", "member_visit") else "New"
+    return f"{verb} {TITLES[kind].lower()}"
+
+
+def _empty_caseload_notice(app: FieldLogApp, kind: str) -> list[ft.Control]:
+    if kind != "member_visit" or member_choices(app.store):
+        return []
+    return [
+        ft.Text("No active members yet. Add the member first, then log the visit."),
+        ft.OutlinedButton(content="Add a member", icon=ft.Icons.PERSON_ADD,
+                          on_click=app.guard(lambda _e: app.go("member"))),
+    ]
+
+
+# ----- one input per widget kind ---------------------------------------------------------
+
+
+def _input(app: FieldLogApp, spec: FormField, model: FormModel) -> Input:
+    value = model.values.get(spec.name)
+    touch = app.guard(lambda _e: None)  # typing counts as use for the idle lock
+    match spec.widget:
+        case Widget.TOGGLE:
+            switch = ft.Switch(label=spec.label, value=bool(value), key=f"field:{spec.name}",
+                               label_text_style=ft.TextStyle(size=16), on_change=touch)
+            return _with_error_line(switch, lambda: switch.value)
+        case Widget.CHOICE | Widget.MEMBER:
+            return _dropdown(app, spec, model, value, touch)
+        case Widget.MEMBERS:
+            return _member_chips(app, spec, value or [])
+        case Widget.EMPLOYER:
+            return _employer(app, spec, value or "", touch)
+        case Widget.WHEN | Widget.DATE:
+            return _when(app, spec, value)
+        case _:
+            field = _text_field(spec, value, touch)
+            return Input(field, lambda: field.value, _set_error(field, "error"))
+
+
+def _text_field(spec: FormField, value: Any, on_change) -> ft.TextField:
+    multiline = spec.widget is Widget.NOTES
+    keyboard = {
+        Widget.NUMBER: ft.KeyboardType.NUMBER,
+        Widget.PHONE: ft.KeyboardType.PHONE,
+        Widget.NOTES: ft.KeyboardType.MULTILINE,
+    }.get(spec.widget, ft.KeyboardType.TEXT)
+    return ft.TextField(
+        label=spec.label,
+        value=value or "",
+        key=f"field:{spec.name}",
+        multiline=multiline,
+        min_lines=3 if multiline else None,
+        max_lines=8 if multiline else None,
+        keyboard_type=keyboard,
+        capitalization=ft.TextCapitalization.SENTENCES,
+        error_max_lines=3,
+        on_change=on_change,
+    )
+
+
+def _set_error(control: ft.Control, attribute: str) -> Callable[[str | None], None]:
+    def show(message: str | None) -> None:
+        setattr(control, attribute, message)
+
+    return show
+
+
+def _with_error_line(control: ft.Control, read: Callable[[], Any],
+                     label: str | None = None) -> Input:
+    """Controls without an error slot of their own get a red line under them."""
+    error = ft.Text("", color=ft.Colors.ERROR, size=12, visible=False)
+    parts = ([muted(label, size=13)] if label else []) + [control, error]
+
+    def show(message: str | None) -> None:
+        error.value = message or ""
+        error.visible = bool(message)
+
+    return Input(ft.Column(parts, spacing=4, horizontal_alignment=STRETCH), read, show)
+
+
+def _dropdown(app: FieldLogApp, spec: FormField, model: FormModel, value: Any, touch) -> Input:
+    if spec.widget is Widget.MEMBER:
+        members = member_choices(app.store, keep=lambda member_id: member_id == value)
+        options = [(m.id, m.data["display_name"]) for m in members]
+    else:
+        options = list(spec.options)
+    dropdown = ft.Dropdown(
+        label=spec.label,
+        value=value,
+        key=f"field:{spec.name}",
+        options=[ft.DropdownOption(key=k, text=t) for k, t in options],
+        expand=True,
+        on_select=touch,
+    )
+    return Input(dropdown, lambda: dropdown.value, _set_error(dropdown, "error_text"))
+
+
+def _member_chips(app: FieldLogApp, spec: FormField, chosen: list[str]) -> Input:
+    selected = list(chosen)
+
+    def toggle(member_id: str):
+        def flip(e) -> None:
+            if member_id in selected:
+                selected.remove(member_id)
+            else:
+                selected.append(member_id)
+            e.control.selected = member_id in selected
+
+        return app.guard(flip)
+
+    members = member_choices(app.store, keep=lambda member_id: member_id in chosen)
+    chips: list[ft.Control] = [
+        ft.Chip(label=ft.Text(m.data["display_name"]), selected=m.id in selected,
+                on_select=toggle(m.id), key=f"member:{m.id}")
+        for m in members
+    ] or [muted("No active members yet: this is a generic contact.")]
+    row = ft.Row(chips, wrap=True, spacing=8, run_spacing=4)
+    return _with_error_line(row, lambda: list(selected), spec.label)
+
+
+def _employer(app: FieldLogApp, spec: FormField, value: str, touch) -> Input:
+    """A text field with the matching employers as chips under it, one tap to fill in."""
+    names = employer_names(app.store)
+    field = ft.TextField(label=spec.label, value=value, key=f"field:{spec.name}",
+                         capitalization=ft.TextCapitalization.WORDS, error_max_lines=3)
+    chips = ft.Row(wrap=True, spacing=8, run_spacing=4, key="employer_suggestions")
+
+    def pick(name: str):
+        def fill(_e) -> None:
+            field.value = name
+            field.error = None
+            show_suggestions()
+
+        return app.guard(fill)
+
+    def show_suggestions(_e=None) -> None:
+        chips.controls = [
+            ft.Chip(label=ft.Text(name), leading=ft.Icon(ft.Icons.STORE_OUTLINED, size=18),
+                    on_click=pick(name))
+            for name in suggest(field.value or "", names)
+        ]
+
+    field.on_change = app.guard(show_suggestions)
+    show_suggestions()
+    return Input(ft.Column([field, chips], spacing=6, horizontal_alignment=STRETCH),
+                 lambda: field.value,
+                 _set_error(field, "error"))
+
+
+def _when(app: FieldLogApp, spec: FormField, value: datetime | date | None) -> Input:
+    """Date (and time for WHEN) as buttons that open the pickers."""
+    has_time = spec.widget is Widget.WHEN
+    state = {"value": value}
+    day_button = ft.OutlinedButton(icon=ft.Icons.CALENDAR_MONTH, key=f"field:{spec.name}:date",
+                                   height=48)
+    time_button = ft.OutlinedButton(icon=ft.Icons.SCHEDULE, key=f"field:{spec.name}:time",
+                                    height=48, visible=has_time)
+
+    def refresh() -> None:
+        current = state["value"]
+        day = current.date() if isinstance(current, datetime) else current
+        day_button.content = text.day_label(day) if day else "Pick a date"
+        if has_time and isinstance(current, datetime):
+            time_button.content = text.time_label(current)
+
+    def set_day(e) -> None:
+        day = picked_date(e.control.value)
+        current = state["value"]
+        state["value"] = current.replace(year=day.year, month=day.month, day=day.day) \
+            if isinstance(current, datetime) else day
+        refresh()
+
+    def set_time(e) -> None:
+        picked = e.control.value
+        state["value"] = state["value"].replace(hour=picked.hour, minute=picked.minute)
+        refresh()
+
+    def open_date(_e) -> None:
+        current = state["value"]
+        day = current.date() if isinstance(current, datetime) else current
+        today = app.now().astimezone(app.store.settings.zone).date()
+        app.page.show_dialog(ft.DatePicker(
+            value=day or today, first_date=date(2000, 1, 1),
+            last_date=today + timedelta(days=366), on_change=app.guard(set_day)))
+
+    def open_time(_e) -> None:
+        app.page.show_dialog(ft.TimePicker(value=state["value"].time(),
+                                           on_change=app.guard(set_time)))
+
+    day_button.on_click = app.guard(open_date)
+    time_button.on_click = app.guard(open_time)
+    refresh()
+    row = ft.Row([day_button, time_button], spacing=8, wrap=True)
+    return _with_error_line(row, lambda: state["value"], spec.label)
+
+
+def describe_saved(record: Record, tally_text: str) -> str:
+    """The confirmation after saving."""
+    if record.kind == "employer_contact":
+        if record.data["face_to_face"]:
+            return f"Contact saved. This week: {tally_text}."
+        return ("Contact saved. Phone, email and video contacts do not count "
+                f"toward the target; this week: {tally_text}.")
+    return f"{text.choice_label(record.kind)} saved."

@@ -1,0 +1,276 @@
+"""The specialist's flows through the real views, checked on what was sent."""
+
+from __future__ import annotations
+
+import contextlib
+
+from app.store import Store, StoreErasedError, WrongPinError
+
+from .conftest import PIN, run
+
+
+def test_first_run_log_edit_delete_and_undo(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        assert r.app.route == "setup"
+        await r.create_pin()
+        assert r.app.route == "home"
+        assert "0 of 6" in h.sent_since()
+
+        mark = h.mark()
+        await r.log_contact("Riverside Hardware")
+        assert r.app.route == "home"
+        sent = h.sent_since(mark)
+        assert "1 of 6" in sent
+        assert "Contact saved. This week: 1 of 6." in sent
+        assert "1 waiting to sync" in sent
+
+        # A phone call is logged but does not count.
+        mark = h.mark()
+        await r.log_contact("Lakeside Diner", face_to_face=False)
+        sent = h.sent_since(mark)
+        assert "1 of 6" in sent and "2 of 6" not in sent
+        assert "do not count toward the target" in sent
+
+        # The new-contact form suggests the last employer and offers both.
+        await h.click("log_contact")
+        assert h.by_key("field:employer").value == "Lakeside Diner"
+        await h.type("field:employer", "ri")
+        assert "Riverside Hardware" in h.sent_since(h.mark() - 1)
+        await h.back()
+        assert r.app.route == "home"
+
+        # Edit the phone contact into a face-to-face one, from History.
+        await h.tab("History")
+        phone = r.app.store.list("employer_contact")[0]
+        assert phone.data["employer"] == "Lakeside Diner"
+        await h.click(f"open:{phone.id}")
+        assert r.app.route == f"employer_contact/{phone.id}"
+        await h.toggle("field:face_to_face", True)
+        await h.type("field:purpose", "Ask about kitchen openings")
+        mark = h.mark()
+        await h.click("save")
+        assert r.app.route == "history"
+        sent = h.sent_since(mark)
+        assert "Ask about kitchen openings" in sent
+        assert "2 of 6" in sent  # the week heading
+
+        # Delete it, undo, delete again.
+        await h.click(f"delete:{phone.id}")
+        assert r.app.store.week_tally(r.clock.now).count == 1
+        mark = h.mark()
+        assert h.last_snack().content.value == "Deleted."
+        await h.fire(h.last_snack(), "action")
+        assert "2 of 6" in h.sent_since(mark)
+        await h.click(f"delete:{phone.id}")
+        first = r.app.store.list("employer_contact")[0]
+        await h.click(f"delete:{first.id}")
+
+        mark = h.mark()
+        await h.tab("Home")
+        assert "0 of 6" in h.sent_since(mark)
+
+    run(flow())
+
+
+def test_wrong_pin_says_tries_left_then_unlocks(start_app, tmp_path):
+    Store.create(tmp_path / "data", PIN).close()
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        assert r.app.route == "lock"
+        mark = h.mark()
+        await h.type("pin", "111111")
+        await h.submit("pin")
+        assert "Wrong PIN. Check it and try again: 9 tries left" in h.sent_since(mark)
+        await h.type("pin", PIN)
+        await h.click("unlock")
+        assert r.app.route == "home"
+
+    run(flow())
+
+
+def test_lockout_explains_the_erase_and_offers_a_new_pin(start_app, tmp_path):
+    Store.create(tmp_path / "data", PIN).close()
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        for _ in range(10):
+            await h.type("pin", "111111")
+            await h.click("unlock")
+        assert r.app.route == "erased"
+        assert "data on this phone was erased" in h.sent_since()
+        await h.click("new_pin")
+        assert r.app.route == "setup"
+        await r.create_pin()
+        assert r.app.route == "home"
+
+    run(flow())
+
+
+def test_a_fresh_session_after_an_erase_starts_at_the_explanation(start_app, tmp_path):
+    Store.create(tmp_path / "data", PIN).close()
+    for _ in range(10):
+        with contextlib.suppress(WrongPinError, StoreErasedError):
+            Store.open(tmp_path / "data", "999999")
+
+    async def flow():
+        r = await start_app()
+        assert r.app.route == "erased"
+
+    run(flow())
+
+
+def test_auto_lock_returns_to_the_pin_and_back(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.click("log_contact")
+        r.clock.seconds += 200
+        await h.type("field:notes", "typing counts as use")
+        r.clock.seconds += 200
+        r.app.check_idle()
+        assert r.app.route.startswith("employer_contact")  # 200 s since typing
+
+        r.clock.seconds += 301
+        mark = h.mark()
+        r.app.check_idle()
+        assert r.app.route == "lock"
+        assert "Locked after 5 minutes without use" in h.sent_since(mark)
+        assert r.app.gate.store.locked
+
+        await h.type("pin", PIN)
+        await h.click("unlock")
+        assert r.app.route == "employer_contact"
+
+    run(flow())
+
+
+def test_store_lock_behind_the_screen_shows_the_pin(start_app):
+    """The store locks itself too; a tap after that shows the PIN screen."""
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        r.clock.seconds += 10_000
+        await h.click("log_contact")
+        assert r.app.route == "lock"
+        assert "locked itself to protect the data" in h.sent_since()
+
+    run(flow())
+
+
+def test_validation_messages_on_the_fields(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await h.type("pin", "123")
+        await h.type("confirm_pin", "123")
+        await h.click("create")
+        assert "The PIN is 3 digits; use at least 6. Choose another." in h.sent_since()
+        await h.type("pin", PIN)
+        await h.type("confirm_pin", "246811")
+        await h.click("create")
+        assert "The two PINs differ" in h.sent_since()
+        await r.create_pin()
+
+        await h.click("log_contact")
+        await h.type("field:employer", "   ")
+        mark = h.mark()
+        await h.click("save")
+        assert h.by_key("field:employer").error.startswith("Enter the employer you met")
+        assert "Enter the employer you met, or tap a suggestion below." in h.sent_since(mark)
+        assert r.app.store.count("employer_contact") == 0
+
+        r.app.go("visit")
+        mark = h.mark()
+        await h.type("field:minutes", "forty")
+        await h.click("save")
+        sent = h.sent_since(mark)
+        assert "Enter minutes as a whole number" in sent
+
+    run(flow())
+
+
+def test_members_visits_and_employers(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.tab("Members")
+        await h.click("add_member")
+        await h.type("field:display_name", "Sam R.")
+        mark = h.mark()
+        await h.click("save")
+        assert r.app.route == "members"
+        assert "1 active of 20" in h.sent_since(mark)
+
+        await h.tab("Employers")
+        await h.click("add_employer")
+        await h.type("field:name", "Northside Grocery")
+        await h.click("save")
+        assert "Northside Grocery" in h.sent_since(mark)
+
+        member = r.app.store.list("member")[0]
+        await h.tab("Home")
+        await h.click("log_visit")
+        dropdown = h.by_key("field:member_id")
+        h.session.apply_patch(dropdown._i, {"value": member.id})
+        await h.fire(dropdown, "select", member.id)
+        await h.type("field:minutes", "45")
+        await h.click("save")
+        visit = r.app.store.list("member_visit")[0]
+        assert visit.data["member_id"] == member.id and visit.data["minutes"] == 45
+
+        # A contact for the member, at a directory employer, links both.
+        await h.click("log_contact")
+        await h.type("field:employer", "northside grocery")
+        await h.fire(h.by_key(f"member:{member.id}"), "select", True)
+        await h.click("save")
+        contact = r.app.store.list("employer_contact")[0]
+        assert contact.data["member_ids"] == [member.id]
+        assert contact.data["employer_id"] == r.app.store.list("employer")[0].id
+
+        r.app.go("history")
+        assert "Sam R.: Job search" in h.sent_since(mark)
+
+    run(flow())
+
+
+def test_settings_change_target_pin_and_reject_bad_zone(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.tab("Settings")
+        await h.type("timezone", "Mars/Olympus")
+        await h.click("save_team")
+        assert "Enter a time zone like America/Chicago" in h.sent_since()
+        await h.type("timezone", "America/New_York")
+        await h.type("contact_target", "4")
+        await h.click("save_team")
+        assert r.app.store.settings.contact_target == 4
+        mark = h.mark()
+        await h.tab("Home")
+        assert "0 of 4" in h.sent_since(mark)
+
+        await h.tab("Settings")
+        await h.type("old_pin", "999999")
+        await h.type("new_pin", "135790")
+        await h.type("confirm_new_pin", "135790")
+        await h.click("change_pin")
+        assert "That is not the current PIN" in h.sent_since()
+        await h.type("old_pin", PIN)
+        await h.click("change_pin")
+        assert "PIN changed" in h.sent_since()
+        await h.click("lock_now")
+        await h.type("pin", "135790")
+        await h.click("unlock")
+        assert r.app.route == "settings"
+
+    run(flow())
