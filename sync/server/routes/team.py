@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,7 +11,7 @@ from sync.protocol import (
 )
 
 from ..deps import CallerDep, StoreDep, route
-from ..models import ReviewIn
+from ..models import ReviewIn, WeekDay
 
 router = APIRouter(tags=["team"])
 
@@ -21,7 +20,7 @@ router = APIRouter(tags=["team"])
 def tallies(
     caller: CallerDep,
     store: StoreDep,
-    week: date | None = None,
+    week: WeekDay | None = None,
     weeks: Annotated[int, Query(ge=1, le=TALLY_WEEKS_MAX)] = TALLY_WEEKS_DEFAULT,
 ) -> dict[str, Any]:
     """Weekly employer-contact counts: own row (specialist) or the team's (supervisor)."""
@@ -33,7 +32,7 @@ def team_week(
     caller: CallerDep,
     store: StoreDep,
     user: Annotated[str, Query(max_length=64)],
-    week: date | None = None,
+    week: WeekDay | None = None,
 ) -> dict[str, Any]:
     """One specialist's employer contacts of a week, for the supervisor's review."""
     return store.team_week(caller, user, week)

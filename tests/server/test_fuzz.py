@@ -1,0 +1,33 @@
+"""Schema-driven fuzzing (schemathesis): no 5xx, every error in the protocol's shape."""
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+MAX_EXAMPLES = 100  # per operation and backend: about a minute in all
+
+
+def test_no_server_errors_and_json_error_shape(server, specialist):
+    schema = schemathesis.openapi.from_url(f"{server.base_url}/v1/openapi.json")
+    auth = {"Authorization": f"Bearer {specialist.token}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 7
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=MAX_EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def call(case) -> None:
+            response = case.call(headers=auth)
+            assert response.status_code < 500, (case.path, response.text)
+            if response.status_code >= 400:
+                body = response.json()
+                assert set(body) == {"error"}, body
+                assert set(body["error"]) <= {"code", "message", "field"}
+                assert body["error"]["code"] and body["error"]["message"]
+
+        call()
