@@ -85,8 +85,10 @@ class FieldLogApp:
         page.theme_mode = ft.ThemeMode.LIGHT
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
         page.on_view_pop = lambda _e: self.go(self.back_route)
-        # A closed tab or a dead session must not leave the key in memory.
+        # A closed tab must not leave the key in memory, and a reload (which
+        # reconnects to this same session) must ask for the PIN again.
         page.on_disconnect = lambda _e: self.gate.store and self.gate.store.lock()
+        page.on_connect = lambda _e: self.gate.store and self.lock()
         page.on_close = lambda _e: self.gate.close()
         self.go(self._gate_route())
         if self._watch_idle:

@@ -274,3 +274,18 @@ def test_settings_change_target_pin_and_reject_bad_zone(start_app):
         assert r.app.route == "settings"
 
     run(flow())
+
+
+def test_a_reload_asks_for_the_pin_again(start_app):
+    """A browser reload reconnects to the same session: it must not stay open."""
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.fire(h.page, "disconnect")
+        assert r.app.gate.store.locked
+        await h.fire(h.page, "connect")
+        assert r.app.route == "lock"
+
+    run(flow())
