@@ -83,7 +83,15 @@ class FieldLogApp:
         page = self.page
         page.title = "IPS Field Log"
         page.theme_mode = ft.ThemeMode.LIGHT
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        # Screens switch at once: after Save the new tally must show without
+        # waiting for a slide animation (and the phone feels quicker).
+        instant = ft.PageTransitionTheme.NONE
+        page.theme = ft.Theme(
+            color_scheme_seed=ft.Colors.TEAL,
+            page_transitions=ft.PageTransitionsTheme(
+                android=instant, ios=instant, linux=instant, macos=instant, windows=instant
+            ),
+        )
         page.on_view_pop = lambda _e: self.go(self.back_route)
         # A closed tab must not leave the key in memory, and a reload (which
         # reconnects to this same session) must ask for the PIN again.
@@ -116,6 +124,10 @@ class FieldLogApp:
             name, arg = self.back_route, ""
             views = [TAB_VIEWS[name](self, "")]
         self.route = f"{name}/{arg}" if arg else name
+        # A message or picker belongs to the screen it was opened on: left open
+        # it would cover the next screen's buttons (or show over the PIN screen).
+        while self.page.pop_dialog() is not None:
+            pass
         self.page.views.clear()
         self.page.views.extend(views)
         self.page.update()
@@ -210,7 +222,6 @@ class FieldLogApp:
         if store is None or store.locked or store.idle_seconds() <= store.auto_lock_seconds:
             return
         minutes = auto_lock_label(store.auto_lock_seconds)
-        self.page.pop_dialog()  # an open picker must not stay over the PIN screen
         self.lock(f"Locked after {minutes} without use, to protect the data. "
                   "Enter your PIN to go on.")
 

@@ -38,7 +38,7 @@ def tab_view(app: FieldLogApp, route: str, title: str, controls: list[ft.Control
     return ft.View(
         route=route,
         appbar=ft.AppBar(title=ft.Text(title), actions=actions or []),
-        controls=[ft.ListView(controls=controls, expand=True, spacing=8, padding=PAD)],
+        controls=[ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD)],
         navigation_bar=bar,
         padding=0,
     )
