@@ -16,6 +16,8 @@ from .errors import ValidationError
 
 VERSION_PATTERN = re.compile(r"^(\d{13})\.(\d{5})\.([A-Za-z0-9-]{1,64})$")
 MAX_COUNTER = 99_999
+# A wall clock within this of the server's is left alone (plain HLC behaviour).
+TRUSTED_SKEW_MS = 60_000
 
 
 def wall_clock_ms() -> int:
@@ -47,6 +49,8 @@ class HybridClock:
 
     `observe` moves the clock past a version or server time seen from
     elsewhere, so a later local edit sorts after everything already seen.
+    `offset_ms` corrects a wall clock known to be wrong (measured against the
+    server), so a phone set days ahead does not stamp versions days ahead.
     """
 
     def __init__(
@@ -54,16 +58,18 @@ class HybridClock:
         device_id: str,
         *,
         last: Stamp = Stamp(0, 0),
+        offset_ms: int = 0,
         wall_ms: Callable[[], int] = wall_clock_ms,
     ) -> None:
         if not re.fullmatch(r"[A-Za-z0-9-]{1,64}", device_id):
             raise ValidationError("device_id", f"{device_id!r} is not a usable device id")
         self.device_id = device_id
         self.last = last
+        self.offset_ms = offset_ms
         self._wall_ms = wall_ms
 
     def tick(self) -> str:
-        wall = self._wall_ms()
+        wall = self._wall_ms() + self.offset_ms
         if wall > self.last.ms:
             stamp = Stamp(wall, 0)
         elif self.last.counter < MAX_COUNTER:
@@ -79,3 +85,15 @@ class HybridClock:
 
     def observe_ms(self, ms: int) -> None:
         self.last = max(self.last, Stamp(ms, 0))
+
+    def observe_server_ms(self, server_ms: int) -> None:
+        """Move past the server's time; correct the wall clock only when it is
+        clearly wrong, since the measurement itself is off by the network delay."""
+        skew = server_ms - self._wall_ms()
+        self.offset_ms = skew if abs(skew) > TRUSTED_SKEW_MS else 0
+        self.observe_ms(server_ms)
+
+    def rebase(self, last: Stamp) -> None:
+        """Set the clock back to `last`: only for versions no server ever accepted
+        (rejected as too far ahead), which nothing else can have seen."""
+        self.last = last

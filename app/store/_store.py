@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from app.domain import (
     parse_version,
     sort_newest_first,
     validate_data,
+    wall_clock_ms,
     week_tally,
     weekly_counts,
 )
@@ -115,6 +116,11 @@ def _week_index(record: Record, settings: TeamSettings) -> str | None:
     return settings.week_of_instant(when).isoformat() if when else None
 
 
+def _ms(when: datetime | str) -> int:
+    instant = datetime.fromisoformat(when) if isinstance(when, str) else when
+    return int(instant.timestamp() * 1000)
+
+
 def _to_date(day: date | datetime | None, settings: TeamSettings) -> date:
     if day is None:
         return settings.local_date(datetime.now(UTC))
@@ -127,10 +133,19 @@ class Store:
     """Records, the weekly tally and sync bookkeeping, sealed under a PIN.
 
     Build with `Store.create` or `Store.open`. Thread-safe: the UI and the
-    sync worker share one instance.
+    sync worker share one instance. `monotonic` (idle time) and `wall_ms`
+    (version stamps) are the store's clocks, replaceable in tests.
     """
 
-    def __init__(self, path: Path, db: Database, keys: Keys, *, monotonic: Callable[[], float]):
+    def __init__(
+        self,
+        path: Path,
+        db: Database,
+        keys: Keys,
+        *,
+        monotonic: Callable[[], float],
+        wall_ms: Callable[[], int],
+    ):
         self.path = path
         self._db = db
         self._keys: Keys | None = keys
@@ -143,7 +158,12 @@ class Store:
             contact_target=int(self._meta("contact_target")),
         )
         self.device_id: str = self._meta("device_id")
-        self._clock = HybridClock(self.device_id, last=self._last_stamp())
+        self._clock = HybridClock(
+            self.device_id,
+            last=self._last_stamp(),
+            offset_ms=int(self._meta("clock_offset", "0")),
+            wall_ms=wall_ms,
+        )
 
     # ----- opening and closing -------------------------------------------------
 
@@ -165,6 +185,7 @@ class Store:
         timezone: str = "America/Chicago",
         contact_target: int = 6,
         monotonic: Callable[[], float] = time.monotonic,
+        wall_ms: Callable[[], int] = wall_clock_ms,
     ) -> Store:
         """A new empty store in directory `path` (made if missing), locked by `pin`."""
         check_pin(pin)
@@ -190,7 +211,7 @@ class Store:
         }
         with db.atomic():
             db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
-        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic)
+        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic, wall_ms=wall_ms)
 
     @classmethod
     def open(
@@ -199,6 +220,7 @@ class Store:
         pin: str,
         *,
         monotonic: Callable[[], float] = time.monotonic,
+        wall_ms: Callable[[], int] = wall_clock_ms,
     ) -> Store:
         """Unlock the store in `path`. A wrong PIN raises WrongPinError; the
         tenth in a row erases the data (StoreErasedError)."""
@@ -210,7 +232,7 @@ class Store:
         db = _connect(root)
         migrations.apply(db)
         data_key = _unwrap_counting_failures(root, db, pin)
-        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic)
+        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic, wall_ms=wall_ms)
 
     def close(self) -> None:
         """Forget the key and release the files (the WAL is folded back in)."""
@@ -503,11 +525,50 @@ class Store:
         return self._meta("pull_cursor", None)
 
     def observe_server_time(self, server_time: datetime | str) -> None:
-        """Move the version clock past the server's time (PROTOCOL.md)."""
-        when = datetime.fromisoformat(server_time) if isinstance(server_time, str) else server_time
+        """Move the version clock past the server's time (PROTOCOL.md) and
+        measure how far this phone's clock is off."""
         with self._lock:
-            self._clock.observe_ms(int(when.timestamp() * 1000))
+            self._clock.observe_server_ms(_ms(server_time))
             self._save_clock()
+
+    def restamp_ahead(self, server_time: datetime | str, limit: timedelta) -> int:
+        """Give new versions to queued changes stamped more than `limit` ahead
+        of the server (the server refuses them), after a wrong phone clock.
+
+        No server accepted those versions, so nothing else has seen them; the
+        clock goes back to the newest version the server could have accepted.
+        Returns how many changes were re-stamped and queued again.
+        """
+        newest_allowed = f"{_ms(server_time) + int(limit.total_seconds() * 1000):013d}.99999.~"
+        with self._lock:
+            keys = self._keys_for_use(touch=False)
+            ahead = list(
+                self._db.query("SELECT * FROM outbox WHERE version > ?", [newest_allowed])
+            )
+            if not ahead:
+                return 0
+            with self._db.atomic():
+                seen = self._db.execute(
+                    "SELECT max(version) FROM records WHERE version <= ?", [newest_allowed]
+                ).fetchone()[0]
+                floor = Stamp(_ms(server_time), 0)
+                self._clock.rebase(max(floor, parse_version(seen)[0]) if seen else floor)
+                for row, record in self._open_rows(keys, ahead):
+                    renewed = Record(
+                        record.id, record.kind, self._clock.tick(), record.deleted, record.data
+                    )
+                    self._db.execute("DELETE FROM outbox WHERE rid = ?", [row["rid"]])
+                    self._write(keys, row["rid"], renewed)
+                self._save_clock()
+            return len(ahead)
+
+    def erase(self, reason: str) -> None:
+        """Destroy the key and every record on this device now (a revoked device).
+        `reason` is kept, readable, to tell the user why."""
+        with self._lock:
+            self._keys = None
+            _erase(self.path, self._db, reason)
+            self._db = None  # type: ignore[assignment]
 
     def get_secret(self, name: str) -> str | None:
         """A sealed setting (server address, device token), or None."""
@@ -609,7 +670,8 @@ class Store:
         return max(seen, parse_version(newest)[0]) if newest else seen
 
     def _save_clock(self) -> None:
-        self._set_meta(clock=f"{self._clock.last.ms}.{self._clock.last.counter}")
+        last = self._clock.last
+        self._set_meta(clock=f"{last.ms}.{last.counter}", clock_offset=str(self._clock.offset_ms))
 
 
 def _connect(root: Path) -> Database:
@@ -634,7 +696,7 @@ def _unwrap_counting_failures(root: Path, db: Database, pin: str) -> bytes:
             int(db.execute("SELECT value FROM meta WHERE key = 'failed_pins'").fetchone()[0]) + 1
         )
         if failed >= MAX_PIN_ATTEMPTS:
-            _erase(root, db)
+            _erase(root, db, f"after {MAX_PIN_ATTEMPTS} wrong PINs in a row")
             raise StoreErasedError(_erased_message(root)) from None
         with db.atomic():
             db.execute("UPDATE meta SET value = ? WHERE key = 'failed_pins'", [str(failed)])
@@ -644,7 +706,7 @@ def _unwrap_counting_failures(root: Path, db: Database, pin: str) -> bytes:
     return data_key
 
 
-def _erase(root: Path, db: Database) -> None:
+def _erase(root: Path, db: Database, reason: str) -> None:
     """Destroy the wrapped key and every sealed body, then the files."""
     with db.atomic():
         db.execute("UPDATE meta SET value = '' WHERE key = 'key_wrap'")
@@ -654,13 +716,14 @@ def _erase(root: Path, db: Database) -> None:
     db.close()
     for name in (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal"):
         (root / name).unlink(missing_ok=True)
-    (root / ERASED_FILE).write_text(datetime.now(UTC).isoformat(timespec="seconds") + "\n")
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    (root / ERASED_FILE).write_text(json.dumps({"at": when, "reason": reason}))
 
 
 def _erased_message(root: Path) -> str:
-    when = (root / ERASED_FILE).read_text().strip() if (root / ERASED_FILE).exists() else "now"
+    erased = json.loads((root / ERASED_FILE).read_text())
     return (
-        f"After {MAX_PIN_ATTEMPTS} wrong PINs in a row the data on this device was erased "
-        f"({when}) to protect it. Create a new PIN to start again; records that were "
-        "synced come back at the next sync."
+        f"The data on this device was erased {erased['reason']} ({erased['at']}) to "
+        "protect it. Create a new PIN to start again; records that were synced come "
+        "back at the next sync."
     )

@@ -56,3 +56,19 @@ def test_versions_only_grow_whatever_the_clocks_do(events):
             clock.observe_ms(ms)
         issued.append(clock.tick())
     assert issued == sorted(issued) and len(set(issued)) == len(issued)
+
+
+def test_a_clearly_wrong_wall_clock_is_corrected_by_the_server_time():
+    wall = [5_000_000_000_000]  # far ahead of the server
+    clock = HybridClock(DEVICE, wall_ms=lambda: wall[0])
+    clock.observe_server_ms(1_800_000_000_000)
+    assert clock.offset_ms == 1_800_000_000_000 - 5_000_000_000_000
+    clock.rebase(Stamp(1_800_000_000_000, 0))
+    wall[0] += 1_000
+    assert clock.tick().startswith("1800000001000.00000.")
+
+
+def test_a_small_skew_is_network_delay_and_left_alone():
+    clock = HybridClock(DEVICE, wall_ms=lambda: 1_800_000_000_000)
+    clock.observe_server_ms(1_800_000_000_000 - 59_000)
+    assert clock.offset_ms == 0

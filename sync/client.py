@@ -1,0 +1,469 @@
+"""The device side of sync protocol v1: enroll, push the outbox, pull changes.
+
+Errors form one small tree (every message plain English, saying what to do):
+
+    SyncError
+    ├── OfflineError          the server could not be reached (the normal case in the field)
+    ├── ServerError           the server failed or did not answer per the protocol
+    ├── NotEnrolledError      this device is not connected to a server yet
+    ├── EnrollmentError       the enrollment code was refused
+    ├── TokenInvalidError     the server no longer knows this device: enroll again
+    ├── DeviceRevokedError    an administrator revoked the device; local data erased
+    └── RequestError          any other refusal, with the server's code and message
+
+`sync/` never imports flet: the app listens to `SyncStatus` changes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from app.domain import Record, ValidationError
+from app.store import Store
+
+from .protocol import (
+    CLOCK_AHEAD_LIMIT,
+    ENROLL_PATH,
+    HEALTH_PATH,
+    MAX_CHANGES,
+    PULL_LIMIT_DEFAULT,
+    PULL_PATH,
+    PUSH_PATH,
+    EnrollResponse,
+    ErrorCode,
+    PushStatus,
+)
+
+SERVER_URL_SECRET = "server_url"
+TOKEN_SECRET = "device_token"
+ACCOUNT_SECRET = "account"
+LAST_SYNC_SECRET = "last_synced_at"
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+class SyncError(Exception):
+    """Base of the sync client's errors; str() is a message for the specialist."""
+
+
+class OfflineError(SyncError):
+    pass
+
+
+class ServerError(SyncError):
+    pass
+
+
+class NotEnrolledError(SyncError):
+    pass
+
+
+class EnrollmentError(SyncError):
+    pass
+
+
+class TokenInvalidError(SyncError):
+    pass
+
+
+class DeviceRevokedError(SyncError):
+    pass
+
+
+class RequestError(SyncError):
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the app shows about sync. Replaced whole, never changed in place.
+
+    - online: None until the server was tried; False after a failed attempt,
+      True after any answer from the server.
+    - running / phase ("pushing", "pulling", "idle") / done / total: progress
+      of the sync under way; done and total count records.
+    - pending: changes waiting to be pushed; rejected: changes the server
+      refused (quarantined until edited).
+    - last_synced_at: end of the last sync that pushed and pulled everything.
+    - error: why the last sync stopped; cleared when a sync succeeds.
+    """
+
+    online: bool | None = None
+    running: bool = False
+    phase: str = "idle"
+    done: int = 0
+    total: int = 0
+    pending: int = 0
+    rejected: int = 0
+    last_synced_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass
+class SyncReport:
+    """What one sync did: push results by status, and records pulled."""
+
+    pushed: dict[str, int] = field(default_factory=dict)
+    pulled: int = 0
+    restamped: int = 0
+    skipped: int = 0  # pulled records this app version cannot read
+
+
+Listener = Callable[[SyncStatus], None]
+
+
+class SyncClient:
+    """Syncs one device store with the central store.
+
+    `transport` lets tests put a fault-injecting layer between the client and a
+    real server; `sleep` lets them skip the backoff waits.
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 15.0,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.store = store
+        self._transport = transport
+        self._timeout = timeout
+        self._attempts = attempts
+        self._backoff = backoff
+        self._sleep = sleep
+        self._listeners: list[Listener] = []
+        self._running = threading.Lock()
+        self._status_lock = threading.Lock()
+        last = store.get_secret(LAST_SYNC_SECRET)
+        self._status = SyncStatus(
+            pending=store.pending_count(),
+            last_synced_at=datetime.fromisoformat(last) if last else None,
+        )
+
+    # ----- status -------------------------------------------------------------
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _update(self, **changes: Any) -> None:
+        """The one way the status changes; listeners hear only of real changes."""
+        with self._status_lock:
+            new = replace(self._status, **changes)
+            if new == self._status:
+                return
+            self._status = new
+        for listener in list(self._listeners):
+            listener(new)
+
+    def refresh_counts(self) -> None:
+        """Re-read the queue sizes (after a local edit, say)."""
+        self._update(pending=self.store.pending_count(), rejected=len(self.store.rejections()))
+
+    # ----- enrollment ---------------------------------------------------------
+
+    @property
+    def enrolled(self) -> bool:
+        return self.store.get_secret(TOKEN_SECRET) is not None
+
+    @property
+    def account(self) -> dict[str, Any] | None:
+        """The enrolled user and team, as the server gave them."""
+        raw = self.store.get_secret(ACCOUNT_SECRET)
+        return json.loads(raw) if raw else None
+
+    @property
+    def server_url(self) -> str | None:
+        return self.store.get_secret(SERVER_URL_SECRET)
+
+    def enroll(self, server_url: str, code: str, device_name: str) -> EnrollResponse:
+        """Connect this device to a server with a one-time enrollment code; the
+        store takes the team's week start, time zone and target."""
+        base = normalise_server_url(server_url)
+        code = code.strip()
+        if not code:
+            raise EnrollmentError("Enter the enrollment code your administrator gave you.")
+        body = {"code": code, "device_id": self.store.device_id, "device_name": device_name}
+        answer: EnrollResponse = self._request(
+            "POST", ENROLL_PATH, base=base, json=body, auth=False
+        )
+        team = answer["team"]
+        self.store.update_settings(
+            week_start=team["week_start"],
+            timezone=team["timezone"],
+            contact_target=team["contact_target"],
+        )
+        self.store.set_secret(SERVER_URL_SECRET, base)
+        self.store.set_secret(TOKEN_SECRET, answer["token"])
+        self.store.set_secret(ACCOUNT_SECRET, json.dumps({"user": answer["user"], "team": team}))
+        return answer
+
+    def health(self) -> bool:
+        """True when the server answers; never raises."""
+        base = self.server_url
+        if base is None:
+            return False
+        try:
+            self._request("GET", HEALTH_PATH, base=base, auth=False, attempts=1)
+        except SyncError:
+            return False
+        return True
+
+    # ----- sync ---------------------------------------------------------------
+
+    def sync(self) -> SyncReport | None:
+        """Push every queued change, then pull every change, resuming where an
+        interrupted sync stopped. Returns None if a sync is already running."""
+        return self._run(self._push_all, self._pull_all)
+
+    def pull(self) -> SyncReport | None:
+        """Pull only (a supervisor's refresh, or a look before pushing)."""
+        return self._run(self._pull_all)
+
+    def _run(self, *steps: Callable[[SyncReport], None]) -> SyncReport | None:
+        if not self._running.acquire(blocking=False):
+            return None
+        try:
+            report = SyncReport()
+            self._update(running=True, error=None)
+            for step in steps:
+                step(report)
+            now = datetime.now(UTC)
+            self.store.set_secret(LAST_SYNC_SECRET, now.isoformat())
+            self._update(last_synced_at=now, online=True)
+            return report
+        except SyncError as error:
+            self._update(error=str(error))
+            raise
+        finally:
+            if not self.store.locked:
+                self.refresh_counts()
+            self._update(running=False, phase="idle")
+            self._running.release()
+
+    def _push_all(self, report: SyncReport) -> None:
+        total = self.store.pending_count()
+        self._update(phase="pushing", done=0, total=total)
+        done = 0
+        restamped = False
+        previous: list[tuple[str, str]] = []
+        while batch := self.store.pending_changes(MAX_CHANGES):
+            sent = [(r.id, r.version) for r in batch]
+            if sent == previous:  # nothing acknowledged: do not spin
+                raise ServerError("The server did not acknowledge the records sent. Try later.")
+            previous = sent
+            body = {
+                "device_id": self.store.device_id,
+                "changes": [r.to_wire() for r in batch],
+                "pending": self.store.pending_count() - len(batch),
+            }
+            answer = self._request("POST", PUSH_PATH, json=body)
+            results = answer.get("results")
+            if not isinstance(results, list) or [r.get("id") for r in results] != [
+                r.id for r in batch
+            ]:
+                raise ServerError("The server's answer did not match the records sent. Try later.")
+            self.store.acknowledge(
+                (record.id, record.version, result["status"], result.get("error"))
+                for record, result in zip(batch, results, strict=True)
+            )
+            for result in results:
+                report.pushed[result["status"]] = report.pushed.get(result["status"], 0) + 1
+            self.store.observe_server_time(answer["server_time"])
+            clock_ahead = any(
+                r["status"] == PushStatus.REJECTED
+                and r.get("error", {}).get("code") == ErrorCode.CLOCK_AHEAD
+                for r in results
+            )
+            if clock_ahead and not restamped:
+                # The phone's clock was set ahead: versions are now taken from
+                # server time, and the refused changes go again with new ones.
+                restamped = True
+                report.restamped = self.store.restamp_ahead(
+                    answer["server_time"], CLOCK_AHEAD_LIMIT
+                )
+                total += report.restamped
+            done += len(batch)
+            self._update(done=done, total=max(total, done), pending=self.store.pending_count())
+
+    def _pull_all(self, report: SyncReport) -> None:
+        self._update(phase="pulling", done=0, total=0)
+        cursor = self.store.pull_cursor
+        while True:
+            params: dict[str, Any] = {"limit": PULL_LIMIT_DEFAULT}
+            if cursor is not None:
+                params["after"] = cursor
+            answer = self._request("GET", PULL_PATH, params=params)
+            records = []
+            for raw in answer["changes"]:
+                try:
+                    records.append(Record.from_wire(raw))
+                except ValidationError:
+                    report.skipped += 1  # from a newer app version: kept on the server
+            report.pulled += self.store.apply_pulled(records, answer["next"])
+            self.store.observe_server_time(answer["server_time"])
+            done = self._status.done + len(answer["changes"])
+            self._update(done=done, total=done)
+            cursor = answer["next"]
+            if not answer["more"]:
+                return
+
+    # ----- HTTP ---------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        base: str | None = None,
+        auth: bool = True,
+        attempts: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """One protocol call with retries on lost connections, time-outs and 5xx.
+        Every call is safe to repeat: pushes are idempotent on the server."""
+        base = base or self.server_url
+        headers = {}
+        if auth:
+            token = self.store.get_secret(TOKEN_SECRET)
+            if base is None or token is None:
+                raise NotEnrolledError(
+                    "This device is not connected to a server yet: in Settings, "
+                    "choose Connect to server."
+                )
+            headers["Authorization"] = f"Bearer {token}"
+        assert base is not None
+        tries = attempts or self._attempts
+        with httpx.Client(base_url=base, transport=self._transport, timeout=self._timeout) as http:
+            for attempt in range(1, tries + 1):
+                try:
+                    response = http.request(method, path, headers=headers, **kwargs)
+                except httpx.TransportError as error:
+                    self._update(online=False)
+                    if attempt == tries:
+                        raise OfflineError(
+                            f"The server at {base} cannot be reached ({_why(error)}). Your "
+                            "records are safe on this device; sync again when you have a "
+                            "connection."
+                        ) from None
+                else:
+                    self._update(online=True)
+                    if response.status_code not in RETRYABLE_STATUS:
+                        return self._answer(response)
+                    if attempt == tries:
+                        self._answer(response)  # raises with the server's words
+                self._sleep(self._backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _answer(self, response: httpx.Response) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.is_success and isinstance(body, dict):
+            return body
+        error = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(error, dict) or "code" not in error:
+            raise ServerError(
+                f"The server answered in a way this app does not understand (HTTP "
+                f"{response.status_code}). Check the server address in Settings."
+            )
+        code, message = str(error["code"]), str(error.get("message", ""))
+        if code == ErrorCode.DEVICE_REVOKED:
+            self.store.erase("because an administrator disconnected this device")
+            raise DeviceRevokedError(message)
+        if code == ErrorCode.TOKEN_INVALID:
+            raise TokenInvalidError(message)
+        if code == ErrorCode.ENROLLMENT_CODE_INVALID:
+            raise EnrollmentError(message)
+        if response.status_code >= 500:
+            raise ServerError(message)
+        raise RequestError(code, message)
+
+
+def normalise_server_url(text: str) -> str:
+    """A server address as typed ("fieldlog.example.org", "http://127.0.0.1:8700/")
+    made into a base URL; plain HTTP only on loopback (PROTOCOL.md: HTTPS in production)."""
+    url = text.strip().rstrip("/")
+    if not url:
+        raise EnrollmentError("Enter the server address your administrator gave you.")
+    if "://" not in url:
+        loopback = url.startswith(("127.", "localhost", "[::1]"))
+        url = ("http://" if loopback else "https://") + url
+    parsed = httpx.URL(url)
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise EnrollmentError(
+            f"{text!r} is not a server address, like https://fieldlog.example.org"
+        )
+    if parsed.scheme == "http" and parsed.host not in ("127.0.0.1", "localhost", "::1"):
+        raise EnrollmentError(
+            "Use an https:// address: records are health information and must travel encrypted."
+        )
+    return url
+
+
+def _why(error: httpx.TransportError) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return "no answer in time"
+    if isinstance(error, httpx.ConnectError):
+        return "no connection"
+    return "the connection was cut"
+
+
+class SyncScheduler:
+    """Runs syncs on a background thread: when asked, and every `interval`
+    seconds while changes wait. Waits are cancellable; `stop` ends the thread."""
+
+    def __init__(self, client: SyncClient, *, interval: float = 180.0) -> None:
+        self.client = client
+        self.interval = interval
+        self._wake = threading.Event()
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
+
+    def start(self) -> SyncScheduler:
+        self._thread.start()
+        return self
+
+    def request(self) -> None:
+        """Sync as soon as possible (after unlocking, on Sync now)."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            woken = self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stopped.is_set():
+                return
+            store = self.client.store
+            if store.locked or not self.client.enrolled:
+                continue
+            if woken or store.pending_count() > 0:
+                try:
+                    self.client.sync()
+                except DeviceRevokedError:
+                    return
+                except SyncError:
+                    continue  # shown through the status; tried again at the next tick

@@ -1,0 +1,76 @@
+"""A real central store (SQLite and PostgreSQL) and enrolled device stores."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from app.store import Store
+from sync.client import SyncClient
+from tests.server_harness import Postgres, ServerProcess, postgres_bin, start_server
+
+PIN = "802417"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def sync_postgres() -> Iterator[Postgres]:
+    if postgres_bin() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL binaries are missing in CI: install them (.ci/system-deps)")
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
+    with Postgres.start() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central(request, tmp_path) -> Iterator[ServerProcess]:
+    """A fresh central store per test, on each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'central.db'}"
+    else:
+        url = request.getfixturevalue("sync_postgres").create_database(
+            f"sync_{next(_numbers)}_{uuid.uuid4().hex[:6]}"
+        )
+    server = start_server(url, log_dir=tmp_path)
+    server.cli("add-team", "Riverside", "--week-start", "monday", "--timezone", "America/Chicago")
+    yield server
+    server.close()
+
+
+class Devices:
+    """Makes enrolled phones: a store plus a sync client, per user."""
+
+    def __init__(self, server: ServerProcess, root, **client_options) -> None:
+        self.server = server
+        self.root = root
+        self.client_options = client_options
+        self.stores: list[Store] = []
+
+    def user(self, name: str, role: str = "specialist", team: str = "Riverside") -> str:
+        self.server.cli("add-user", name, "--role", role, "--team", team)
+        return name
+
+    def enroll(self, user: str, *, url: str | None = None, **store_options) -> SyncClient:
+        code = self.server.cli("enroll-code", user).stdout.strip().splitlines()[-1]
+        store = Store.create(self.root / f"phone-{len(self.stores)}", PIN, **store_options)
+        self.stores.append(store)
+        client = SyncClient(store=store, sleep=lambda _: None, **self.client_options)
+        client.enroll(url or self.server.base_url, code, f"phone {len(self.stores)}")
+        return client
+
+    def close(self) -> None:
+        for store in self.stores:
+            if not store.locked:
+                store.close()
+
+
+@pytest.fixture
+def devices(central, tmp_path) -> Iterator[Devices]:
+    made = Devices(central, tmp_path)
+    yield made
+    made.close()

@@ -1,0 +1,308 @@
+"""The sync client against a real central store: round trips, faults, conflicts."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from app.store import Store, StoreErasedError
+from sync.client import (
+    DeviceRevokedError,
+    EnrollmentError,
+    OfflineError,
+    SyncClient,
+    TokenInvalidError,
+    normalise_server_url,
+)
+from sync.server.db import conflicts, records
+from tests.sync.conftest import PIN
+from tests.sync.proxy import CuttingProxy
+
+DAY_MS = 86_400_000
+
+
+def contact(employer="Pinecone Outfitters", when="2026-11-18T10:00:00-06:00", **more):
+    return {"occurred_at": when, "employer": employer, "face_to_face": True, **more}
+
+
+def server_rows(server, record_id=None):
+    query = sa.select(records)
+    if record_id:
+        query = query.where(records.c.id == record_id)
+    with server.admin.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def conflict_rows(server, record_id):
+    with server.admin.engine.connect() as conn:
+        query = sa.select(conflicts).where(conflicts.c.record_id == record_id)
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def test_enroll_takes_the_team_settings_and_a_bad_code_is_explained(devices):
+    devices.user("Ada Specialist")
+    phone = devices.enroll("Ada Specialist")
+    assert phone.account["user"]["name"] == "Ada Specialist"
+    assert phone.store.settings.timezone == "America/Chicago"
+    other = Store.create(devices.root / "spare", PIN)
+    devices.stores.append(other)
+    with pytest.raises(EnrollmentError, match="Ask your administrator for a new code"):
+        SyncClient(store=other).enroll(devices.server.base_url, "not-a-code", "spare")
+    assert not SyncClient(store=other).enrolled
+
+
+def test_push_then_pull_on_a_second_device_of_the_same_specialist(devices):
+    devices.user("Bo Specialist")
+    first, second = devices.enroll("Bo Specialist"), devices.enroll("Bo Specialist")
+    made = [first.store.put("employer_contact", contact(f"Employer {n}")) for n in range(3)]
+    first.store.delete(made[2].id)
+    statuses = []
+    first.add_listener(statuses.append)
+    report = first.sync()
+    assert report.pushed == {"applied": 3}
+    assert first.store.pending_count() == 0 and first.status.pending == 0
+    assert first.status.last_synced_at is not None and first.status.error is None
+    assert {"pushing", "pulling"} <= {s.phase for s in statuses}
+    assert statuses[-1].running is False
+
+    second.sync()
+    assert {r.id for r in second.store.list("employer_contact")} == {made[0].id, made[1].id}
+    assert second.store.week_tally(date(2026, 11, 18)).count == 2
+    assert second.sync().pulled == 0  # the cursor was kept
+
+
+def test_more_than_one_batch_and_more_than_one_page(devices):
+    devices.user("Cy Specialist")
+    first, second = devices.enroll("Cy Specialist"), devices.enroll("Cy Specialist")
+    page = [(contact(f"Employer {n}"), None) for n in range(1203)]
+    for data, _ in page:
+        first.store.put("employer_contact", data)
+    sizes = []
+    first.add_listener(lambda s: s.phase == "pushing" and sizes.append((s.done, s.total)))
+    assert first.sync().pushed == {"applied": 1203}
+    assert (500, 1203) in sizes and (1203, 1203) in sizes
+    assert len(server_rows(devices.server)) == 1203
+    assert second.sync().pulled == 1203
+    assert second.store.count("employer_contact") == 1203
+
+
+def test_a_reply_lost_after_the_server_committed_is_resent_without_duplicates(devices):
+    devices.user("Di Specialist")
+    proxy = CuttingProxy(devices.server.port)
+    try:
+        phone = devices.enroll("Di Specialist", url=proxy.url)
+        made = [phone.store.put("employer_contact", contact(f"E{n}")) for n in range(5)]
+        proxy.cut_replies = 1
+        report = phone.sync()
+        assert proxy.cut_count == 1
+        assert report.pushed == {"duplicate": 5}  # the resend found them all stored
+        rows = server_rows(devices.server)
+        assert sorted(r["id"] for r in rows) == sorted(r.id for r in made)
+        assert phone.store.pending_count() == 0
+    finally:
+        proxy.close()
+
+
+def test_the_same_batch_sent_twice_is_idempotent(devices):
+    devices.user("Eve Specialist")
+    phone = devices.enroll("Eve Specialist")
+    phone.store.put("employer_contact", contact())
+    batch = [r.to_wire() for r in phone.store.pending_changes()]
+    token = phone.store.get_secret("device_token")
+    for expected in ("applied", "duplicate"):
+        answer = httpx.post(
+            f"{devices.server.base_url}/v1/sync/push",
+            json={"device_id": phone.store.device_id, "changes": batch, "pending": 0},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        assert answer["results"][0]["status"] == expected
+    assert len(server_rows(devices.server)) == 1
+
+
+def test_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing(devices):
+    devices.user("Fay Specialist")
+    server = devices.server
+    restarts = []
+
+    killer = threading.Timer(0.3, server.kill)  # lands during the push batches
+
+    def restart_while_backing_off(_seconds):
+        killer.join()  # a failed call may come before kill() has finished
+        if server.process is None:
+            server.start()
+            restarts.append(1)
+
+    made_ids = set()
+    phone = devices.enroll("Fay Specialist")
+    phone._sleep = restart_while_backing_off
+    for n in range(1500):
+        made_ids.add(phone.store.put("employer_contact", contact(f"E{n}")).id)
+    killer.start()
+    phone.sync()
+    killer.join()
+    rows = server_rows(server)
+    assert {r["id"] for r in rows} == made_ids and len(rows) == 1500
+    assert phone.store.pending_count() == 0
+    if not restarts:  # the push finished before the kill: sync again across a restart
+        server.start()
+        assert phone.sync().pushed == {}
+
+
+def test_offline_is_reported_plainly_and_nothing_is_lost(devices, tmp_path):
+    devices.user("Gil Specialist")
+    phone = devices.enroll("Gil Specialist")
+    record = phone.store.put("employer_contact", contact())
+    devices.server.stop()
+    with pytest.raises(OfflineError, match="records are safe on this device"):
+        phone.sync()
+    assert phone.status.online is False and "cannot be reached" in phone.status.error
+    assert phone.store.pending_count() == 1 and not phone.health()
+    devices.server.start()
+    assert phone.health()
+    assert phone.sync().pushed == {"applied": 1}
+    assert phone.status.error is None and phone.status.online is True
+    assert server_rows(devices.server, record.id)[0]["version"] == record.version
+
+
+def test_two_devices_edit_one_record_offline_the_later_wins_everywhere(devices):
+    devices.user("Hal Specialist")
+    first, second = devices.enroll("Hal Specialist"), devices.enroll("Hal Specialist")
+    original = first.store.put("employer_contact", contact("Original"))
+    first.sync()
+    second.sync()
+    early = first.store.put("employer_contact", contact("Edit on first"), id=original.id)
+    time.sleep(0.01)  # edits in one millisecond are ordered by device id
+    late = second.store.put("employer_contact", contact("Edit on second"), id=original.id)
+    assert late.version > early.version
+    second.sync()  # the later edit reaches the server first
+    assert first.sync().pushed == {"stale": 1}
+    second.sync()
+    for phone in (first, second):
+        assert phone.store.get(original.id).data["employer"] == "Edit on second"
+    [row] = server_rows(devices.server, original.id)
+    assert row["version"] == late.version
+    logged = {
+        (c["version"], c["winner_version"]) for c in conflict_rows(devices.server, original.id)
+    }
+    assert (early.version, late.version) in logged
+
+
+def test_a_local_loser_pulled_over_still_reaches_the_conflict_log(devices):
+    devices.user("Ida Specialist")
+    first, second = devices.enroll("Ida Specialist"), devices.enroll("Ida Specialist")
+    original = first.store.put("employer_contact", contact("Original"))
+    first.sync()
+    second.sync()
+    early = first.store.put("employer_contact", contact("Offline early edit"), id=original.id)
+    time.sleep(0.01)  # edits in one millisecond are ordered by device id
+    second.store.put("employer_contact", contact("Later edit"), id=original.id)
+    second.sync()
+    # The first phone pulls the newer version before its own edit was pushed.
+    assert first.pull().pulled == 1
+    assert first.store.get(original.id).data["employer"] == "Later edit"
+    assert first.sync().pushed == {"stale": 1}
+    assert early.version in {c["version"] for c in conflict_rows(devices.server, original.id)}
+
+
+def test_a_rejected_record_is_quarantined_and_does_not_block_the_rest(devices):
+    devices.user("Jo Specialist")
+    devices.user("Kit Specialist")
+    jo, kit = devices.enroll("Jo Specialist"), devices.enroll("Kit Specialist")
+    theirs = kit.store.put("employer_contact", contact("Kit's employer"))
+    kit.sync()
+    mine = jo.store.put("employer_contact", contact("Jo's employer"))
+    clash = jo.store.put("employer_contact", contact("Same id"), id=theirs.id)
+    report = jo.sync()
+    assert report.pushed == {"applied": 1, "rejected": 1}
+    [rejection] = jo.store.rejections()
+    assert (rejection.record.id, rejection.code) == (clash.id, "forbidden")
+    assert rejection.message and jo.status.rejected == 1 and jo.status.pending == 0
+    assert jo.sync().pushed == {}  # not resent until edited
+    assert server_rows(devices.server, mine.id)
+    assert server_rows(devices.server, theirs.id)[0]["data"].find("Kit's employer") >= 0
+
+
+def test_a_phone_clock_two_days_ahead_is_corrected_and_nothing_is_lost(devices):
+    devices.user("Lu Specialist")
+    ahead = lambda: int(time.time() * 1000) + 2 * DAY_MS  # noqa: E731
+    phone = devices.enroll("Lu Specialist", wall_ms=ahead)
+    early = phone.store.put("employer_contact", contact("Dated ahead"))
+    assert early.version > f"{int(time.time() * 1000) + DAY_MS:013d}"
+    report = phone.sync()
+    assert report.restamped == 1
+    assert report.pushed == {"rejected": 1, "applied": 1}
+    [row] = server_rows(devices.server)
+    assert row["version"] < early.version and phone.store.get(early.id).version == row["version"]
+    # Versions made after the first server answer follow the server's clock.
+    later = phone.store.put("employer_contact", contact("After the correction"))
+    assert later.version < f"{int(time.time() * 1000) + DAY_MS:013d}"
+    assert phone.sync().pushed == {"applied": 1} and phone.store.rejections() == []
+
+
+def test_a_revoked_device_erases_its_store(devices):
+    devices.user("Mo Specialist")
+    phone = devices.enroll("Mo Specialist")
+    phone.store.put("employer_contact", contact())
+    devices.server.cli("revoke-device", phone.store.device_id)
+    with pytest.raises(DeviceRevokedError, match="disconnected"):
+        phone.sync()
+    assert phone.store.locked
+    with pytest.raises(StoreErasedError, match="administrator disconnected this device"):
+        Store.open(phone.store.path, PIN)
+
+
+def test_an_unknown_token_asks_to_enroll_again(devices):
+    devices.user("Ned Specialist")
+    phone = devices.enroll("Ned Specialist")
+    phone.store.set_secret("device_token", "x" * 43)
+    with pytest.raises(TokenInvalidError):
+        phone.sync()
+    assert phone.store.pending_count() == 0 and phone.status.error
+
+
+def test_transient_failures_are_retried_with_backoff(devices):
+    devices.user("Oz Specialist")
+    failures = iter(["connect", "500", "timeout"])
+    waits = []
+
+    class Flaky(httpx.HTTPTransport):
+        def handle_request(self, request):
+            fault = next(failures, None) if request.url.path.endswith("/push") else None
+            if fault == "connect":
+                raise httpx.ConnectError("refused", request=request)
+            if fault == "timeout":
+                raise httpx.ReadTimeout("slow", request=request)
+            if fault == "500":
+                body = {"error": {"code": "internal_error", "message": "try later"}}
+                return httpx.Response(500, json=body)
+            return super().handle_request(request)
+
+    devices.client_options = {"transport": Flaky()}
+    phone = devices.enroll("Oz Specialist")
+    phone._sleep = waits.append
+    phone.store.put("employer_contact", contact())
+    assert phone.sync().pushed == {"applied": 1}
+    assert waits == [0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("typed", "url"),
+    [
+        ("127.0.0.1:8700", "http://127.0.0.1:8700"),
+        ("fieldlog.example.org/", "https://fieldlog.example.org"),
+        ("https://fieldlog.example.org/", "https://fieldlog.example.org"),
+    ],
+)
+def test_server_addresses_as_typed(typed, url):
+    assert normalise_server_url(typed) == url
+
+
+@pytest.mark.parametrize("typed", ["", "http://fieldlog.example.org", "ftp://x"])
+def test_bad_server_addresses_are_explained(typed):
+    with pytest.raises(EnrollmentError):
+        normalise_server_url(typed)
