@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
-from typing import Any, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict, get_args
 
 PROTOCOL_VERSION = 1
 
@@ -21,6 +21,9 @@ PULL_PATH = f"{API_PREFIX}/sync/pull"
 TALLIES_PATH = f"{API_PREFIX}/tallies"
 TEAM_WEEK_PATH = f"{API_PREFIX}/team/week"
 TEAM_REVIEW_PATH = f"{API_PREFIX}/team/review"
+TEAM_EXPORT_PATH = f"{API_PREFIX}/team/export"  # the weekly tracking form, CSV or PDF
+ExportFormat = Literal["csv", "pdf"]
+EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 
 MAX_CHANGES = 500  # per push
 MAX_BODY_BYTES = 1024 * 1024  # larger request bodies get 413

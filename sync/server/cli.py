@@ -7,13 +7,19 @@ exit with status 1; no tracebacks.
 from __future__ import annotations
 
 import argparse
+import re
 import socket
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
 
 from app.domain import DEFAULT_TARGET, WEEKDAYS
+from sync.protocol import EXPORT_FORMATS
 
 from .errors import AdminError
+from .export import FORMATS, tracking_form
+from .models import MAX_WEEK_DAY, MIN_WEEK_DAY
 from .settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
 from .store import ROLES, CentralStore
 
@@ -88,6 +94,45 @@ def list_users(args: argparse.Namespace) -> None:
             print(f"    device {device['id']}  {device['name']!r}  {state}")
 
 
+def export(args: argparse.Namespace) -> None:
+    """Write a team's weekly tracking form; checked here so each mistake is one line."""
+    if args.format not in EXPORT_FORMATS:
+        raise AdminError(
+            f"{args.format!r} is not a format; choose one of {', '.join(EXPORT_FORMATS)}."
+        )
+    day = _week_day(args.week)
+    with _store(args) as store:
+        team = store.team_named(args.team)
+        if team is None:
+            raise AdminError(f"There is no team named {args.team!r}; `users` lists the teams.")
+        form = tracking_form(store, team, day)
+    content = FORMATS[args.format][1](form)
+    out = Path(args.out)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise AdminError(f"Cannot write {out}: {exc.strerror}") from None
+    contacts = sum(len(week.tally.contacts) for week in form.weeks)
+    print(
+        f"Tracking form of {team.name!r}, week {form.week_start} to {form.week_end}: "
+        f"{len(form.weeks)} specialists, {contacts} contacts, written to {out}."
+    )
+
+
+def _week_day(text: str) -> date:
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        day = date.fromisoformat(text)
+        if not MIN_WEEK_DAY <= day <= MAX_WEEK_DAY:
+            raise ValueError
+    except ValueError:
+        raise AdminError(
+            f"{text!r} is not a date: give any day of the week as YYYY-MM-DD."
+        ) from None
+    return day
+
+
 def demo(args: argparse.Namespace) -> None:
     """A demo team with a specialist and a supervisor, and fresh codes to enroll them."""
     with _store(args) as store:
@@ -160,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("revoke-device", revoke_device, "Revoke a device: it can no longer sync.")
     sub.add_argument("device_id", metavar="DEVICE_ID")
+
+    sub = command("export", export, "Write a team's weekly employer-contact tracking form.")
+    sub.add_argument("--team", required=True, metavar="TEAM")
+    sub.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="any day of the week")
+    sub.add_argument("--format", required=True, metavar="|".join(EXPORT_FORMATS))
+    sub.add_argument("--out", required=True, metavar="FILE")
 
     command("users", list_users, "List users, their teams and devices.")
     command("demo", demo, "Create a demo team and users (once) and print fresh codes.")

@@ -83,7 +83,8 @@ WireRecord: Any = Annotated[
 
 
 # Any day of a week; bounded so week arithmetic never leaves the calendar.
-WeekDay = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2999, 12, 31))]
+MIN_WEEK_DAY, MAX_WEEK_DAY = date(1970, 1, 1), date(2999, 12, 31)
+WeekDay = Annotated[date, Field(ge=MIN_WEEK_DAY, le=MAX_WEEK_DAY)]
 
 
 class EnrollIn(BaseModel):

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from app.domain import (
     Record,
+    Tally,
     TeamSettings,
     UnknownKindError,
     ValidationError,
@@ -106,6 +107,15 @@ class Caller:
     @property
     def is_supervisor(self) -> bool:
         return self.role == "supervisor"
+
+
+@dataclass(frozen=True)
+class SpecialistWeek:
+    """One specialist's week for the supervisor: the tally and who reviewed it."""
+
+    user: dict[str, str]  # id, name
+    tally: Tally  # live employer contacts of the week, newest first
+    review: dict[str, Any] | None  # {"by": {id, name}, "at": ISO UTC} or None
 
 
 def _team(row: Row[Any]) -> Team:
@@ -527,18 +537,40 @@ class CentralStore:
             found[row.owner_id].append(_record(row))
         return found
 
+    def _specialists(self, conn: Connection, team_id: str) -> dict[str, str]:
+        """The team's specialists, name by id, in order of name."""
+        rows = conn.execute(
+            sa.select(users.c.id, users.c.name)
+            .where(users.c.team_id == team_id, users.c.role == "specialist")
+            .order_by(users.c.name)
+        )
+        return {row.id: row.name for row in rows}
+
+    def _weeks_of(
+        self,
+        conn: Connection,
+        names: dict[str, str],
+        settings: TeamSettings,
+        week_start: date,
+    ) -> list[SpecialistWeek]:
+        """The week of each user (name by id), in the order given."""
+        contacts = self._contacts(conn, list(names), settings, week_start, week_start)
+        return [
+            SpecialistWeek(
+                {"id": user_id, "name": name},
+                week_tally(contacts[user_id], settings, week_start),
+                self._review(conn, user_id, week_start),
+            )
+            for user_id, name in names.items()
+        ]
+
     def tallies(self, caller: Caller, day: date | None, weeks: int) -> dict[str, Any]:
         settings = caller.team.settings
         day = day or settings.local_date(utc_now())
         week_starts = settings.weeks_ending(day, weeks)
         with self.engine.begin() as conn:
             if caller.is_supervisor:
-                people = conn.execute(
-                    sa.select(users.c.id, users.c.name)
-                    .where(users.c.team_id == caller.team.id, users.c.role == "specialist")
-                    .order_by(users.c.name)
-                ).all()
-                names = {p.id: p.name for p in people}
+                names = self._specialists(conn, caller.team.id)
             else:
                 names = {caller.user_id: caller.user_name}
             ids = list(names)
@@ -578,17 +610,47 @@ class CentralStore:
         week_start = settings.week_of(day or settings.local_date(utc_now()))
         with self.engine.begin() as conn:
             user = self._team_member(conn, caller, user_id)
-            contacts = self._contacts(conn, [user.id], settings, week_start, week_start)
-            review = self._review(conn, user.id, week_start)
-        tally = week_tally(contacts[user.id], settings, week_start)
+            (week,) = self._weeks_of(conn, {user.id: user.name}, settings, week_start)
         return {
-            "user": {"id": user.id, "name": user.name},
+            "user": week.user,
             "week_start": week_start.isoformat(),
-            "count": tally.count,
-            "target": tally.target,
-            "contacts": [r.to_wire() for r in tally.contacts],
-            "review": review,
+            "count": week.tally.count,
+            "target": week.tally.target,
+            "contacts": [r.to_wire() for r in week.tally.contacts],
+            "review": week.review,
         }
+
+    def supervised_team(self, caller: Caller, team_id: str | None = None) -> Team:
+        """The caller's team (or the team named by id) if the caller supervises it."""
+        if not caller.is_supervisor:
+            raise ProtocolError(
+                ErrorCode.FORBIDDEN, "Only a supervisor can export the team's week."
+            )
+        if team_id not in (None, caller.team.id):
+            raise ProtocolError(
+                ErrorCode.FORBIDDEN, "You supervise another team, so you cannot export this one."
+            )
+        return caller.team
+
+    def specialist_weeks(
+        self, team: Team, day: date, *, caller: Caller | None = None
+    ) -> list[SpecialistWeek]:
+        """Every specialist of the team with the week holding `day`, for the
+        tracking form. Audited as an export by the caller (None: the command line)."""
+        week_start = team.settings.week_of(day)
+        with self.writing() as (conn, _):
+            weeks = self._weeks_of(
+                conn, self._specialists(conn, team.id), team.settings, week_start
+            )
+            self._audit(
+                conn,
+                "export",
+                user_id=caller.user_id if caller else None,
+                device_id=caller.device_id if caller else None,
+                count=sum(len(w.tally.contacts) for w in weeks),
+                detail=f"{team.name} {week_start.isoformat()}",
+            )
+        return weeks
 
     def review(self, caller: Caller, user_id: object, day: date) -> dict[str, Any]:
         """Mark a specialist's week reviewed by the caller; the first review stands."""

@@ -10,7 +10,7 @@ def test_no_server_errors_and_json_error_shape(server, specialist):
     schema = schemathesis.openapi.from_url(f"{server.base_url}/v1/openapi.json")
     auth = {"Authorization": f"Bearer {specialist.token}"}
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 7
+    assert len(operations) == 8
 
     for operation in operations:
 

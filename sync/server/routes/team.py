@@ -1,16 +1,20 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from sync.protocol import (
     TALLIES_PATH,
     TALLY_WEEKS_DEFAULT,
     TALLY_WEEKS_MAX,
+    TEAM_EXPORT_PATH,
     TEAM_REVIEW_PATH,
     TEAM_WEEK_PATH,
+    ExportFormat,
 )
 
+from ..db import utc_now
 from ..deps import CallerDep, StoreDep, route
+from ..export import FORMATS, tracking_form
 from ..models import ReviewIn, WeekDay
 
 router = APIRouter(tags=["team"])
@@ -42,3 +46,28 @@ def team_week(
 def team_review(body: ReviewIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
     """Mark a specialist's week reviewed by the calling supervisor (idempotent)."""
     return {"review": store.review(caller, body.user, body.week)}
+
+
+@router.get(
+    route(TEAM_EXPORT_PATH),
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}, "application/pdf": {}}}},
+)
+def team_export(
+    caller: CallerDep,
+    store: StoreDep,
+    week: WeekDay | None = None,
+    format: ExportFormat = "csv",
+    team: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The team's weekly employer-contact tracking form (supervisor of that team)."""
+    supervised = store.supervised_team(caller, team)
+    day = week or supervised.settings.local_date(utc_now())
+    form = tracking_form(store, supervised, day, caller=caller)
+    media_type, render = FORMATS[format]
+    filename = f"tracking-form-{form.week_start.isoformat()}.{format}"
+    return Response(
+        render(form),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,242 @@
+"""The team's weekly employer-contact tracking form, as CSV or PDF.
+
+`tracking_form` gathers the week once, through CentralStore; `to_csv` and
+`to_pdf` only lay it out. Whether a contact counts is the domain's rule
+(`counts_toward_target`), so the form agrees with the tallies and the phone.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fpdf import FPDF
+
+from app.domain import Record, counts_toward_target
+from app.domain.kinds import parse_datetime
+
+from .store import Caller, CentralStore, SpecialistWeek, Team
+
+CSV_COLUMNS = (
+    "specialist",
+    "week_start",
+    "occurred_at",
+    "employer",
+    "contact_person",
+    "face_to_face",
+    "member_specific",
+    "counts",
+)
+# PDF core fonts (the only ones available offline) draw Windows-1252 text only.
+PDF_ENCODING = "windows-1252"
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """One employer contact as the form shows it."""
+
+    occurred: datetime  # in the team's time zone
+    employer: str
+    contact_person: str
+    face_to_face: bool
+    member_specific: bool
+    counts: bool
+
+
+@dataclass(frozen=True)
+class TrackingForm:
+    team: Team
+    week_start: date
+    weeks: list[SpecialistWeek]  # one per specialist, by name
+
+    @property
+    def week_end(self) -> date:
+        return self.week_start + timedelta(days=6)
+
+    def lines(self, week: SpecialistWeek) -> list[ContactLine]:
+        """The specialist's live contacts of the week, oldest first."""
+        return [self._line(record) for record in reversed(week.tally.contacts)]
+
+    def _line(self, record: Record) -> ContactLine:
+        data = record.data
+        return ContactLine(
+            occurred=parse_datetime(data["occurred_at"]).astimezone(self.team.settings.zone),
+            employer=str(data.get("employer") or ""),
+            contact_person=str(data.get("contact_person") or ""),
+            face_to_face=data.get("face_to_face") is True,
+            member_specific=bool(data.get("member_ids")),
+            counts=counts_toward_target(record),
+        )
+
+
+def tracking_form(
+    store: CentralStore, team: Team, day: date, *, caller: Caller | None = None
+) -> TrackingForm:
+    """The form of the team's week holding `day` (the export is audited)."""
+    weeks = store.specialist_weeks(team, day, caller=caller)
+    return TrackingForm(team, team.settings.week_of(day), weeks)
+
+
+def to_csv(form: TrackingForm) -> bytes:
+    """One row per contact of every specialist: CSV_COLUMNS, UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for week in form.weeks:
+        for line in form.lines(week):
+            writer.writerow(
+                [
+                    week.user["name"],
+                    form.week_start.isoformat(),
+                    line.occurred.isoformat(timespec="seconds"),
+                    line.employer,
+                    line.contact_person,
+                    _csv_bool(line.face_to_face),
+                    _csv_bool(line.member_specific),
+                    _csv_bool(line.counts),
+                ]
+            )
+    return out.getvalue().encode()
+
+
+def _csv_bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def to_pdf(form: TrackingForm) -> bytes:
+    """A printable form per specialist, each starting on a new page."""
+    pdf = _FormPdf(form)
+    for week in form.weeks:
+        pdf.specialist = week.user["name"]
+        pdf.add_page()
+        _summary(pdf, form, week)
+        _contact_table(pdf, form.lines(week))
+        _signature(pdf)
+    return bytes(pdf.output())
+
+
+FORMATS: dict[str, tuple[str, Callable[[TrackingForm], bytes]]] = {
+    "csv": ("text/csv; charset=utf-8", to_csv),
+    "pdf": ("application/pdf", to_pdf),
+}
+
+
+def printable(text: str) -> str:
+    """Text the PDF core fonts can draw: accents dropped where that is
+    enough (ő → o), any other character outside Windows-1252 shown as '?'."""
+    kept = []
+    for char in text:
+        try:
+            char.encode(PDF_ENCODING)
+            kept.append(char)
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char).encode(PDF_ENCODING, "ignore")
+            kept.append(base.decode(PDF_ENCODING) or "?")
+    return "".join(kept)
+
+
+class _FormPdf(FPDF):
+    """US Letter, landscape; every page headed with team, specialist and week."""
+
+    def __init__(self, form: TrackingForm) -> None:
+        super().__init__(orientation="landscape", unit="mm", format="letter")
+        self.core_fonts_encoding = PDF_ENCODING
+        self.form = form
+        self.specialist = ""
+        self.set_margins(15, 12, 15)
+        self.set_auto_page_break(True, margin=15)
+        self.set_title(f"Employer-contact tracking form, {form.team.name}, {form.week_start}")
+
+    def normalize_text(self, text: str) -> str:
+        # Every string fpdf2 draws passes here: the one place to make it printable.
+        return super().normalize_text(printable(text))
+
+    def header(self) -> None:
+        form = self.form
+        self.set_font("helvetica", "B", 14)
+        self.cell(0, 8, "Weekly employer-contact tracking form", new_x="LMARGIN", new_y="NEXT")
+        self.set_font("helvetica", "", 11)
+        self.cell(0, 6, f"Team: {form.team.name}", new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, f"Specialist: {self.specialist}", new_x="LMARGIN", new_y="NEXT")
+        week = (
+            f"Week: {form.week_start:%a %Y-%m-%d} – {form.week_end:%a %Y-%m-%d} "
+            f"({form.team.settings.timezone})"
+        )
+        self.cell(0, 6, week, new_x="LMARGIN", new_y="NEXT")
+        self.ln(3)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", "", 8)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+
+def _summary(pdf: _FormPdf, form: TrackingForm, week: SpecialistWeek) -> None:
+    tally = week.tally
+    standing = "target met" if tally.met else f"{tally.short_by} short of the target"
+    pdf.set_font("helvetica", "B", 11)
+    pdf.cell(
+        0,
+        6,
+        f"Face-to-face employer contacts: {tally.count} of {tally.target} ({standing})",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.set_font("helvetica", "", 11)
+    pdf.cell(0, 6, _review_text(form, week.review), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
+def _review_text(form: TrackingForm, review: dict[str, Any] | None) -> str:
+    if review is None:
+        return "Review: Not reviewed"
+    at = datetime.fromisoformat(review["at"]).astimezone(form.team.settings.zone)
+    return f"Review: Reviewed by {review['by']['name']} on {at:%Y-%m-%d %H:%M %Z}"
+
+
+def _contact_table(pdf: _FormPdf, lines: list[ContactLine]) -> None:
+    pdf.set_font("helvetica", "", 10)
+    if not lines:
+        pdf.cell(0, 6, "No employer contacts this week.", new_x="LMARGIN", new_y="NEXT")
+        return
+    headings = (
+        "Date and time",
+        "Employer",
+        "Contact person",
+        "Face to face",
+        "Generic or member-specific",
+        "Counts",
+    )
+    with pdf.table(
+        col_widths=(30, 52, 38, 16, 28, 12),
+        text_align="LEFT",
+        line_height=6,
+        padding=1,
+    ) as table:
+        table.row(headings)
+        for line in lines:
+            table.row(
+                (
+                    f"{line.occurred:%a %Y-%m-%d %H:%M}",
+                    line.employer,
+                    line.contact_person,
+                    _yes_no(line.face_to_face),
+                    "Member-specific" if line.member_specific else "Generic",
+                    _yes_no(line.counts),
+                )
+            )
+
+
+def _yes_no(value: bool) -> str:
+    return "Yes" if value else "No"
+
+
+def _signature(pdf: _FormPdf) -> None:
+    pdf.ln(8)
+    pdf.set_font("helvetica", "", 10)
+    pdf.cell(0, 6, "Supervisor signature: ______________________________    Date: ______________")
