@@ -1,0 +1,107 @@
+"""Random offline edits on two or three phones, synced in random orders, always
+converge: every phone and the server end with the same winning records."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.store import Store
+from sync.client import SyncClient
+from sync.server.db import records
+from tests.server_harness import start_server
+from tests.sync.conftest import PIN
+
+SLOT_COUNT = 4  # records the phones all edit, by the same ids
+EMPLOYERS = ["Aster Print", "Birchwood Deli", "Cobalt Garage", "Dunmore Books"]
+
+step = st.one_of(
+    st.tuples(
+        st.just("edit"),
+        st.integers(0, 2),
+        st.integers(0, SLOT_COUNT - 1),
+        st.sampled_from(EMPLOYERS),
+    ),
+    st.tuples(st.just("delete"), st.integers(0, 2), st.integers(0, SLOT_COUNT - 1), st.none()),
+    st.tuples(st.just("sync"), st.integers(0, 2), st.none(), st.none()),
+)
+
+
+@pytest.fixture(scope="module")
+def central(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("convergence")
+    server = start_server(f"sqlite:///{directory / 'central.db'}", log_dir=directory)
+    server.admin.add_team("Convergence")
+    yield server
+    server.close()
+
+
+def state_of(store: Store, slots: list[str]) -> dict[str, tuple[bool, str | None]]:
+    found = {}
+    for slot in slots:
+        record = store.get(slot)
+        found[slot] = (False, record.data["employer"]) if record else (True, None)
+    return found
+
+
+def server_state(central, user_id: str, slots: list[str]) -> dict[str, tuple[bool, str | None]]:
+    with central.admin.engine.connect() as conn:
+        rows = conn.execute(sa.select(records).where(records.c.owner_id == user_id)).all()
+    stored = {r.id: (r.deleted, json.loads(r.data).get("employer")) for r in rows}
+    return {slot: stored.get(slot, (True, None)) for slot in slots}
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(phones=st.integers(2, 3), steps=st.lists(step, min_size=1, max_size=25))
+def test_random_offline_edits_and_sync_orders_converge(central, tmp_path_factory, phones, steps):
+    name = f"Specialist {uuid.uuid4().hex[:8]}"
+    user_id = central.admin.add_user(name, role="specialist", team="Convergence")
+    slots = [str(uuid.uuid4()) for _ in range(SLOT_COUNT)]  # a record belongs to one user
+    root = tmp_path_factory.mktemp("phones")
+    clients = []
+    for n in range(phones):
+        store = Store.create(root / f"phone-{n}", PIN)
+        client = SyncClient(store=store, sleep=lambda _: None)
+        client.enroll(central.base_url, central.admin.make_enrollment_code(name), f"phone {n}")
+        clients.append(client)
+    newest: dict[str, str] = {}  # the greatest version made of each record: the winner
+    try:
+        for action, phone, slot, employer in steps:
+            client = clients[phone % phones]
+            if action == "sync":
+                client.sync()
+            elif action == "edit":
+                data = {
+                    "occurred_at": "2026-11-18T10:00:00-06:00",
+                    "employer": employer,
+                    "face_to_face": True,
+                }
+                made = client.store.put("employer_contact", data, id=slots[slot])
+                newest[made.id] = max(newest.get(made.id, ""), made.version)
+            elif client.store.get(slots[slot]) is not None:
+                made = client.store.delete(slots[slot])
+                newest[made.id] = max(newest.get(made.id, ""), made.version)
+        for _ in range(2):  # everyone pushes, then everyone has pulled everything
+            for client in clients:
+                client.sync()
+        with central.admin.engine.connect() as conn:
+            stored = dict(
+                conn.execute(
+                    sa.select(records.c.id, records.c.version).where(records.c.owner_id == user_id)
+                ).all()
+            )
+        assert stored == newest
+        expected = server_state(central, user_id, slots)
+        for client in clients:
+            assert state_of(client.store, slots) == expected
+            assert client.store.pending_count() == 0
+    finally:
+        for client in clients:
+            client.store.close()
