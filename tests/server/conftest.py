@@ -7,7 +7,6 @@ making their own team, users and devices (unique names).
 from __future__ import annotations
 
 import itertools
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,21 +16,11 @@ import httpx
 import pytest
 
 from sync.protocol import PULL_PATH, PUSH_PATH
-from tests.server_harness import Postgres, ServerProcess, postgres_bin, start_server
+from tests.server_harness import ServerProcess, start_server
 
 DAY_MS = 86_400_000
 BASE_MS = 1_763_820_000_000  # 2025-11-22, a fixed past instant for versions
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Postgres]:
-    if postgres_bin() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL binaries are missing in CI: install them (.ci/system-deps)")
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    with Postgres.start() as cluster:
-        yield cluster
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -276,3 +276,36 @@ def test_secrets_are_sealed_and_removable(fresh_store):
     assert fresh_store.get_secret("token") == "s3cr3t-token-value"
     fresh_store.set_secret("token", None)
     assert fresh_store.get_secret("token") is None
+
+
+def test_erase_destroys_the_data_and_says_why(store_dir):
+    store = Store.create(store_dir, PIN)
+    store.put("employer_contact", contact())
+    store.erase("because an administrator disconnected this device")
+    assert store.locked
+    assert not any(p.name.startswith("fieldlog.db") for p in store_dir.iterdir())
+    with pytest.raises(StoreErasedError, match="administrator disconnected this device"):
+        Store.open(store_dir, PIN)
+    Store.create(store_dir, PIN).close()
+
+
+def test_changes_stamped_too_far_ahead_are_restamped_from_server_time(store_dir):
+    from datetime import timedelta
+
+    day_ms = 86_400_000
+    server_ms = 1_800_000_000_000
+    wall = [server_ms + 2 * day_ms]  # the phone is two days ahead
+    store = Store.create(store_dir, PIN, wall_ms=lambda: wall[0])
+    ahead = store.put("employer_contact", contact("Ahead"))
+    normal = store.put("employer", {"name": "Pulled Earlier"})
+    store.acknowledge([(normal.id, normal.version, "applied", None)])
+    server_time = "2027-01-15T08:00:00+00:00"  # = server_ms
+    store.observe_server_time(server_time)
+    assert store.restamp_ahead(server_time, timedelta(hours=24)) == 1  # only the queued one
+    [queued] = store.pending_changes()
+    assert queued.id == ahead.id and queued.version < f"{server_ms + day_ms:013d}"
+    assert store.get(ahead.id) == queued
+    assert store.restamp_ahead(server_time, timedelta(hours=24)) == 0
+    wall[0] += 1000
+    assert store.put("employer", {"name": "Later"}).version.startswith(str(server_ms)[:9])
+    store.close()

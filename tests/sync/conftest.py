@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -11,20 +10,10 @@ import pytest
 
 from app.store import Store
 from sync.client import SyncClient
-from tests.server_harness import Postgres, ServerProcess, postgres_bin, start_server
+from tests.server_harness import ServerProcess, start_server
 
 PIN = "802417"
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def sync_postgres() -> Iterator[Postgres]:
-    if postgres_bin() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL binaries are missing in CI: install them (.ci/system-deps)")
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    with Postgres.start() as cluster:
-        yield cluster
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -33,7 +22,7 @@ def central(request, tmp_path) -> Iterator[ServerProcess]:
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'central.db'}"
     else:
-        url = request.getfixturevalue("sync_postgres").create_database(
+        url = request.getfixturevalue("postgres").create_database(
             f"sync_{next(_numbers)}_{uuid.uuid4().hex[:6]}"
         )
     server = start_server(url, log_dir=tmp_path)
