@@ -169,9 +169,11 @@ def test_offline_is_reported_plainly_and_nothing_is_lost(devices, tmp_path):
     assert server_rows(devices.server, record.id)[0]["version"] == record.version
 
 
-def test_two_devices_edit_one_record_offline_the_later_wins_everywhere(devices):
-    devices.user("Hal Specialist")
-    first, second = devices.enroll("Hal Specialist"), devices.enroll("Hal Specialist")
+def edited_offline_on_two_phones(devices, name):
+    """Two phones of one specialist share a synced record, then both edit it
+    offline, the second phone later. Returns the phones, the record and both edits."""
+    devices.user(name)
+    first, second = devices.enroll(name), devices.enroll(name)
     original = first.store.put("employer_contact", contact("Original"))
     first.sync()
     second.sync()
@@ -179,6 +181,11 @@ def test_two_devices_edit_one_record_offline_the_later_wins_everywhere(devices):
     time.sleep(0.01)  # edits in one millisecond are ordered by device id
     late = second.store.put("employer_contact", contact("Edit on second"), id=original.id)
     assert late.version > early.version
+    return first, second, original, early, late
+
+
+def test_two_devices_edit_one_record_offline_the_later_wins_everywhere(devices):
+    first, second, original, early, late = edited_offline_on_two_phones(devices, "Hal Specialist")
     second.sync()  # the later edit reaches the server first
     assert first.sync().pushed == {"stale": 1}
     second.sync()
@@ -193,18 +200,11 @@ def test_two_devices_edit_one_record_offline_the_later_wins_everywhere(devices):
 
 
 def test_a_local_loser_pulled_over_still_reaches_the_conflict_log(devices):
-    devices.user("Ida Specialist")
-    first, second = devices.enroll("Ida Specialist"), devices.enroll("Ida Specialist")
-    original = first.store.put("employer_contact", contact("Original"))
-    first.sync()
-    second.sync()
-    early = first.store.put("employer_contact", contact("Offline early edit"), id=original.id)
-    time.sleep(0.01)  # edits in one millisecond are ordered by device id
-    second.store.put("employer_contact", contact("Later edit"), id=original.id)
+    first, second, original, early, _ = edited_offline_on_two_phones(devices, "Ida Specialist")
     second.sync()
     # The first phone pulls the newer version before its own edit was pushed.
     assert first.pull().pulled == 1
-    assert first.store.get(original.id).data["employer"] == "Later edit"
+    assert first.store.get(original.id).data["employer"] == "Edit on second"
     assert first.sync().pushed == {"stale": 1}
     assert early.version in {c["version"] for c in conflict_rows(devices.server, original.id)}
 
