@@ -15,7 +15,7 @@ from .store import Caller, CentralStore
 _bearer = HTTPBearer(auto_error=False, description="The device token from enrollment.")
 
 
-def get_store(request: Request) -> CentralStore:
+async def get_store(request: Request) -> CentralStore:
     store: CentralStore = request.app.state.store
     return store
 

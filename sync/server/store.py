@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -64,6 +65,12 @@ ROLES = ("specialist", "supervisor", "admin")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
 FOREIGN_RECORD = "This record belongs to another user, so it was not saved."
+
+
+# A no-op write that takes the seq counter's row lock and reads the last seq.
+_TAKE_SEQ_LOCK = (
+    seq_counter.update().values(value=seq_counter.c.value).returning(seq_counter.c.value)
+)
 
 
 def hash_secret(secret: str) -> str:
@@ -144,6 +151,7 @@ def _ms(at: datetime) -> int:
 class CentralStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer = threading.Lock()
 
     @classmethod
     def open(cls, database_url: str) -> CentralStore:
@@ -165,12 +173,13 @@ class CentralStore:
 
         Taking the lock first serialises writers on both databases, so seqs
         commit in order (see db.seq_counter) and SQLite never has to upgrade a
-        read lock mid-transaction.
+        read lock mid-transaction. Writers of this process queue on a thread
+        lock before that: a waiting thread then holds no pooled connection, and
+        the next one starts the moment the last commits, where SQLite's busy
+        handler would poll with sleeps of up to 100 ms.
         """
-        with self.engine.begin() as conn:
-            conn.execute(seq_counter.update().values(value=seq_counter.c.value))
-            last_seq = conn.execute(sa.select(seq_counter.c.value)).scalar_one()
-            yield conn, last_seq
+        with self._writer, self.engine.begin() as conn:
+            yield conn, conn.execute(_TAKE_SEQ_LOCK).scalar_one()
 
     def _audit(
         self,
@@ -384,12 +393,15 @@ class CentralStore:
                 for row in conn.execute(sa.select(records).where(records.c.id.in_(ids)))
             }
             new_ids = {rid for rid in ids if rid not in current}
+            # Only a stored record can have losers logged already.
             logged = set(
                 conn.execute(
                     sa.select(conflicts.c.record_id, conflicts.c.version).where(
-                        conflicts.c.record_id.in_(ids)
+                        conflicts.c.record_id.in_(list(current))
                     )
                 ).tuples()
+                if current
+                else ()
             )
             written: set[str] = set()
             losers: list[dict[str, Any]] = []
