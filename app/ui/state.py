@@ -56,6 +56,15 @@ class Gate:
     def erased(self) -> bool:
         return self.first_run and Store.was_erased(self.data_dir)
 
+    def erased_reason(self) -> str:
+        """Why the data here was erased (too many wrong PINs, a revoked device)
+        and what to do, as the store recorded it."""
+        try:
+            Store.open(self.data_dir, "")  # refuses at once, with the recorded reason
+        except StoreErasedError as erased:
+            return str(erased)
+        return ""
+
     def create(self, pin: str, confirm: str) -> Store:
         try:
             check_pin(pin)
@@ -119,13 +128,10 @@ class HomeSummary:
     days_left: str
     weeks: list[tuple[date, int]]  # last 8 weeks, oldest first
     target: int
-    sync: str
-    synced: bool
 
     @classmethod
     def of(cls, store: Store, now: datetime) -> HomeSummary:
         tally = store.week_tally(now)
-        pending = store.pending_count()
         return cls(
             tally=text.tally_text(tally),
             progress=min(1.0, tally.count / tally.target),
@@ -133,8 +139,6 @@ class HomeSummary:
             days_left=text.days_left_text(store.settings.days_left(now)),
             weeks=store.weekly_counts(now, weeks=8),
             target=tally.target,
-            sync=text.sync_text(pending),
-            synced=pending == 0,
         )
 
 
@@ -190,6 +194,14 @@ def _history_item(record: Record, settings: TeamSettings, names: dict[str, str])
         title = f"{names.get(data['member_id'], 'Member')}: {text.choice_label(data['type'])}"
     detail = " · ".join(p for p in parts if p)
     return HistoryItem(record, title, detail, counts_toward_target(record))
+
+
+def record_title(record: Record) -> str:
+    """A record in a few words: its kind and its name (employer, member, employer name)."""
+    data = record.data
+    name = data.get("employer") or data.get("display_name") or data.get("name")
+    kind = text.choice_label(record.kind)
+    return f"{kind}: {name}" if name else kind
 
 
 # ----- Members ----------------------------------------------------------------------

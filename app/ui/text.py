@@ -32,6 +32,18 @@ def sync_text(pending: int) -> str:
     return f"{pending} waiting to sync"
 
 
+def ago(then: datetime, now: datetime) -> str:
+    """`then` relative to `now`: "just now", "5 min ago", "3 h ago", "2 days ago"."""
+    seconds = (now - then).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return f"{plural(int(seconds // 86400), 'day')} ago"
+
+
 def choice_label(key: str) -> str:
     """`career_profile` -> `Career profile`."""
     return key.replace("_", " ").capitalize()

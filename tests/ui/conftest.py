@@ -4,12 +4,19 @@ clock the test moves."""
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from app.ui import FieldLogApp
+from app.ui.syncing import AppSyncClient
+from sync.server.db import records
+from tests.server_harness import ServerProcess, start_server
 
 from .harness import Harness
 
@@ -38,6 +45,17 @@ class Running:
         await self.harness.type("confirm_pin", PIN)
         await self.harness.click("create")
 
+    async def connect(self, url: str, code: str) -> None:
+        """Settings -> Connect to server, and wait for the first sync to end."""
+        h = self.harness
+        await h.tab("Settings")
+        await h.click("connect_to_server")
+        await h.type("server_address", url)
+        await h.type("enrollment_code", code)
+        await h.click("connect")
+        await until(lambda: not self.app.sync_client.status.running
+                    and self.app.sync_client.status.last_synced_at is not None)
+
     async def log_contact(self, employer: str, *, face_to_face: bool = True) -> None:
         h = self.harness
         await h.click("log_contact")
@@ -49,27 +67,71 @@ class Running:
 
 @pytest.fixture
 def start_app(tmp_path):
-    """`await start_app()` runs a fresh app session on the test's data dir."""
+    """`await start_app()` runs a fresh app session on the test's data dir; it
+    syncs only when asked (no backoff waits), never on a timer."""
     clock = Clock()
-    harnesses: list[Harness] = []
+    running: list[Running] = []
 
-    async def start() -> Running:
+    async def start(data_dir: Path | None = None) -> Running:
         apps: list[FieldLogApp] = []
 
         def main(page):
-            app = FieldLogApp(page, tmp_path / "data", now=lambda: clock.now,
-                              monotonic=clock.monotonic, watch_idle=False)
+            app = FieldLogApp(page, data_dir or tmp_path / "data", now=lambda: clock.now,
+                              monotonic=clock.monotonic, watch_idle=False,
+                              sync_client=lambda store: AppSyncClient(store=store,
+                                                                      sleep=lambda _s: None),
+                              sync_interval=3600)
             apps.append(app)
             app.start()
 
         harness = await Harness(main).start()
-        harnesses.append(harness)
-        return Running(harness, apps[0], clock)
+        running.append(Running(harness, apps[0], clock))
+        return running[-1]
 
     yield start
-    for harness in harnesses:
-        harness.close()
+    for r in running:
+        r.app.close()
+        r.harness.close()
+
+
+async def until(condition: Callable[[], object], timeout: float = 15.0) -> None:
+    """Let the app's loop run (background sync hands its updates to it) until
+    `condition()` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {condition}")
+        await asyncio.sleep(0.05)
 
 
 def run(coro):
     return asyncio.run(coro)
+
+
+class Central:
+    """A real central store (uvicorn on 127.0.0.1, SQLite in the test's tmp dir)
+    with one team, Riverside (weeks from Monday, America/Chicago, target 6)."""
+
+    def __init__(self, server: ServerProcess) -> None:
+        self.server = server
+        self.url = server.base_url
+
+    def user(self, name: str, role: str = "specialist") -> str:
+        """Add a user; returns a fresh enrollment code for them."""
+        self.server.cli("add-user", name, "--role", role, "--team", "Riverside")
+        return self.code(name)
+
+    def code(self, name: str) -> str:
+        return self.server.cli("enroll-code", name).stdout.strip().splitlines()[-1]
+
+    def records(self) -> list[dict]:
+        with self.server.admin.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(records))]
+
+
+@pytest.fixture
+def central(tmp_path) -> Iterator[Central]:
+    server = start_server(f"sqlite:///{tmp_path / 'central.db'}", log_dir=tmp_path)
+    server.cli("add-team", "Riverside", "--week-start", "monday", "--timezone", "America/Chicago")
+    yield Central(server)
+    server.close()

@@ -10,14 +10,15 @@ if TYPE_CHECKING:
     from app.ui.shell import FieldLogApp
 
 # (route, label, icon, icon when selected): the bottom tab bar, thumb-reachable.
-TABS = (
+Tab = tuple[str, str, ft.IconData, ft.IconData]
+TABS: tuple[Tab, ...] = (
     ("home", "Home", ft.Icons.HOME_OUTLINED, ft.Icons.HOME),
     ("history", "History", ft.Icons.HISTORY, ft.Icons.HISTORY),
     ("members", "Members", ft.Icons.PEOPLE_OUTLINE, ft.Icons.PEOPLE),
     ("employers", "Employers", ft.Icons.STORE_OUTLINED, ft.Icons.STORE),
     ("settings", "Settings", ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS),
 )
-TAB_ROUTES = tuple(t[0] for t in TABS)
+TEAM_TAB: Tab = ("team", "Team", ft.Icons.GROUPS_OUTLINED, ft.Icons.GROUPS)
 BIG = 60  # height of primary buttons: well above the 48 px touch minimum
 PAD = ft.Padding.symmetric(horizontal=16, vertical=8)
 
@@ -25,14 +26,15 @@ PAD = ft.Padding.symmetric(horizontal=16, vertical=8)
 def tab_view(app: FieldLogApp, route: str, title: str, controls: list[ft.Control],
              *, actions: list[ft.Control] | None = None) -> ft.View:
     """A top-level screen: title bar, scrolling content, the tab bar."""
-    index = TAB_ROUTES.index(route)
+    tabs = app.tabs
+    routes = [t[0] for t in tabs]
     bar = ft.NavigationBar(
-        selected_index=index,
+        selected_index=routes.index(route),
         destinations=[
             ft.NavigationBarDestination(icon=icon, selected_icon=selected, label=label)
-            for _, label, icon, selected in TABS
+            for _, label, icon, selected in tabs
         ],
-        on_change=app.guard(lambda e: app.go(TAB_ROUTES[e.control.selected_index])),
+        on_change=app.guard(lambda e: app.go(routes[e.control.selected_index])),
         label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
     )
     return ft.View(
@@ -40,6 +42,16 @@ def tab_view(app: FieldLogApp, route: str, title: str, controls: list[ft.Control
         appbar=ft.AppBar(title=ft.Text(title), actions=actions or []),
         controls=[ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD)],
         navigation_bar=bar,
+        padding=0,
+    )
+
+
+def sub_view(route: str, title: str, controls: list[ft.Control]) -> ft.View:
+    """A screen opened from a tab: title bar with a back arrow, scrolling content."""
+    return ft.View(
+        route=route,
+        appbar=ft.AppBar(title=ft.Text(title)),
+        controls=[ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD)],
         padding=0,
     )
 

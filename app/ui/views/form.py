@@ -66,7 +66,7 @@ def record_form_view(app: FieldLogApp, kind: str, record_id: str = "") -> ft.Vie
             return
         app.after_save(saved, was_new)
 
-    actions = []
+    actions: list[ft.Control] = []
     if record is not None:
         actions.append(ft.IconButton(ft.Icons.DELETE_OUTLINE, tooltip="Delete", key="delete",
                                      on_click=app.guard(lambda _e: app.delete_with_undo(record))))
@@ -267,9 +267,14 @@ def _when(app: FieldLogApp, spec: FormField, value: datetime | date | None) -> I
             if isinstance(current, datetime) else day
         refresh()
 
+    def with_time() -> datetime:
+        current = state["value"]
+        assert isinstance(current, datetime)  # the time button shows only for WHEN
+        return current
+
     def set_time(e) -> None:
         picked = e.control.value
-        state["value"] = state["value"].replace(hour=picked.hour, minute=picked.minute)
+        state["value"] = with_time().replace(hour=picked.hour, minute=picked.minute)
         refresh()
 
     def open_date(_e) -> None:
@@ -281,7 +286,7 @@ def _when(app: FieldLogApp, spec: FormField, value: datetime | date | None) -> I
             last_date=today + timedelta(days=366), on_change=app.guard(set_day)))
 
     def open_time(_e) -> None:
-        app.page.show_dialog(ft.TimePicker(value=state["value"].time(),
+        app.page.show_dialog(ft.TimePicker(value=with_time().time(),
                                            on_change=app.guard(set_time)))
 
     day_button.on_click = app.guard(open_date)

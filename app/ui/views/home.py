@@ -20,26 +20,17 @@ RING = 168
 
 
 def home_view(app: FieldLogApp, _arg: str = "") -> ft.View:
-    summary = HomeSummary.of(app.store, app.now())
-    met_color = ft.Colors.GREEN_700 if summary.progress >= 1 else ft.Colors.PRIMARY
+    ring_bar = ft.ProgressRing(width=RING, height=RING, stroke_width=14,
+                               bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)
+    tally = ft.Text(size=44, weight=ft.FontWeight.BOLD, key="tally")
     ring = ft.Stack(
         [
             # The ring repeats the number for the eye only; screen readers get the text.
-            ft.Semantics(
-                content=ft.ProgressRing(value=summary.progress, width=RING, height=RING,
-                                        stroke_width=14, color=met_color,
-                                        bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST),
-                exclude_semantics=True,
-            ),
+            ft.Semantics(content=ring_bar, exclude_semantics=True),
             ft.Container(
                 ft.Column(
                     [
-                        ft.Semantics(
-                            content=ft.Text(summary.tally, size=44, weight=ft.FontWeight.BOLD,
-                                            key="tally"),
-                            identifier="tally",
-                            container=True,
-                        ),
+                        ft.Semantics(content=tally, identifier="tally", container=True),
                         muted("face to face", size=14),
                     ],
                     spacing=0,
@@ -54,23 +45,47 @@ def home_view(app: FieldLogApp, _arg: str = "") -> ft.View:
         width=RING,
         height=RING,
     )
-    sync_icon = ft.Icons.CLOUD_DONE_OUTLINED if summary.synced else ft.Icons.CLOUD_UPLOAD_OUTLINED
+    status = ft.Text(text_align=ft.TextAlign.CENTER, size=16, key="status")
+    days_left = muted("", text_align=ft.TextAlign.CENTER, key="days_left")
+    sync_icon = ft.Icon(ft.Icons.CLOUD_DONE_OUTLINED, color=ft.Colors.ON_SURFACE_VARIANT)
+    sync_line = ft.Text(key="sync", weight=ft.FontWeight.W_500)
+    sync_detail = muted("", size=13, key="sync_detail")
+    chart = ft.Container()
+    target_note = muted("", size=12)
+
+    def refresh() -> None:
+        summary = HomeSummary.of(app.store, app.now())
+        ring_bar.value = summary.progress
+        ring_bar.color = ft.Colors.GREEN_700 if summary.progress >= 1 else ft.Colors.PRIMARY
+        tally.value = summary.tally
+        status.value = summary.status
+        days_left.value = summary.days_left
+        sync = app.sync_summary()
+        sync_icon.icon = (ft.Icons.SYNC if sync.running else ft.Icons.CLOUD_DONE_OUTLINED
+                          if sync.synced else ft.Icons.CLOUD_UPLOAD_OUTLINED)
+        sync_line.value = sync.waiting
+        sync_detail.value = sync.detail
+        chart.content = _weeks_chart(summary)
+        target_note.value = f"Dashed line: the target of {summary.target} a week"
+
+    refresh()
+    app.on_refresh(refresh)
     controls = [
         ft.Container(ring, alignment=ft.Alignment.CENTER, padding=ft.Padding.only(top=8)),
-        ft.Text(summary.status, text_align=ft.TextAlign.CENTER, size=16, key="status"),
-        muted(summary.days_left, text_align=ft.TextAlign.CENTER, key="days_left"),
+        status,
+        days_left,
         big_button("Log employer contact", ft.Icons.HANDSHAKE_OUTLINED,
                    app.guard(lambda _e: app.go("contact")), key="log_contact"),
         big_button("Log member visit", ft.Icons.PERSON_OUTLINE,
                    app.guard(lambda _e: app.go("visit")), key="log_visit", filled=False),
-        ft.Row(
-            [ft.Icon(sync_icon, size=20, color=ft.Colors.ON_SURFACE_VARIANT),
-             muted(summary.sync, key="sync")],
-            alignment=ft.MainAxisAlignment.CENTER,
-        ),
+        # One tap from here to the Sync screen.
+        ft.ListTile(leading=sync_icon, title=sync_line, subtitle=sync_detail,
+                    trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key="open_sync",
+                    on_click=app.guard(lambda _e: app.go("sync")),
+                    content_padding=ft.Padding.only(left=8)),
         ft.Text("Last 8 weeks", weight=ft.FontWeight.BOLD),
-        _weeks_chart(summary),
-        muted(f"Dashed line: the target of {summary.target} a week", size=12),
+        chart,
+        target_note,
     ]
     return tab_view(app, "home", "This week", controls)
 

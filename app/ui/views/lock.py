@@ -69,7 +69,7 @@ def setup_view(app: FieldLogApp, _arg: str = "") -> ft.View:
         except PinProblem as problem:
             (pin if problem.field == "pin" else confirm).error = problem.message
             return
-        app.go("home")
+        app.opened("home")
 
     confirm.on_submit = create
     return _gate_view(
@@ -93,7 +93,7 @@ def unlock_view(app: FieldLogApp, _arg: str = "") -> ft.View:
         except StoreErasedError:
             app.go("erased")
             return
-        app.resume()
+        app.opened()
 
     pin = pin_field("PIN", "pin", autofocus=True, on_submit=unlock)
     notice = app.take_notice() or "Enter your PIN to open your field log."
@@ -106,10 +106,7 @@ def unlock_view(app: FieldLogApp, _arg: str = "") -> ft.View:
 
 
 def erased_view(app: FieldLogApp, _arg: str = "") -> ft.View:
-    message = (
-        "After too many wrong PINs the data on this phone was erased to protect it. "
-        "Create a new PIN to start again; records that were synced come back at the next sync."
-    )
+    message = app.gate.erased_reason()
     return _gate_view(
         "erased",
         "Data erased",

@@ -1,7 +1,9 @@
-"""Settings: the PIN, the auto-lock delay and the team's week and target."""
+"""Settings: the PIN, the auto-lock delay, the team's week and target, and
+the connection to the team's server (Connect to server)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import flet as ft
@@ -11,8 +13,9 @@ from app.store import WrongPinError
 from app.ui import text
 from app.ui.forms import field_message
 from app.ui.state import AUTO_LOCK_CHOICES, auto_lock_label
+from sync.client import EnrollmentError, SyncError, normalise_server_url
 
-from .common import big_button, heading, muted, tab_view
+from .common import BIG, big_button, heading, muted, sub_view, tab_view
 from .lock import pin_field
 
 if TYPE_CHECKING:
@@ -66,7 +69,7 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
     target = ft.TextField(label="Face-to-face contacts a week", key="contact_target",
                           value=str(settings.contact_target),
                           keyboard_type=ft.KeyboardType.NUMBER, error_max_lines=3)
-    team_fields = {"week_start": week_start, "timezone": zone, "contact_target": target}
+    text_fields = {"timezone": zone, "contact_target": target}
 
     def save_team(_e) -> None:
         week_start.error_text = zone.error = target.error = None
@@ -79,12 +82,11 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
             store.update_settings(week_start=week_start.value, timezone=(zone.value or "").strip(),
                                   contact_target=number)
         except ValidationError as error:
-            control = team_fields.get(error.field, zone)
             message = field_message(error)
-            if isinstance(control, ft.Dropdown):
-                control.error_text = message
+            if error.field == "week_start":
+                week_start.error_text = message
             else:
-                control.error = message
+                text_fields.get(error.field, zone).error = message
             return
         app.notify("Team settings saved. Home and History follow them now.")
 
@@ -106,7 +108,70 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
                    key="change_pin", filled=False),
         ft.Divider(),
         heading("Sync"),
-        muted("Connecting to your team's server comes in a later version. Until then, "
-              "Home shows how many records wait to sync."),
+        *_sync_section(app),
     ]
     return tab_view(app, "settings", "Settings", controls)
+
+
+def _sync_section(app: FieldLogApp) -> list[ft.Control]:
+    account = app.account
+    if account is None:
+        return [
+            muted("Connect to your team's server to keep a copy of your records there "
+                  "and let your supervisor see your weekly count."),
+            big_button("Connect to server", ft.Icons.CLOUD_OUTLINED,
+                       app.guard(lambda _e: app.go("connect")), key="connect_to_server",
+                       filled=False),
+        ]
+    user, team = account["user"], account["team"]
+    return [
+        ft.Text(f"Connected as {user['name']} ({user['role']}), team {team['name']}.",
+                key="connected_as"),
+        muted(f"Server: {app.sync_client.server_url}", size=13),
+        big_button("Open sync", ft.Icons.SYNC, app.guard(lambda _e: app.go("sync")),
+                   key="open_sync_settings", filled=False),
+    ]
+
+
+def connect_view(app: FieldLogApp, _arg: str = "") -> ft.View:
+    """Server address and one-time enrollment code, as the administrator gave them."""
+    address = ft.TextField(label="Server address", key="server_address",
+                           keyboard_type=ft.KeyboardType.URL, error_max_lines=4,
+                           helper="Like https://fieldlog.example.org", autofocus=True)
+    code = ft.TextField(label="Enrollment code", key="enrollment_code", error_max_lines=4,
+                        helper="Single use, valid 72 hours")
+    device = ft.TextField(label="Device name", key="device_name", value="Phone",
+                          helper="So your administrator can tell your devices apart")
+    busy = ft.ProgressBar(visible=False)
+
+    async def connect(_e) -> None:
+        address.error = code.error = None
+        try:
+            base = normalise_server_url(address.value or "")
+        except EnrollmentError as error:
+            address.error = str(error)
+            return
+        if not (code.value or "").strip():
+            code.error = "Enter the enrollment code your administrator gave you."
+            return
+        button.disabled = busy.visible = True
+        app.page.update()
+        try:
+            await asyncio.to_thread(app.sync_client.enroll, base, code.value or "",
+                                    (device.value or "").strip() or "Phone")
+        except EnrollmentError as error:
+            code.error = str(error)
+        except SyncError as error:
+            address.error = str(error)
+        else:
+            app.connected()
+            return
+        button.disabled = busy.visible = False
+        app.page.update()  # the update above turned off the automatic one
+
+    button = ft.FilledButton(content="Connect", icon=ft.Icons.CLOUD_DONE_OUTLINED, key="connect",
+                             height=BIG, on_click=app.guard(connect))
+    return sub_view("connect", "Connect to server", [
+        muted("Your administrator gives you the server address and a one-time code."),
+        address, code, device, busy, button,
+    ])

@@ -1,0 +1,140 @@
+"""The app's side of sync, as plain Python (no flet): one SyncClient per open
+store, a SyncScheduler while the app is unlocked, and what the screens say
+about it.
+
+Status changes arrive on the sync thread; `on_status` must hand them to the
+UI thread itself (the shell uses `page.run_task`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.store import Store, StoreLockedError
+from sync.client import SyncClient, SyncReport, SyncScheduler, SyncStatus
+
+from . import text
+
+SYNC_INTERVAL = 180.0  # seconds between syncs while records wait
+OFFLINE = "Offline — will sync when connected"
+
+ClientFactory = Callable[[Store], SyncClient]
+
+
+class AppSyncClient(SyncClient):
+    """The scheduler's thread expects only SyncError; the store locking itself
+    in the middle of a sync (the idle lock) is not one and would end the thread.
+    Such a sync just stops: unlocking starts the next one."""
+
+    def sync(self) -> SyncReport | None:
+        try:
+            return super().sync()
+        except StoreLockedError:
+            return None
+
+
+def default_client(store: Store) -> SyncClient:
+    return AppSyncClient(store=store)
+
+
+class SyncLink:
+    """Keeps sync running while the app is unlocked and enrolled."""
+
+    def __init__(self, on_status: Callable[[SyncStatus], None], *,
+                 make_client: ClientFactory = default_client,
+                 interval: float = SYNC_INTERVAL) -> None:
+        self._on_status = on_status
+        self._make_client = make_client
+        self._interval = interval
+        self.client: SyncClient | None = None
+        self._scheduler: SyncScheduler | None = None
+
+    def attach(self, store: Store) -> SyncClient:
+        """The client of `store` (made on first use of a newly opened store)."""
+        if self.client is None or self.client.store is not store:
+            self.stop()
+            self.client = self._make_client(store)
+            self.client.add_listener(self._on_status)
+        return self.client
+
+    def start(self) -> None:
+        """Run the scheduler (if enrolled) and sync now."""
+        client = self.client
+        if client is None or not client.enrolled:
+            return
+        if self._scheduler is None:
+            self._scheduler = SyncScheduler(client, interval=self._interval).start()
+        self._scheduler.request()
+
+    def stop(self, *, wait: bool = False) -> None:
+        """Stop the scheduler; without `wait` the UI does not wait for a sync
+        under way to give up (its thread ends by itself)."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is None:
+            return
+        if wait:
+            scheduler.stop()
+        else:
+            threading.Thread(target=scheduler.stop, name="sync-stop", daemon=True).start()
+
+    def forget(self) -> None:
+        """After the store was erased: nothing of it may be used again."""
+        self.stop()
+        self.client = None
+
+
+# ----- what the screens say -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncSummary:
+    waiting: str  # "All synced" / "3 waiting to sync"
+    synced: bool
+    detail: str  # one calm line: not connected, offline, syncing, last sync
+    running: bool
+    progress: float | None  # 0..1 while records move, None otherwise
+    progress_text: str  # "Sending 3/10"
+    last_sync: str  # "Last successful sync: 5 min ago"
+    rejected: int
+    problem: str | None  # why the last sync stopped (not for offline: that is normal)
+
+    @classmethod
+    def of(cls, status: SyncStatus | None, pending: int, now: datetime) -> SyncSummary:
+        """`status` is None when the device is not connected to a server."""
+        if status is None:
+            return cls(text.sync_text(pending), pending == 0, "Not connected to a server",
+                       False, None, "", "", 0, None)
+        last = status.last_synced_at
+        last_line = (f"Last successful sync: {text.ago(last, now)}" if last
+                     else "Not synced yet")
+        offline = status.online is False
+        if status.running:
+            detail = "Syncing now"
+        elif offline:
+            detail = OFFLINE
+        elif status.rejected:
+            detail = (f"{text.plural(status.rejected, 'record')} refused by the server: "
+                      "open Sync to fix")
+        elif status.error:
+            detail = "The last sync stopped: open Sync to see why"
+        else:
+            detail = last_line
+        phase = {"pushing": "Sending", "pulling": "Receiving"}.get(status.phase, "")
+        progress = None
+        if status.running and status.total:
+            progress = min(1.0, status.done / status.total)
+        progress_text = f"{phase} {status.done}/{status.total}" if status.running else ""
+        return cls(
+            waiting=text.sync_text(pending),
+            synced=pending == 0,
+            detail=detail,
+            running=status.running,
+            progress=progress,
+            progress_text=progress_text,
+            last_sync=last_line,
+            rejected=status.rejected,
+            problem=None if offline else status.error,
+        )

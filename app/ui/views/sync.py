@@ -1,0 +1,71 @@
+"""Sync: records waiting, progress, the last successful sync, and the records
+the server refused with its reason (tap one to fix it; saving sends it again)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import flet as ft
+
+from app.ui.state import record_title
+
+from .common import big_button, heading, muted, sub_view
+
+if TYPE_CHECKING:
+    from app.ui.shell import FieldLogApp
+
+
+def sync_view(app: FieldLogApp, _arg: str = "") -> ft.View:
+    body = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+    def fill() -> None:
+        body.controls = _content(app)
+
+    fill()
+    app.on_refresh(fill)
+    return sub_view("sync", "Sync", [body])
+
+
+def _content(app: FieldLogApp) -> list[ft.Control]:
+    if app.account is None:
+        return [
+            ft.Text("Not connected to a server", size=18, key="sync_state"),
+            muted("Your records stay on this phone until you connect to your team's server."),
+            big_button("Connect to server", ft.Icons.CLOUD_OUTLINED,
+                       app.guard(lambda _e: app.go("connect")), key="connect_to_server"),
+        ]
+    summary = app.sync_summary()
+    controls: list[ft.Control] = [
+        ft.Text(summary.waiting, size=24, weight=ft.FontWeight.BOLD, key="sync_waiting"),
+        ft.Text(summary.detail, size=16, key="sync_detail"),
+        ft.ProgressBar(value=summary.progress, visible=summary.running, key="sync_progress"),
+        muted(summary.progress_text, visible=summary.running, key="sync_progress_text"),
+        muted(summary.last_sync, key="sync_last"),
+    ]
+    if summary.problem:
+        controls.append(ft.Text(summary.problem, color=ft.Colors.ERROR, key="sync_problem"))
+    controls.append(big_button("Sync now", ft.Icons.SYNC, app.guard(lambda _e: app.sync_now()),
+                               key="sync_now"))
+    refused = app.store.rejections()
+    if refused:
+        controls += [
+            ft.Divider(),
+            heading(f"Refused by the server ({len(refused)})"),
+            muted("These stay on this phone and are not sent again until you change them. "
+                  "Tap one to fix it; saving sends it again."),
+        ]
+        for rejection in refused:
+            record = rejection.record
+            controls.append(ft.ListTile(
+                leading=ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
+                title=ft.Text(record_title(record)),
+                subtitle=ft.Text(rejection.message or "Refused by the server.", max_lines=4),
+                on_click=None if record.deleted else _open(app, f"{record.kind}/{record.id}"),
+                key=f"refused:{record.id}",
+                content_padding=ft.Padding.only(left=8),
+            ))
+    return controls
+
+
+def _open(app: FieldLogApp, route: str):
+    return app.guard(lambda _e: app.go(route))

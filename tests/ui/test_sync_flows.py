@@ -1,0 +1,165 @@
+"""Sync through the real screens against a real central store on 127.0.0.1."""
+
+from __future__ import annotations
+
+from app.store import Store
+from sync.client import SyncClient
+
+from .conftest import PIN, run, until
+
+
+def contact(employer: str) -> dict:
+    return {"occurred_at": "2026-11-17T10:00:00-06:00", "employer": employer,
+            "face_to_face": True}
+
+
+def test_connect_log_sync_now_and_all_synced(start_app, central):
+    code = central.user("Ada Specialist")
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        mark = h.mark()
+        await h.tab("Home")
+        assert "Not connected to a server" in h.sent_since(mark)
+
+        # Plain errors on the fields.
+        await h.tab("Settings")
+        await h.click("connect_to_server")
+        await h.type("server_address", "http://192.0.2.7")
+        await h.click("connect")
+        assert "Use an https:// address" in h.by_key("server_address").error
+        await h.type("server_address", central.url)
+        await h.click("connect")
+        assert h.by_key("enrollment_code").error.startswith("Enter the enrollment code")
+        await h.type("enrollment_code", "not-a-code")
+        mark = h.mark()
+        await h.click("connect")
+        assert "Ask your administrator for a new code" in h.sent_since(mark)
+        assert r.app.account is None
+        await h.back()
+        assert r.app.route == "settings"
+
+        mark = h.mark()
+        await r.connect(central.url, code)
+        assert r.app.route == "settings"
+        sent = h.sent_since(mark)
+        assert "Connected as Ada Specialist (specialist), team Riverside." in sent
+
+        await h.tab("Home")
+        mark = h.mark()
+        await r.log_contact("Riverside Hardware")
+        assert "1 waiting to sync" in h.sent_since(mark)
+
+        await h.click("open_sync")  # one tap from Home's sync line
+        assert r.app.route == "sync"
+        assert "1 waiting to sync" in h.sent_since(mark)
+        mark = h.mark()
+        await h.click("sync_now")
+        await until(lambda: r.app.store.pending_count() == 0
+                    and not r.app.sync_client.status.running)
+        await until(lambda: "Last successful sync: just now" in h.sent_since(mark))
+        assert "All synced" in h.sent_since(mark)
+        assert [row["data"] for row in central.records()
+                if "Riverside Hardware" in row["data"]]
+
+        await h.back()
+        assert r.app.route == "home"
+        assert h.by_key("sync").value == "All synced"
+        assert "All synced" in h.sent_since(mark)
+
+    run(flow())
+
+
+def test_a_refused_record_shows_the_reason_and_editing_sends_it_again(
+        start_app, central, tmp_path):
+    code = central.user("Ada Specialist")
+    other_code = central.user("Bo Specialist")
+    other = Store.create(tmp_path / "bo", PIN)
+    bo = SyncClient(store=other, sleep=lambda _s: None)
+    bo.enroll(central.url, other_code, "Bo's phone")
+    taken = other.put("employer_contact", contact("Bo's Employer"))
+    bo.sync()
+    other.close()
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await r.connect(central.url, code)
+        # The same record id as one of Bo's: the server refuses it for Ada.
+        r.app.store.put("employer_contact", contact("Lakeside Diner"), id=taken.id)
+        await h.tab("Home")
+        await h.click("open_sync")
+        mark = h.mark()
+        await h.click("sync_now")
+        await until(lambda: r.app.sync_client.status.rejected == 1
+                    and not r.app.sync_client.status.running)
+        await until(lambda: "Refused by the server (1)" in h.sent_since(mark))
+        sent = h.sent_since(mark)
+        assert "This record belongs to another user, so it was not saved." in sent
+        assert "Employer contact: Lakeside Diner" in sent
+
+        await h.click(f"refused:{taken.id}")
+        assert r.app.route == f"employer_contact/{taken.id}"
+        await h.type("field:employer", "Lakeside Diner North")
+        await h.click("save")
+        assert r.app.route == "sync"  # back where the fix started
+        assert r.app.store.pending_count() == 1 and r.app.store.rejections() == []
+        await until(lambda: r.app.sync_client.status.rejected == 0)
+
+    run(flow())
+
+
+def test_a_revoked_device_is_told_then_starts_again(start_app, central):
+    code = central.user("Ada Specialist")
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await r.connect(central.url, code)
+        await h.tab("Home")
+        await r.log_contact("Riverside Hardware")
+        central.server.cli("revoke-device", r.app.store.device_id)
+        await h.click("open_sync")
+        await h.click("sync_now")
+        await until(lambda: r.app.route == "erased")
+        sent = h.sent_since()
+        assert "erased because an administrator disconnected this device" in sent
+        assert r.app.gate.first_run
+        await h.click("new_pin")
+        assert r.app.route == "setup"
+        await r.create_pin()
+        assert r.app.route == "home"
+        assert "Not connected to a server" in h.sent_since()
+        assert r.app.store.count("employer_contact") == 0
+
+    run(flow())
+
+
+def test_offline_is_calm_and_syncs_when_back(start_app, central):
+    code = central.user("Ada Specialist")
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await r.connect(central.url, code)
+        await h.tab("Home")
+        await r.log_contact("Riverside Hardware")
+        central.server.stop()
+        mark = h.mark()
+        r.app.sync_now()
+        await until(lambda: "Offline — will sync when connected" in h.sent_since(mark))
+        assert h.by_key("sync").value == "1 waiting to sync"
+        await h.click("open_sync")
+        assert "cannot be reached" not in h.sent_since(mark)  # offline is no error
+
+        central.server.start()  # same port
+        mark = h.mark()
+        await h.click("sync_now")
+        await until(lambda: "All synced" in h.sent_since(mark))
+
+    run(flow())
