@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.store import Store  # noqa: E402
 from sync.client import SyncClient, SyncStatus  # noqa: E402
-from sync.protocol import ENROLL_PATH, PUSH_PATH  # noqa: E402
+from sync.protocol import ENROLL_PATH, MAX_CHANGES, PUSH_PATH  # noqa: E402
 from tests.server_harness import Postgres, ServerProcess, postgres_bin, start_server  # noqa: E402
 
 PIN = "135790"
@@ -111,7 +111,7 @@ def push_and_pull(server: ServerProcess, template: Path, directory: Path) -> dic
 def burst(server: ServerProcess) -> dict[str, float]:
     """(c): BURST_DEVICES devices push BURST_RECORDS records each, all at once."""
     tokens = enroll_devices(server)
-    bodies = [burst_body(device_id) for device_id in tokens]
+    bodies = [push_body(device_id, BURST_RECORDS) for device_id in tokens]
     latencies, failures, wall = asyncio.run(push_all_at_once(server.base_url, tokens, bodies))
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return {
@@ -123,15 +123,17 @@ def burst(server: ServerProcess) -> dict[str, float]:
     }
 
 
-def enroll_devices(server: ServerProcess) -> dict[str, str]:
+def enroll_devices(
+    server: ServerProcess, count: int = BURST_DEVICES, prefix: str = "Bench burst"
+) -> dict[str, str]:
     """Token by device id: one specialist and one device each, ten specialists a team."""
     tokens: dict[str, str] = {}
     with httpx.Client(base_url=server.base_url, timeout=30) as http:
-        for n in range(BURST_DEVICES):
-            team = f"Bench burst team {n // SPECIALISTS_PER_TEAM}"
+        for n in range(count):
+            team = f"{prefix} team {n // SPECIALISTS_PER_TEAM}"
             if n % SPECIALISTS_PER_TEAM == 0:
                 server.admin.add_team(team)
-            user = f"Bench burst specialist {n}"
+            user = f"{prefix} specialist {n}"
             server.admin.add_user(user, role="specialist", team=team)
             device_id = f"burst-{uuid.uuid4().hex[:12]}"
             answer = http.post(
@@ -147,7 +149,8 @@ def enroll_devices(server: ServerProcess) -> dict[str, str]:
     return tokens
 
 
-def burst_body(device_id: str) -> dict[str, Any]:
+def push_body(device_id: str, count: int) -> dict[str, Any]:
+    """A push of `count` new contacts, as a device sends it."""
     now_ms = int(time.time() * 1000)
     changes = [
         {
@@ -157,9 +160,22 @@ def burst_body(device_id: str) -> dict[str, Any]:
             "deleted": False,
             "data": contact_data(n),
         }
-        for n in range(BURST_RECORDS)
+        for n in range(count)
     ]
     return {"device_id": device_id, "changes": changes, "pending": 0}
+
+
+def raw_push(server: ServerProcess) -> float:
+    """(a) without the device: the same 10,000 records as plain HTTP batches of
+    500, so the server's share of (a) shows apart from the device store's."""
+    ((device_id, token),) = enroll_devices(server, count=1, prefix="Bench raw").items()
+    bodies = [push_body(device_id, MAX_CHANGES) for _ in range(RECORDS // MAX_CHANGES)]
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.base_url, timeout=60) as http:
+        started = time.perf_counter()
+        for body in bodies:
+            http.post(PUSH_PATH, json=body, headers=headers).raise_for_status()
+        return RECORDS / (time.perf_counter() - started)
 
 
 async def push_all_at_once(
@@ -194,6 +210,7 @@ def run_backend(url: str, template: Path, directory: Path) -> dict[str, float]:
     directory.mkdir()
     with running_server(url, directory) as server:
         figures = push_and_pull(server, template, directory)
+        figures["raw_push"] = raw_push(server)
         figures.update(burst(server))
     return figures
 
@@ -201,6 +218,7 @@ def run_backend(url: str, template: Path, directory: Path) -> dict[str, float]:
 def print_table(results: dict[str, dict[str, float]]) -> None:
     rows: list[tuple[str, str, Callable[[float], str], str]] = [
         ("(a) push 10,000 records, one device", "push", "{:,.0f} rec/s".format, "≥ 5,000 (SQLite)"),
+        ("    server alone (plain HTTP)", "raw_push", "{:,.0f} rec/s".format, ""),
         ("(b) pull 10,000 on a new device", "pull", "{:,.0f} rec/s".format, ""),
         ("(c) burst 200 × 30: p50", "p50", "{:,.0f} ms".format, ""),
         ("    p95", "p95", "{:,.0f} ms".format, "≤ 1,000 ms"),
