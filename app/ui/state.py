@@ -10,9 +10,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from app.domain import Record, TeamSettings, ValidationError, counts_toward_target
+from app.domain import (
+    Record,
+    TeamSettings,
+    ValidationError,
+    counts_toward_target,
+    fidelity_rating,
+)
 from app.store import (
     MIN_PIN_DIGITS,
     Store,
@@ -228,3 +236,94 @@ def member_detail(member: Record) -> str:
 def auto_lock_label(seconds: int) -> str:
     minutes = seconds // 60
     return text.plural(minutes, "minute")
+
+
+# ----- Team (supervisors) -----------------------------------------------------------
+
+NEAR_MISS = 2  # one or two short of the target is "short", more is "far short"
+
+
+class Level(StrEnum):
+    MET = "met"
+    SHORT = "short"
+    FAR = "far"
+
+
+def level(count: int, target: int) -> Level:
+    if count >= target:
+        return Level.MET
+    return Level.SHORT if target - count <= NEAR_MISS else Level.FAR
+
+
+def level_ranges(target: int) -> dict[Level, str]:
+    """What each colour means, in counts: the legend under the grid."""
+    low = max(0, target - NEAR_MISS)
+    ranges = {Level.MET: f"{target} or more",
+              Level.SHORT: f"{low}–{target - 1}" if low < target - 1 else str(low)}
+    if low > 0:
+        ranges[Level.FAR] = "0" if low == 1 else f"{low - 1} or fewer"
+    return ranges
+
+
+@dataclass(frozen=True)
+class TeamCell:
+    user_id: str
+    week: date
+    count: int
+    level: Level
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    user_id: str
+    name: str
+    cells: list[TeamCell]
+    average: float
+    pending: int  # records still on the specialist's devices
+
+
+@dataclass(frozen=True)
+class TeamGrid:
+    """GET /v1/tallies for the Team screen: specialists x weeks, oldest first."""
+
+    weeks: list[date]
+    target: int
+    rows: list[TeamRow]
+    week_averages: list[float]  # the team's average of each week
+    average: float  # the team's weekly average over all the weeks shown
+    rating: int  # IPS fidelity, frequent employer contact (1-5)
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> TeamGrid:
+        weeks = [date.fromisoformat(w) for w in body["weeks"]]
+        target = int(body["target"])
+        rows = [
+            TeamRow(
+                user_id=row["user"]["id"],
+                name=row["user"]["name"],
+                cells=[TeamCell(row["user"]["id"], week, count, level(count, target))
+                       for week, count in zip(weeks, row["counts"], strict=True)],
+                average=float(row["average"]),
+                pending=int(row.get("pending") or 0),
+            )
+            for row in sorted(body["rows"], key=lambda r: r["user"]["name"].casefold())
+        ]
+        columns = [[row.cells[i].count for row in rows] for i in range(len(weeks))]
+        week_averages = [sum(c) / len(c) if c else 0.0 for c in columns]
+        counts = [cell.count for row in rows for cell in row.cells]
+        average = sum(counts) / len(counts) if counts else 0.0
+        return cls(weeks, target, rows, week_averages, average, fidelity_rating(average))
+
+
+def contact_line(data: dict[str, Any], settings: TeamSettings) -> str:
+    """One contact of a specialist's week for the supervisor: when, who, how, for whom.
+    Members are counted, never named: their records stay on the specialist's phone."""
+    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone))
+    members = len(data.get("member_ids") or [])
+    parts = [
+        when,
+        data.get("contact_person") or "",
+        "Face to face" if data.get("face_to_face") else "Not face to face",
+        f"For {text.plural(members, 'member')}" if members else "Generic",
+    ]
+    return " · ".join(p for p in parts if p)

@@ -1,0 +1,69 @@
+"""A supervisor's calls (PROTOCOL.md: tallies, team week, review). No flet.
+
+The HTTP goes through `SyncClient._request`, the one path with the device
+token, retries and the mapping to the SyncError tree. Calling it from this
+sibling module of the same package is deliberate: sync/client.py has another
+owner, and a second HTTP path would be a copy.
+
+The last tallies fetched are kept sealed in the store, so the Team screen can
+show them offline with their age.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from .client import SyncClient
+from .protocol import TALLIES_PATH, TALLY_WEEKS_DEFAULT, TEAM_REVIEW_PATH, TEAM_WEEK_PATH
+
+TALLIES_SECRET = "team_tallies"
+
+
+@dataclass(frozen=True)
+class TeamTallies:
+    """GET /v1/tallies as the server sent it, and when it was fetched."""
+
+    body: dict[str, Any]
+    fetched_at: datetime
+
+
+class TeamClient:
+    def __init__(self, sync: SyncClient) -> None:
+        self._sync = sync
+
+    def tallies(self, week: date, *, weeks: int = TALLY_WEEKS_DEFAULT) -> TeamTallies:
+        """The weeks ending with the week holding `week`; kept for offline viewing."""
+        body = self._sync._request(
+            "GET", TALLIES_PATH, params={"week": week.isoformat(), "weeks": weeks}
+        )
+        fetched = TeamTallies(body, datetime.now(UTC))
+        self._sync.store.set_secret(
+            TALLIES_SECRET, json.dumps({"fetched_at": fetched.fetched_at.isoformat(), "body": body})
+        )
+        return fetched
+
+    def cached_tallies(self) -> TeamTallies | None:
+        """The last tallies fetched on this device, or None."""
+        raw = self._sync.store.get_secret(TALLIES_SECRET)
+        if raw is None:
+            return None
+        kept = json.loads(raw)
+        return TeamTallies(kept["body"], datetime.fromisoformat(kept["fetched_at"]))
+
+    def week(self, user_id: str, week: date) -> dict[str, Any]:
+        """One specialist's employer contacts of the week holding `week`, and its review."""
+        answer: dict[str, Any] = self._sync._request(
+            "GET", TEAM_WEEK_PATH, params={"user": user_id, "week": week.isoformat()}
+        )
+        return answer
+
+    def review(self, user_id: str, week: date) -> dict[str, Any]:
+        """Mark that week reviewed by this supervisor; returns {"by", "at"}."""
+        answer = self._sync._request(
+            "POST", TEAM_REVIEW_PATH, json={"user": user_id, "week": week.isoformat()}
+        )
+        review: dict[str, Any] = answer["review"]
+        return review
