@@ -145,6 +145,9 @@ class SyncClient:
         self._backoff = backoff
         self._sleep = sleep
         self._listeners: list[Listener] = []
+        self._http: httpx.Client | None = None  # kept for connection reuse
+        self._http_base: str | None = None
+        self._http_lock = threading.Lock()
         self._running = threading.Lock()
         self._status_lock = threading.Lock()
         last = store.get_secret(LAST_SYNC_SECRET)
@@ -350,26 +353,52 @@ class SyncClient:
             headers["Authorization"] = f"Bearer {token}"
         assert base is not None
         tries = attempts or self._attempts
-        with httpx.Client(base_url=base, transport=self._transport, timeout=self._timeout) as http:
-            for attempt in range(1, tries + 1):
-                try:
-                    response = http.request(method, path, headers=headers, **kwargs)
-                except httpx.TransportError as error:
-                    self._update(online=False)
-                    if attempt == tries:
-                        raise OfflineError(
-                            f"The server at {base} cannot be reached ({_why(error)}). Your "
-                            "records are safe on this device; sync again when you have a "
-                            "connection."
-                        ) from None
-                else:
-                    self._update(online=True)
-                    if response.status_code not in RETRYABLE_STATUS:
-                        return self._answer(response)
-                    if attempt == tries:
-                        self._answer(response)  # raises with the server's words
-                self._sleep(self._backoff * 2 ** (attempt - 1))
+        http = self._client_for(base)
+        for attempt in range(1, tries + 1):
+            try:
+                response = http.request(method, path, headers=headers, **kwargs)
+            except httpx.TransportError as error:
+                self._update(online=False)
+                if attempt == tries:
+                    raise OfflineError(
+                        f"The server at {base} cannot be reached ({_why(error)}). Your "
+                        "records are safe on this device; sync again when you have a "
+                        "connection."
+                    ) from None
+            else:
+                self._update(online=True)
+                if response.status_code not in RETRYABLE_STATUS:
+                    return self._answer(response)
+                if attempt == tries:
+                    self._answer(response)  # raises with the server's words
+            self._sleep(self._backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
+
+    def _client_for(self, base: str) -> httpx.Client:
+        """One HTTP client per server address, so calls reuse the connection
+        (a new TLS handshake per call costs tens of milliseconds)."""
+        with self._http_lock:
+            if self._http is None or self._http_base != base:
+                if self._http is not None:
+                    self._http.close()
+                self._http = httpx.Client(
+                    base_url=base, transport=self._transport, timeout=self._timeout
+                )
+                self._http_base = base
+            return self._http
+
+    def close(self) -> None:
+        """Release the connection to the server."""
+        with self._http_lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _answer(self, response: httpx.Response) -> Any:
         try:

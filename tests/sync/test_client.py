@@ -51,9 +51,10 @@ def test_enroll_takes_the_team_settings_and_a_bad_code_is_explained(devices):
     assert phone.store.settings.timezone == "America/Chicago"
     other = Store.create(devices.root / "spare", PIN)
     devices.stores.append(other)
-    with pytest.raises(EnrollmentError, match="Ask your administrator for a new code"):
-        SyncClient(store=other).enroll(devices.server.base_url, "not-a-code", "spare")
-    assert not SyncClient(store=other).enrolled
+    with SyncClient(store=other) as spare:
+        with pytest.raises(EnrollmentError, match="Ask your administrator for a new code"):
+            spare.enroll(devices.server.base_url, "not-a-code", "spare")
+        assert not spare.enrolled
 
 
 def test_push_then_pull_on_a_second_device_of_the_same_specialist(devices):
