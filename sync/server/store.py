@@ -15,7 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -70,6 +70,37 @@ FOREIGN_RECORD = "This record belongs to another user, so it was not saved."
 # A no-op write that takes the seq counter's row lock and reads the last seq.
 _TAKE_SEQ_LOCK = (
     seq_counter.update().values(value=seq_counter.c.value).returning(seq_counter.c.value)
+)
+
+
+# Statements every push or call runs, built once so SQLAlchemy reuses their
+# compiled form instead of rebuilding them per request (a quarter of a push's CPU).
+_RECORDS_BY_ID = sa.select(records).where(records.c.id.in_(sa.bindparam("ids", expanding=True)))
+_LOGGED_LOSERS = sa.select(conflicts.c.record_id, conflicts.c.version).where(
+    conflicts.c.record_id.in_(sa.bindparam("ids", expanding=True))
+)
+_UPDATE_RECORD = records.update().where(records.c.id == sa.bindparam("b_id"))
+_DEVICE_SYNCED = (
+    devices.update()
+    .where(devices.c.id == sa.bindparam("b_device"))
+    .values(
+        last_sync_at=sa.bindparam("b_at"),
+        # A push without `pending` keeps the last reported count.
+        pending=sa.func.coalesce(sa.bindparam("b_pending", type_=sa.Integer), devices.c.pending),
+    )
+)
+_CALLER_BY_TOKEN = (
+    sa.select(
+        devices.c.id.label("device_id"),
+        devices.c.revoked,
+        users.c.id.label("user_id"),
+        users.c.name.label("user_name"),
+        users.c.role,
+        teams,
+    )
+    .join(users, users.c.id == devices.c.user_id)
+    .join(teams, teams.c.id == users.c.team_id)
+    .where(devices.c.token_hash == sa.bindparam("token_hash"))
 )
 
 
@@ -148,10 +179,25 @@ def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
+@dataclass(eq=False)
+class _PushJob:
+    """One push waiting for a group commit, and what became of it."""
+
+    caller: Caller
+    checked: list[Any]  # a Record, or the rejected result of a bad change
+    pending: int | None
+    now: datetime
+    results: list[PushResult] = field(default_factory=list)
+    error: Exception | None = None
+    finished: bool = False
+
+
 class CentralStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._push_queue: list[_PushJob] = []
 
     @classmethod
     def open(cls, database_url: str) -> CentralStore:
@@ -192,14 +238,15 @@ class CentralStore:
         detail: str = "",
     ) -> None:
         conn.execute(
-            audit_log.insert().values(
-                at=iso(utc_now()),
-                action=action,
-                user_id=user_id,
-                device_id=device_id,
-                count=count,
-                detail=detail,
-            )
+            audit_log.insert(),
+            {
+                "at": iso(utc_now()),
+                "action": action,
+                "user_id": user_id,
+                "device_id": device_id,
+                "count": count,
+                "detail": detail,
+            },
         )
 
     # --- Administration (the command line) ---------------------------------------
@@ -347,19 +394,7 @@ class CentralStore:
 
     def authenticate(self, token: str) -> Caller:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(
-                    devices.c.id.label("device_id"),
-                    devices.c.revoked,
-                    users.c.id.label("user_id"),
-                    users.c.name.label("user_name"),
-                    users.c.role,
-                    teams,
-                )
-                .join(users, users.c.id == devices.c.user_id)
-                .join(teams, teams.c.id == users.c.team_id)
-                .where(devices.c.token_hash == hash_secret(token))
-            ).first()
+            row = conn.execute(_CALLER_BY_TOKEN, {"token_hash": hash_secret(token)}).first()
         if row is None:
             raise ProtocolError(ErrorCode.TOKEN_INVALID)
         if row.revoked:
@@ -378,104 +413,134 @@ class CentralStore:
     ) -> list[PushResult]:
         """Apply a batch, each change on its own merit (last writer wins by version).
 
-        One transaction for the batch: a failure stores nothing and the device
-        resends, which is safe because applying a change twice is a no-op.
+        Pushes that arrive while another is committing wait, then commit
+        together: one transaction and one disk sync for all of them (group
+        commit), each push in its own savepoint, so a failure in one stores
+        nothing of it and the device resends, which is safe because applying
+        a change twice is a no-op.
         """
         now = now or utc_now()
         latest_allowed_ms = _ms(now + CLOCK_AHEAD_LIMIT)
-        checked = [_check_change(change, latest_allowed_ms) for change in changes]
+        job = _PushJob(caller, [_check_change(c, latest_allowed_ms) for c in changes], pending, now)
+        with self._queue_lock:
+            self._push_queue.append(job)
+        with self._writer:
+            if not job.finished:
+                self._commit_waiting_pushes()
+        if job.error is not None:
+            raise job.error
+        return job.results
+
+    def _commit_waiting_pushes(self) -> None:
+        """Apply every queued push in one transaction (the caller holds the writer lock)."""
+        with self._queue_lock:
+            group, self._push_queue = self._push_queue, []
+        try:
+            with self.engine.begin() as conn:
+                seq = conn.execute(_TAKE_SEQ_LOCK).scalar_one()
+                for job in group:
+                    savepoint = conn.begin_nested()
+                    try:
+                        job.results, seq = self._apply_push(conn, seq, job)
+                    except Exception as error:  # this push alone fails; the device resends
+                        savepoint.rollback()
+                        job.error = error
+                    else:
+                        savepoint.commit()
+                conn.execute(seq_counter.update().values(value=seq))
+        except Exception as error:
+            for job in group:
+                job.error = job.error or error
+        finally:
+            for job in group:
+                job.finished = True
+
+    def _apply_push(
+        self, conn: Connection, seq: int, job: _PushJob
+    ) -> tuple[list[PushResult], int]:
+        """One push's changes, in the open transaction; returns results and the last seq."""
+        caller, checked, pending, now = job.caller, job.checked, job.pending, job.now
         ids = list({c.id for c in checked if isinstance(c, Record)})
         results: list[PushResult] = []
-        with self.writing() as (conn, seq):
-            # The current row per id, updated as the batch goes (an id may come twice).
-            current: dict[str, dict[str, Any]] = {
-                row.id: row._asdict()
-                for row in conn.execute(sa.select(records).where(records.c.id.in_(ids)))
-            }
-            new_ids = {rid for rid in ids if rid not in current}
-            # Only a stored record can have losers logged already.
-            logged = set(
-                conn.execute(
-                    sa.select(conflicts.c.record_id, conflicts.c.version).where(
-                        conflicts.c.record_id.in_(list(current))
-                    )
-                ).tuples()
-                if current
-                else ()
-            )
-            written: set[str] = set()
-            losers: list[dict[str, Any]] = []
+        # The current row per id, updated as the batch goes (an id may come twice).
+        current: dict[str, dict[str, Any]] = {
+            row.id: row._asdict() for row in conn.execute(_RECORDS_BY_ID, {"ids": ids})
+        }
+        new_ids = {rid for rid in ids if rid not in current}
+        # Only a stored record can have losers logged already.
+        logged = set(
+            conn.execute(_LOGGED_LOSERS, {"ids": list(current)}).tuples() if current else ()
+        )
+        written: set[str] = set()
+        losers: list[dict[str, Any]] = []
 
-            def keep_loser(loser: dict[str, Any], winner_version: str, reason: str) -> None:
-                if (loser["id"], loser["version"]) not in logged:
-                    logged.add((loser["id"], loser["version"]))
-                    losers.append(
-                        {
-                            **{k: loser[k] for k in ("kind", "version", "deleted", "data")},
-                            "record_id": loser["id"],
-                            "owner_id": loser["owner_id"],
-                            "winner_version": winner_version,
-                            "reason": reason,
-                            "device_id": caller.device_id,
-                            "logged_at": iso(now),
-                        }
-                    )
+        def keep_loser(loser: dict[str, Any], winner_version: str, reason: str) -> None:
+            if (loser["id"], loser["version"]) not in logged:
+                logged.add((loser["id"], loser["version"]))
+                losers.append(
+                    {
+                        **{k: loser[k] for k in ("kind", "version", "deleted", "data")},
+                        "record_id": loser["id"],
+                        "owner_id": loser["owner_id"],
+                        "winner_version": winner_version,
+                        "reason": reason,
+                        "device_id": caller.device_id,
+                        "logged_at": iso(now),
+                    }
+                )
 
-            for item in checked:
-                if not isinstance(item, Record):
-                    results.append(item)
-                    continue
-                row = _row_of(item, caller.user_id, now)
-                stored = current.get(item.id)
-                status = PushStatus.APPLIED
-                if stored is None:
-                    pass
-                elif stored["owner_id"] != caller.user_id:
-                    results.append(_rejected(item.id, ErrorCode.FORBIDDEN, FOREIGN_RECORD))
-                    continue
-                elif stored["kind"] != item.kind:
-                    message = f"kind: this record is a {stored['kind']} and cannot change kind."
-                    results.append(_rejected(item.id, ErrorCode.INVALID, message, field="kind"))
-                    continue
-                elif item.version == stored["version"]:
-                    status = PushStatus.DUPLICATE
-                elif item.version < stored["version"]:
-                    status = PushStatus.STALE
-                    keep_loser(row, stored["version"], "stale")
-                elif _device_of(stored["version"]) != _device_of(item.version):
-                    # Another device's version loses. A device's own earlier
-                    # version is an edit it has seen, not a conflict.
-                    keep_loser(stored, item.version, "superseded")
-                if status is PushStatus.APPLIED:
-                    seq += 1
-                    current[item.id] = {**row, "seq": seq}
-                    written.add(item.id)
-                results.append({"id": item.id, "status": status})
+        for item in checked:
+            if not isinstance(item, Record):
+                results.append(item)
+                continue
+            row = _row_of(item, caller.user_id, now)
+            stored = current.get(item.id)
+            status = PushStatus.APPLIED
+            if stored is None:
+                pass
+            elif stored["owner_id"] != caller.user_id:
+                results.append(_rejected(item.id, ErrorCode.FORBIDDEN, FOREIGN_RECORD))
+                continue
+            elif stored["kind"] != item.kind:
+                message = f"kind: this record is a {stored['kind']} and cannot change kind."
+                results.append(_rejected(item.id, ErrorCode.INVALID, message, field="kind"))
+                continue
+            elif item.version == stored["version"]:
+                status = PushStatus.DUPLICATE
+            elif item.version < stored["version"]:
+                status = PushStatus.STALE
+                keep_loser(row, stored["version"], "stale")
+            elif _device_of(stored["version"]) != _device_of(item.version):
+                # Another device's version loses. A device's own earlier
+                # version is an edit it has seen, not a conflict.
+                keep_loser(stored, item.version, "superseded")
+            if status is PushStatus.APPLIED:
+                seq += 1
+                current[item.id] = {**row, "seq": seq}
+                written.add(item.id)
+            results.append({"id": item.id, "status": status})
 
-            inserts = [current[rid] for rid in written & new_ids]
-            updates = [{**current[rid], "b_id": rid} for rid in written - new_ids]
-            if inserts:
-                conn.execute(records.insert(), inserts)
-            if updates:
-                conn.execute(records.update().where(records.c.id == sa.bindparam("b_id")), updates)
-            if losers:
-                conn.execute(conflicts.insert(), losers)
-            conn.execute(seq_counter.update().values(value=seq))
-            device_values: dict[str, Any] = {"last_sync_at": iso(now)}
-            if pending is not None:
-                device_values["pending"] = pending
-            conn.execute(
-                devices.update().where(devices.c.id == caller.device_id).values(**device_values)
-            )
-            self._audit(
-                conn,
-                "push",
-                user_id=caller.user_id,
-                device_id=caller.device_id,
-                count=len(changes),
-                detail=f"{len(written)} applied",
-            )
-        return results
+        inserts = [current[rid] for rid in written & new_ids]
+        updates = [{**current[rid], "b_id": rid} for rid in written - new_ids]
+        if inserts:
+            conn.execute(records.insert(), inserts)
+        if updates:
+            conn.execute(_UPDATE_RECORD, updates)
+        if losers:
+            conn.execute(conflicts.insert(), losers)
+        conn.execute(
+            _DEVICE_SYNCED,
+            {"b_device": caller.device_id, "b_at": iso(now), "b_pending": pending},
+        )
+        self._audit(
+            conn,
+            "push",
+            user_id=caller.user_id,
+            device_id=caller.device_id,
+            count=len(checked),
+            detail=f"{len(written)} applied",
+        )
+        return results, seq
 
     def pull(
         self, caller: Caller, after: int | None, limit: int
