@@ -312,7 +312,7 @@ class FieldLogApp:
     async def _show_sync(self) -> None:
         if self.gate.store is not None and self.gate.erased:
             # An administrator revoked this device: the client erased the store.
-            self.sync.forget()
+            self.sync.close()
             self.gate.store = None
             self._resume_route = "home"
             self.go("erased")
@@ -334,7 +334,7 @@ class FieldLogApp:
             self.lock()
 
     def close(self) -> None:
-        self.sync.stop(wait=True)
+        self.sync.close()
         self.gate.close()
 
     def lock(self, reason: str | None = None) -> None:

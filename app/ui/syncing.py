@@ -55,7 +55,7 @@ class SyncLink:
     def attach(self, store: Store) -> SyncClient:
         """The client of `store` (made on first use of a newly opened store)."""
         if self.client is None or self.client.store is not store:
-            self.stop()
+            self.close()
             self.client = self._make_client(store)
             self.client.add_listener(self._on_status)
         return self.client
@@ -80,10 +80,13 @@ class SyncLink:
         else:
             threading.Thread(target=scheduler.stop, name="sync-stop", daemon=True).start()
 
-    def forget(self) -> None:
-        """After the store was erased: nothing of it may be used again."""
-        self.stop()
-        self.client = None
+    def close(self) -> None:
+        """Stop syncing and release the connection (when the app closes, or the
+        store was erased: nothing of it may be used again)."""
+        self.stop(wait=True)
+        if self.client is not None:
+            self.client.close()
+            self.client = None
 
 
 # ----- what the screens say -------------------------------------------------------------

@@ -7,14 +7,18 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
+from app.store import Store
 from app.ui import FieldLogApp
 from app.ui.syncing import AppSyncClient
+from sync.client import TOKEN_SECRET, SyncClient
+from sync.protocol import PUSH_PATH
 from sync.server.db import records
 from tests.server_harness import ServerProcess, start_server
 
@@ -135,3 +139,44 @@ def central(tmp_path) -> Iterator[Central]:
     server.cli("add-team", "Riverside", "--week-start", "monday", "--timezone", "America/Chicago")
     yield Central(server)
     server.close()
+
+
+def seed_team(central: Central, root: Path, this_week: date) -> tuple[str, dict[str, str]]:
+    """A supervisor and two specialists who synced from their own phones. Ada:
+    6 contacts in `this_week` (one for a member), 5 the week before. Bo: 2, a
+    phone call that does not count, and a phone reporting 3 records unsynced.
+    Returns the supervisor's enrollment code and the specialists' user ids."""
+    sam_code = central.user("Sam Supervisor", "supervisor")
+    last_week = this_week - timedelta(days=7)
+    ids = {}
+    for name, weeks in (("Ada Specialist", {this_week: 6, last_week: 5}),
+                        ("Bo Specialist", {this_week: 2})):
+        store = Store.create(root / name.split()[0], PIN)
+        phone = SyncClient(store=store, sleep=lambda _s: None)
+        phone.enroll(central.url, central.user(name), f"{name}'s phone")
+        short = name[:3]
+        for week, count in weeks.items():
+            for n in range(count):
+                extra = {"member_ids": [store.device_id], "contact_person": "Pat Lee"} \
+                    if n == 0 else {}
+                store.put("employer_contact", _contact(week, f"{short} Employer {n}", **extra))
+        if short == "Bo ":
+            store.put("employer_contact", _contact(this_week, "Phone Call Co",
+                                                   face_to_face=False))
+        phone.sync()
+        if short == "Bo ":
+            token = store.get_secret(TOKEN_SECRET)
+            httpx.post(central.url + PUSH_PATH,
+                       json={"device_id": store.device_id, "changes": [], "pending": 3},
+                       headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+        ids[short.strip()] = phone.account["user"]["id"]
+        phone.close()
+        store.close()
+    return sam_code, ids
+
+
+def _contact(week: date, employer: str, **more) -> dict:
+    """A face-to-face contact on the Tuesday of `week`, 10:00 in Chicago."""
+    day = week + timedelta(days=1)
+    return {"occurred_at": f"{day.isoformat()}T10:00:00-06:00", "employer": employer,
+            "face_to_face": True, **more}

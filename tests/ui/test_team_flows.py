@@ -3,53 +3,20 @@ specialists who synced their contacts from their own phones."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-import httpx
 import pytest
 
-from app.store import Store
-from sync.client import TOKEN_SECRET, SyncClient
-from sync.protocol import PUSH_PATH
 from sync.team import TeamClient
 
-from .conftest import PIN, run, until
+from .conftest import PIN, run, seed_team, until
 
 THIS_WEEK, LAST_WEEK = "2026-11-16", "2026-11-09"  # Mondays, around the test clock
 
 
-def contact(day: str, employer: str, **more) -> dict:
-    return {"occurred_at": f"{day}T10:00:00-06:00", "employer": employer,
-            "face_to_face": True, **more}
-
-
 @pytest.fixture
 def team(central, tmp_path):
-    """Ada: 6 this week (one for a member), 5 last week. Bo: 2 this week, one
-    phone call that does not count, and a phone reporting 3 records unsynced."""
-    sam_code = central.user("Sam Supervisor", "supervisor")
-    ids = {}
-    for name, weeks in (("Ada Specialist", {THIS_WEEK: 6, LAST_WEEK: 5}),
-                        ("Bo Specialist", {THIS_WEEK: 2})):
-        store = Store.create(tmp_path / name.split()[0], PIN)
-        phone = SyncClient(store=store, sleep=lambda _s: None)
-        phone.enroll(central.url, central.user(name), f"{name}'s phone")
-        for week, count in weeks.items():
-            for n in range(count):
-                extra = {"member_ids": [store.device_id], "contact_person": "Pat Lee"} \
-                    if n == 0 else {}
-                store.put("employer_contact", contact(week, f"{name[:3]} Employer {n}", **extra))
-        if name.startswith("Bo"):
-            store.put("employer_contact", contact(THIS_WEEK, "Phone Call Co", face_to_face=False))
-        phone.sync()
-        if name.startswith("Bo"):  # Bo's phone says 3 records still wait
-            httpx.post(central.url + PUSH_PATH, json={
-                "device_id": store.device_id, "changes": [], "pending": 3},
-                headers={"Authorization": f"Bearer {store.get_secret(TOKEN_SECRET)}"},
-            ).raise_for_status()
-        ids[name.split()[0]] = phone.account["user"]["id"]
-        store.close()
-    return sam_code, ids
+    return seed_team(central, tmp_path, date.fromisoformat(THIS_WEEK))
 
 
 def test_supervisor_grid_week_review_and_offline(start_app, central, team):

@@ -91,6 +91,9 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
         app.notify("Team settings saved. Home and History follow them now.")
 
     controls: list[ft.Control] = [
+        heading("Sync"),
+        *_sync_section(app),
+        ft.Divider(),
         heading("Your week"),
         muted("Set these to match your team, so the count matches your supervisor's."),
         week_start, zone, target,
@@ -106,9 +109,6 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
         old_pin, new_pin, confirm,
         big_button("Change PIN", ft.Icons.PIN_OUTLINED, app.guard(change_pin),
                    key="change_pin", filled=False),
-        ft.Divider(),
-        heading("Sync"),
-        *_sync_section(app),
     ]
     return tab_view(app, "settings", "Settings", controls)
 

@@ -37,11 +37,12 @@ def _content(app: FieldLogApp) -> list[ft.Control]:
     summary = app.sync_summary()
     controls: list[ft.Control] = [
         ft.Text(summary.waiting, size=24, weight=ft.FontWeight.BOLD, key="sync_waiting"),
-        ft.Text(summary.detail, size=16, key="sync_detail"),
         ft.ProgressBar(value=summary.progress, visible=summary.running, key="sync_progress"),
         muted(summary.progress_text, visible=summary.running, key="sync_progress_text"),
-        muted(summary.last_sync, key="sync_last"),
     ]
+    if summary.detail != summary.last_sync:  # idle and fine: the detail is the last sync
+        controls.insert(1, ft.Text(summary.detail, size=16, key="sync_detail"))
+    controls.append(muted(summary.last_sync, key="sync_last"))
     if summary.problem:
         controls.append(ft.Text(summary.problem, color=ft.Colors.ERROR, key="sync_problem"))
     controls.append(big_button("Sync now", ft.Icons.SYNC, app.guard(lambda _e: app.sync_now()),
