@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +28,7 @@ from typing import Any
 import httpx
 
 from app.domain import Record, ValidationError
-from app.store import Store
+from app.store import Store, StoreError
 
 from .protocol import (
     CLOCK_AHEAD_LIMIT,
@@ -145,14 +146,16 @@ class SyncClient:
         self._backoff = backoff
         self._sleep = sleep
         self._listeners: list[Listener] = []
-        self._http: httpx.Client | None = None  # kept for connection reuse
+        self._http: httpx.Client | None = None  # open while a unit of work runs
         self._http_base: str | None = None
+        self._http_users = 0
         self._http_lock = threading.Lock()
         self._running = threading.Lock()
         self._status_lock = threading.Lock()
         last = store.get_secret(LAST_SYNC_SECRET)
         self._status = SyncStatus(
             pending=store.pending_count(),
+            rejected=len(store.rejections()),
             last_synced_at=datetime.fromisoformat(last) if last else None,
         )
 
@@ -203,9 +206,10 @@ class SyncClient:
         if not code:
             raise EnrollmentError("Enter the enrollment code your administrator gave you.")
         body = {"code": code, "device_id": self.store.device_id, "device_name": device_name}
-        answer: EnrollResponse = self._request(
-            "POST", ENROLL_PATH, base=base, json=body, auth=False
-        )
+        with self.connected():
+            answer: EnrollResponse = self._request(
+                "POST", ENROLL_PATH, base=base, json=body, auth=False
+            )
         team = answer["team"]
         self.store.update_settings(
             week_start=team["week_start"],
@@ -245,8 +249,9 @@ class SyncClient:
         try:
             report = SyncReport()
             self._update(running=True, error=None)
-            for step in steps:
-                step(report)
+            with self.connected():
+                for step in steps:
+                    step(report)
             now = datetime.now(UTC)
             self.store.set_secret(LAST_SYNC_SECRET, now.isoformat())
             self._update(last_synced_at=now, online=True)
@@ -353,10 +358,12 @@ class SyncClient:
             headers["Authorization"] = f"Bearer {token}"
         assert base is not None
         tries = attempts or self._attempts
-        http = self._client_for(base)
         for attempt in range(1, tries + 1):
             try:
-                response = http.request(method, path, headers=headers, **kwargs)
+                with self.connected():
+                    response = self._client_for(base).request(
+                        method, path, headers=headers, **kwargs
+                    )
             except httpx.TransportError as error:
                 self._update(online=False)
                 if attempt == tries:
@@ -374,9 +381,23 @@ class SyncClient:
             self._sleep(self._backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
+    @contextmanager
+    def connected(self) -> Iterator[None]:
+        """Calls made inside share one connection (a TLS handshake per call costs
+        tens of milliseconds); it closes when the last user leaves, so an idle
+        phone holds no socket and nothing needs closing by hand."""
+        with self._http_lock:
+            self._http_users += 1
+        try:
+            yield
+        finally:
+            with self._http_lock:
+                self._http_users -= 1
+                if self._http_users == 0 and self._http is not None:
+                    self._http.close()
+                    self._http = None
+
     def _client_for(self, base: str) -> httpx.Client:
-        """One HTTP client per server address, so calls reuse the connection
-        (a new TLS handshake per call costs tens of milliseconds)."""
         with self._http_lock:
             if self._http is None or self._http_base != base:
                 if self._http is not None:
@@ -386,19 +407,6 @@ class SyncClient:
                 )
                 self._http_base = base
             return self._http
-
-    def close(self) -> None:
-        """Release the connection to the server."""
-        with self._http_lock:
-            if self._http is not None:
-                self._http.close()
-                self._http = None
-
-    def __enter__(self) -> SyncClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def _answer(self, response: httpx.Response) -> Any:
         try:
@@ -486,13 +494,18 @@ class SyncScheduler:
             self._wake.clear()
             if self._stopped.is_set():
                 return
-            store = self.client.store
-            if store.locked or not self.client.enrolled:
-                continue
-            if woken or store.pending_count() > 0:
-                try:
+            try:
+                if self._due(woken):
                     self.client.sync()
-                except DeviceRevokedError:
-                    return
-                except SyncError:
-                    continue  # shown through the status; tried again at the next tick
+            except DeviceRevokedError:
+                return
+            except (SyncError, StoreError):
+                # Shown through the status, or the phone locked itself meanwhile
+                # (a locked store cannot be read): tried again at the next tick.
+                continue
+
+    def _due(self, woken: bool) -> bool:
+        store = self.client.store
+        if store.locked or not self.client.enrolled:
+            return False
+        return woken or store.pending_count() > 0

@@ -81,12 +81,10 @@ class SyncLink:
             threading.Thread(target=scheduler.stop, name="sync-stop", daemon=True).start()
 
     def close(self) -> None:
-        """Stop syncing and release the connection (when the app closes, or the
-        store was erased: nothing of it may be used again)."""
+        """Stop syncing (when the app closes, or the store was erased: nothing of
+        it may be used again)."""
         self.stop(wait=True)
-        if self.client is not None:
-            self.client.close()
-            self.client = None
+        self.client = None
 
 
 # ----- what the screens say -------------------------------------------------------------

@@ -41,7 +41,6 @@ class Devices:
         self.root = root
         self.client_options = client_options
         self.stores: list[Store] = []
-        self.clients: list[SyncClient] = []
 
     def user(self, name: str, role: str = "specialist", team: str = "Riverside") -> str:
         self.server.admin.add_user(name, role=role, team=team)
@@ -52,13 +51,10 @@ class Devices:
         store = Store.create(self.root / f"phone-{len(self.stores)}", PIN, **store_options)
         self.stores.append(store)
         client = SyncClient(store=store, sleep=lambda _: None, **self.client_options)
-        self.clients.append(client)
         client.enroll(url or self.server.base_url, code, f"phone {len(self.stores)}")
         return client
 
     def close(self) -> None:
-        for client in self.clients:
-            client.close()
         for store in self.stores:
             if not store.locked:
                 store.close()

@@ -16,6 +16,7 @@ from sync.client import (
     EnrollmentError,
     OfflineError,
     SyncClient,
+    SyncScheduler,
     TokenInvalidError,
     normalise_server_url,
 )
@@ -51,10 +52,10 @@ def test_enroll_takes_the_team_settings_and_a_bad_code_is_explained(devices):
     assert phone.store.settings.timezone == "America/Chicago"
     other = Store.create(devices.root / "spare", PIN)
     devices.stores.append(other)
-    with SyncClient(store=other) as spare:
-        with pytest.raises(EnrollmentError, match="Ask your administrator for a new code"):
-            spare.enroll(devices.server.base_url, "not-a-code", "spare")
-        assert not spare.enrolled
+    spare = SyncClient(store=other)
+    with pytest.raises(EnrollmentError, match="Ask your administrator for a new code"):
+        spare.enroll(devices.server.base_url, "not-a-code", "spare")
+    assert not spare.enrolled
 
 
 def test_push_then_pull_on_a_second_device_of_the_same_specialist(devices):
@@ -307,3 +308,24 @@ def test_server_addresses_as_typed(typed, url):
 def test_bad_server_addresses_are_explained(typed):
     with pytest.raises(EnrollmentError):
         normalise_server_url(typed)
+
+
+def test_the_scheduler_survives_a_locked_phone_and_syncs_once_unlocked(devices):
+    devices.user("Pia Specialist")
+    phone = devices.enroll("Pia Specialist")
+    record = phone.store.put("employer_contact", contact())
+    synced = threading.Event()
+    phone.add_listener(lambda status: status.pending == 0 and not status.running and synced.set())
+    scheduler = SyncScheduler(phone, interval=0.05)
+    phone.store.lock()  # the phone locks itself before the first tick
+    scheduler.start()
+    try:
+        scheduler.request()
+        time.sleep(0.3)
+        assert scheduler._thread.is_alive() and not server_rows(devices.server, record.id)
+        phone.store.unlock(PIN)
+        assert synced.wait(10), "the waiting record was not synced after unlocking"
+        assert server_rows(devices.server, record.id)
+    finally:
+        scheduler.stop()
+    assert not scheduler._thread.is_alive()

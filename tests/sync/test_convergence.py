@@ -104,5 +104,4 @@ def test_random_offline_edits_and_sync_orders_converge(central, tmp_path_factory
             assert client.store.pending_count() == 0
     finally:
         for client in clients:
-            client.close()
             client.store.close()

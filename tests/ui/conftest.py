@@ -170,7 +170,6 @@ def seed_team(central: Central, root: Path, this_week: date) -> tuple[str, dict[
                        json={"device_id": store.device_id, "changes": [], "pending": 3},
                        headers={"Authorization": f"Bearer {token}"}).raise_for_status()
         ids[short.strip()] = phone.account["user"]["id"]
-        phone.close()
         store.close()
     return sam_code, ids
 

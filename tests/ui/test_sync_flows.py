@@ -81,7 +81,6 @@ def test_a_refused_record_shows_the_reason_and_editing_sends_it_again(
     bo.enroll(central.url, other_code, "Bo's phone")
     taken = other.put("employer_contact", contact("Bo's Employer"))
     bo.sync()
-    bo.close()
     other.close()
 
     async def flow():
