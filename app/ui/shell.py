@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import inspect
 import time
 from collections.abc import Callable
@@ -134,7 +135,7 @@ class FieldLogApp:
                 android=instant, ios=instant, linux=instant, macos=instant, windows=instant
             ),
         )
-        page.on_view_pop = lambda _e: self.go(self._route_under_top())
+        page.on_view_pop = lambda _e: self._popped()
         # A closed tab must not leave the key in memory, and a reload (which
         # reconnects to this same session) must ask for the PIN again.
         page.on_disconnect = lambda _e: self._forget_key()
@@ -151,9 +152,16 @@ class FieldLogApp:
             return "erased"
         return "setup" if self.gate.first_run else "lock"
 
-    def _route_under_top(self) -> str:
+    def _popped(self) -> None:
+        """The phone's back gesture (or the back arrow) closed the top screen."""
         views = self.page.views
-        return views[-2].route or "home" if len(views) > 1 else self.route
+        if len(views) < 2:
+            self.go(self.route)
+            return
+        # The client has already taken the top View away: it must not come
+        # back as the next screen (see `_keep_top`).
+        views.pop()
+        self.go(views[-1].route or "home")
 
     def go(self, route: str) -> None:
         """Show `route`; a locked app shows the PIN screen first."""
@@ -176,11 +184,29 @@ class FieldLogApp:
         # it would cover the next screen's buttons (or show over the PIN screen).
         while self.page.pop_dialog() is not None:
             pass
+        self._keep_top(views)
         self.page.views.clear()
         self.page.views.extend(views)
         self.page.update()
         if problem:
             self.notify(problem)
+
+    def _keep_top(self, views: list[ft.View]) -> None:
+        """Show the new top screen in the View already on top.
+
+        Flet's client turns a different View on top into a route transition of
+        300 ms, even with PageTransitionTheme.NONE (that only removes the
+        visuals): closing a form (Save) would leave it on screen, unusable,
+        for 300 ms before Home shows. Filled with the new screen instead, the
+        same View changes in place at once. The screens under it are
+        replaced as before (no transition: they are not shown)."""
+        if not self.page.views:
+            return
+        top = self.page.views[-1]
+        for field in dataclasses.fields(ft.View):
+            if field.init:
+                setattr(top, field.name, getattr(views[-1], field.name))
+        views[-1] = top
 
     def _views(self, name: str, arg: str) -> list[ft.View]:
         if name in GATE_ROUTES:

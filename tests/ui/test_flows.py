@@ -75,6 +75,34 @@ def test_first_run_log_edit_delete_and_undo(start_app):
     run(flow())
 
 
+def test_screens_change_in_the_view_on_top(start_app):
+    """Flet's client animates a different View coming on top for 300 ms (the
+    closed form would stay on screen meanwhile): after Save, Home is shown in
+    the form's own View, and only the screens under it are replaced."""
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.click("log_contact")
+        form = h.top_view()
+        assert [v.route for v in h.page.views] == ["home", "employer_contact/"]
+        await h.type("field:employer", "Riverside Hardware")
+        await h.click("save")
+        assert h.top_view() is form
+        assert [v.route for v in h.page.views] == ["home"]
+        assert h.by_key("tally").value == "1 of 6"
+
+        # The back gesture takes the form away on the client: the screen under
+        # it (its View) becomes the top one.
+        await h.click("log_contact")
+        under = h.page.views[0]
+        await h.back()
+        assert h.page.views == [under]
+        assert r.app.route == "home" and h.by_key("tally").value == "1 of 6"
+
+    run(flow())
+
+
 def test_wrong_pin_says_tries_left_then_unlocks(start_app, tmp_path):
     Store.create(tmp_path / "data", PIN).close()
 
