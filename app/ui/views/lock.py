@@ -43,6 +43,7 @@ def _gate_view(route: str, title: str, lines: list[ft.Control], body: list[ft.Co
                         *body,
                     ],
                     spacing=16,
+                    alignment=ft.MainAxisAlignment.CENTER,
                     horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
                     scroll=ft.ScrollMode.AUTO,
                 ),
