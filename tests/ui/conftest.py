@@ -1,9 +1,14 @@
 """Fixtures for the UI tests: the app in the renderer-less harness, with a
-clock the test moves."""
+clock the test moves; the web build for the browser tests; a real central
+store."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,10 +25,11 @@ from app.ui.syncing import AppSyncClient
 from sync.client import TOKEN_SECRET, SyncClient
 from sync.protocol import PUSH_PATH
 from sync.server.db import records
-from tests.server_harness import ServerProcess, start_server
+from tests.server_harness import ServerProcess, free_port, start_server
 
 from .harness import Harness
 
+ROOT = Path(__file__).resolve().parents[2]
 PIN = "246810"
 # A Wednesday: the Monday-start week has days on both sides.
 NOW = datetime(2026, 11, 18, 15, 30, tzinfo=UTC)
@@ -114,7 +120,8 @@ def run(coro):
 
 class Central:
     """A real central store (uvicorn on 127.0.0.1, SQLite in the test's tmp dir)
-    with one team, Riverside (weeks from Monday, America/Chicago, target 6)."""
+    with one team, Riverside (weeks from Monday, America/Chicago, target 6);
+    users and codes are made in process through the admin API."""
 
     def __init__(self, server: ServerProcess) -> None:
         self.server = server
@@ -122,11 +129,11 @@ class Central:
 
     def user(self, name: str, role: str = "specialist") -> str:
         """Add a user; returns a fresh enrollment code for them."""
-        self.server.cli("add-user", name, "--role", role, "--team", "Riverside")
+        self.server.admin.add_user(name, role=role, team="Riverside")
         return self.code(name)
 
     def code(self, name: str) -> str:
-        return self.server.cli("enroll-code", name).stdout.strip().splitlines()[-1]
+        return self.server.admin.make_enrollment_code(name)
 
     def records(self) -> list[dict]:
         with self.server.admin.engine.connect() as conn:
@@ -136,9 +143,44 @@ class Central:
 @pytest.fixture
 def central(tmp_path) -> Iterator[Central]:
     server = start_server(f"sqlite:///{tmp_path / 'central.db'}", log_dir=tmp_path)
-    server.cli("add-team", "Riverside", "--week-start", "monday", "--timezone", "America/Chicago")
+    server.admin.add_team("Riverside", week_start="monday", timezone="America/Chicago")
     yield Central(server)
     server.close()
+
+
+@dataclass
+class WebApp:
+    url: str
+    data_dir: Path
+
+
+@pytest.fixture
+def web_app(tmp_path) -> Iterator[WebApp]:
+    """`main.py --web` on a free loopback port with the test's data dir."""
+    port, data_dir, log = free_port(), tmp_path / "data", tmp_path / "app.log"
+    env = {**os.environ, "FLET_FORCE_WEB_SERVER": "1"}  # never open a browser window
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "main.py", "--web", "--port", str(port), "--data-dir", str(data_dir)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_for_port(port, proc, log)
+        yield WebApp(f"http://127.0.0.1:{port}/", data_dir)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if proc.poll() is not None:
+            raise RuntimeError("main.py --web exited: " + log.read_text()[-2000:])
+        time.sleep(0.1)
+    raise RuntimeError("main.py --web did not listen within 30 s")
 
 
 def seed_team(central: Central, root: Path, this_week: date) -> tuple[str, dict[str, str]]:

@@ -6,23 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-from playwright.sync_api import expect, sync_playwright
-
 from app.domain import TeamSettings
 from app.ui import text
 
+from .browser import connect, create_pin, expect, open_app, phone, shot
 from .conftest import seed_team
-from .test_browser import CHROMIUM, FLAGS, PIN, free_port, open_app, shot, type_into
-from .test_browser import start_server as start_web_app
-
-
-@pytest.fixture
-def web_app(tmp_path):
-    proc = start_web_app(port := free_port(), tmp_path / "data", tmp_path / "app.log")
-    yield f"http://127.0.0.1:{port}/"
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
@@ -30,21 +18,10 @@ def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
     this_week = settings.week_of(settings.local_date(datetime.now(UTC)))
     code, _ids = seed_team(central, tmp_path, this_week)
     label = text.chart_label(this_week)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        page = browser.new_page(viewport={"width": 412, "height": 915})
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
-            ("http://127.0.0.1", "ws://127.0.0.1")) else r.abort())
-        open_app(page, web_app)
-        type_into(page, "PIN", PIN)
-        type_into(page, "Confirm PIN", PIN)
-        page.get_by_role("button", name="Create").click()
-        page.get_by_role("tab", name="Settings").click()
-        page.get_by_role("button", name="Connect to server").click()
-        type_into(page, "Server address", central.url)
-        type_into(page, "Enrollment code", code)
-        shot(page, "09_connect")
-        page.get_by_role("button", name="Connect", exact=True).click()
+    with phone(web_app.url) as page:
+        open_app(page, web_app.url)
+        create_pin(page)
+        connect(page, central.url, code, shot_name="09_connect")
         expect(page.get_by_text("Connected as Sam Supervisor (supervisor), team Riverside."
                                 ).first).to_be_visible(timeout=15000)
 
@@ -71,4 +48,3 @@ def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
         expect(page.get_by_role("button", name="Sync now")).to_be_visible(timeout=10000)
         expect(page.get_by_label("Last successful sync")).to_be_visible()
         shot(page, "12_sync")
-        browser.close()
