@@ -185,6 +185,7 @@ class _PushJob:
 
     caller: Caller
     checked: list[Any]  # a Record, or the rejected result of a bad change
+    data_json: list[str | None]  # each Record's data, serialised once when checked
     pending: int | None
     now: datetime
     results: list[PushResult] = field(default_factory=list)
@@ -421,7 +422,8 @@ class CentralStore:
         """
         now = now or utc_now()
         latest_allowed_ms = _ms(now + CLOCK_AHEAD_LIMIT)
-        job = _PushJob(caller, [_check_change(c, latest_allowed_ms) for c in changes], pending, now)
+        checks = [_check_change(c, latest_allowed_ms) for c in changes]
+        job = _PushJob(caller, [c for c, _ in checks], [j for _, j in checks], pending, now)
         with self._queue_lock:
             self._push_queue.append(job)
         with self._writer:
@@ -489,11 +491,12 @@ class CentralStore:
                     }
                 )
 
-        for item in checked:
+        now_iso = iso(now)
+        for item, data_json in zip(checked, job.data_json, strict=True):
             if not isinstance(item, Record):
                 results.append(item)
                 continue
-            row = _row_of(item, caller.user_id, now)
+            row = _row_of(item, caller.user_id, now_iso, data_json)
             stored = current.get(item.id)
             status = PushStatus.APPLIED
             if stored is None:
@@ -767,7 +770,7 @@ class CentralStore:
         return {"by": {"id": row.id, "name": row.name}, "at": row.reviewed_at}
 
 
-def _row_of(record: Record, owner_id: str, now: datetime) -> dict[str, Any]:
+def _row_of(record: Record, owner_id: str, now_iso: str, data_json: str | None) -> dict[str, Any]:
     """The records-table row for a change pushed by owner_id."""
     return {
         "id": record.id,
@@ -775,9 +778,9 @@ def _row_of(record: Record, owner_id: str, now: datetime) -> dict[str, Any]:
         "kind": record.kind,
         "version": record.version,
         "deleted": record.deleted,
-        "data": json.dumps(dict(record.data), ensure_ascii=False),
+        "data": data_json,
         "occurred_ms": _occurred_ms(record),
-        "updated_at": iso(now),
+        "updated_at": now_iso,
     }
 
 
@@ -795,21 +798,22 @@ def _rejected(
     }
 
 
-def _check_change(change: object, latest_allowed_ms: int) -> Record | PushResult:
-    """The change as a Record, or the rejection saying why not."""
+def _check_change(change: object, latest_allowed_ms: int) -> tuple[Record | PushResult, str | None]:
+    """The change as a Record with its data serialised for storage, or the
+    rejection saying why not."""
     raw_id = change.get("id") if isinstance(change, dict) else None
     try:
         record = Record.from_wire(change)
     except UnknownKindError as exc:
-        return _rejected(raw_id, ErrorCode.UNKNOWN_KIND, f"{exc.problem}.", field="kind")
+        return _rejected(raw_id, ErrorCode.UNKNOWN_KIND, f"{exc.problem}.", field="kind"), None
     except ValidationError as exc:
-        return _rejected(raw_id, ErrorCode.INVALID, f"{exc.field}: {exc.problem}.", field=exc.field)
+        message = f"{exc.field}: {exc.problem}."
+        return _rejected(raw_id, ErrorCode.INVALID, message, field=exc.field), None
     try:
-        json.dumps(dict(record.data), allow_nan=False)
+        data_json = json.dumps(dict(record.data), ensure_ascii=False, allow_nan=False)
     except ValueError:
-        return _rejected(
-            record.id, ErrorCode.INVALID, "data: numbers must be finite.", field="data"
-        )
+        message = "data: numbers must be finite."
+        return _rejected(record.id, ErrorCode.INVALID, message, field="data"), None
     if parse_version(record.version)[0].ms > latest_allowed_ms:
-        return _rejected(record.id, ErrorCode.CLOCK_AHEAD)
-    return record
+        return _rejected(record.id, ErrorCode.CLOCK_AHEAD), None
+    return record, data_json
