@@ -15,6 +15,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import flet as ft
+from flet.utils import is_embedded
 
 from app.ui import FieldLogApp, default_data_dir
 
@@ -43,11 +44,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def serve_web(asked_for_web: bool) -> bool:
+    """The web build, unless this is a packaged app (phone or desktop build,
+    where Flet's runtime sets FLET_PLATFORM) or a desktop window can open."""
+    if is_embedded():
+        return False
+    return asked_for_web or not has_screen() or find_spec("flet_desktop") is None
+
+
 def run(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     main = make_main(args.data_dir or default_data_dir())
-    desktop = not args.web and has_screen() and find_spec("flet_desktop") is not None
-    if desktop:
+    if not serve_web(args.web):
         ft.run(main, assets_dir=str(ASSETS))
     else:
         ft.run(main, view=ft.AppView.WEB_BROWSER, host="127.0.0.1", port=args.port,

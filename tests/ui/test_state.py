@@ -56,3 +56,15 @@ def test_store_touch_restarts_the_idle_time(tmp_path):
     with pytest.raises(StoreLockedError):
         store.touch()
     store.close()
+
+
+def test_a_packaged_app_never_serves_the_web_build(monkeypatch):
+    import main
+
+    monkeypatch.setenv("FLET_PLATFORM", "android")
+    assert main.serve_web(asked_for_web=False) is False
+    monkeypatch.delenv("FLET_PLATFORM")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert main.serve_web(asked_for_web=False) is True  # no screen here: the web build
+    assert main.serve_web(asked_for_web=True) is True
