@@ -66,6 +66,11 @@ class Running:
         await until(lambda: not self.app.sync_client.status.running
                     and self.app.sync_client.status.last_synced_at is not None)
 
+    async def set_up_connected(self, url: str, code: str) -> None:
+        """A new phone's first minute: create the PIN, then connect to the server."""
+        await self.create_pin()
+        await self.connect(url, code)
+
     async def log_contact(self, employer: str, *, face_to_face: bool = True) -> None:
         h = self.harness
         await h.click("log_contact")

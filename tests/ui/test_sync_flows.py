@@ -86,8 +86,7 @@ def test_a_refused_record_shows_the_reason_and_editing_sends_it_again(
     async def flow():
         r = await start_app()
         h = r.harness
-        await r.create_pin()
-        await r.connect(central.url, code)
+        await r.set_up_connected(central.url, code)
         # The same record id as one of Bo's: the server refuses it for Ada.
         r.app.store.put("employer_contact", contact("Lakeside Diner"), id=taken.id)
         await h.tab("Home")
@@ -118,8 +117,7 @@ def test_a_revoked_device_is_told_then_starts_again(start_app, central):
     async def flow():
         r = await start_app()
         h = r.harness
-        await r.create_pin()
-        await r.connect(central.url, code)
+        await r.set_up_connected(central.url, code)
         await h.tab("Home")
         await r.log_contact("Riverside Hardware")
         central.server.cli("revoke-device", r.app.store.device_id)
@@ -145,8 +143,7 @@ def test_offline_is_calm_and_syncs_when_back(start_app, central):
     async def flow():
         r = await start_app()
         h = r.harness
-        await r.create_pin()
-        await r.connect(central.url, code)
+        await r.set_up_connected(central.url, code)
         await h.tab("Home")
         await r.log_contact("Riverside Hardware")
         central.server.stop()

@@ -26,8 +26,7 @@ def test_supervisor_grid_week_review_and_offline(start_app, central, team):
     async def flow():
         r = await start_app()
         h = r.harness
-        await r.create_pin()
-        await r.connect(central.url, sam_code)
+        await r.set_up_connected(central.url, sam_code)
         await h.tab("Team")
         assert r.app.route == "team"
         await until(lambda: h.find(f"cell:{ada}:{THIS_WEEK}") is not None)
@@ -75,8 +74,7 @@ def test_the_kept_grid_is_sealed_and_shown_after_a_restart_offline(start_app, ce
 
     async def flow():
         r = await start_app()
-        await r.create_pin()
-        await r.connect(central.url, sam_code)
+        await r.set_up_connected(central.url, sam_code)
         await r.harness.tab("Team")
         await until(lambda: r.harness.find(f"cell:{ids['Bo']}:{THIS_WEEK}") is not None)
         r.app.close()
