@@ -116,22 +116,28 @@ class ServerProcess:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run `python -m sync.server ARGS --db <this server's url>`."""
-        result = subprocess.run(
-            [sys.executable, "-m", "sync.server", *args, "--db", self.db_url],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        if check and result.returncode != 0:
-            raise RuntimeError(f"{args} failed ({result.returncode}):\n{result.stderr}")
-        return result
+        return run_cli(self.db_url, *args, check=check)
 
     def close(self) -> None:
         self.stop()
         if self._admin is not None:
             self._admin.close()
             self._admin = None
+
+
+def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run `python -m sync.server ARGS --db DB_URL`; with check, a failure raises
+    with the command's own words."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sync.server", *args, "--db", db_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{args} failed ({result.returncode}):\n{result.stderr}")
+    return result
 
 
 def start_server(db_url: str, *, log_dir: Path) -> ServerProcess:

@@ -1,10 +1,7 @@
 """The command line: every command, clear errors without tracebacks."""
 
-import subprocess
-import sys
-
 from sync.protocol import ENROLL_PATH, PULL_PATH
-from tests.server_harness import ROOT
+from tests.server_harness import run_cli
 
 from .conftest import unique
 
@@ -44,13 +41,7 @@ def test_mistakes_exit_non_zero_with_one_clear_line(server):
 
 
 def test_bad_database_url_is_a_clear_error():
-    result = subprocess.run(
-        [sys.executable, "-m", "sync.server", "users", "--db", "mysql://x@y/z"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli("mysql://x@y/z", "users", check=False)
     assert result.returncode == 1
     assert "Unsupported database" in result.stderr and "Traceback" not in result.stderr
 
@@ -58,25 +49,8 @@ def test_bad_database_url_is_a_clear_error():
 def test_demo_is_idempotent_and_prints_fresh_codes(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'demo.db'}"  # the parent dir is created
 
-    def demo() -> str:
-        return subprocess.run(
-            [sys.executable, "-m", "sync.server", "demo", "--db", url],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
-
-    first, second = demo(), demo()
+    first, second = run_cli(url, "demo").stdout, run_cli(url, "demo").stdout
     assert "Demo Specialist" in first and "Demo Supervisor" in first
     assert first != second  # fresh codes
-    users = subprocess.run(
-        [sys.executable, "-m", "sync.server", "users", "--db", url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    users = run_cli(url, "users").stdout
     assert users.count("Demo Specialist") == 1 and users.count("Demo Supervisor") == 1
