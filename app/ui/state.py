@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -189,10 +189,15 @@ def history(store: Store) -> list[HistoryWeek]:
     ]
 
 
+def _when_and_how(data: Mapping[str, Any], settings: TeamSettings) -> tuple[str, str]:
+    """A contact's or visit's local time and whether it was face to face, as shown."""
+    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone))
+    return when, "Face to face" if data.get("face_to_face") else "Not face to face"
+
+
 def _history_item(record: Record, settings: TeamSettings, names: dict[str, str]) -> HistoryItem:
     data = record.data
-    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone))
-    how = "Face to face" if data["face_to_face"] else "Not face to face"
+    when, how = _when_and_how(data, settings)
     if record.kind == "employer_contact":
         parts = [when, how, data.get("purpose") or ""]
         title = data["employer"]
@@ -318,12 +323,12 @@ class TeamGrid:
 def contact_line(data: dict[str, Any], settings: TeamSettings) -> str:
     """One contact of a specialist's week for the supervisor: when, who, how, for whom.
     Members are counted, never named: their records stay on the specialist's phone."""
-    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone))
+    when, how = _when_and_how(data, settings)
     members = len(data.get("member_ids") or [])
     parts = [
         when,
         data.get("contact_person") or "",
-        "Face to face" if data.get("face_to_face") else "Not face to face",
+        how,
         f"For {text.plural(members, 'member')}" if members else "Generic",
     ]
     return " · ".join(p for p in parts if p)
