@@ -14,6 +14,13 @@ from enum import StrEnum
 from typing import Any
 
 from .errors import UnknownKindError, ValidationError
+from .limits import (
+    EARLIEST_INSTANT,
+    check_data_limits,
+    check_date_range,
+    check_not_future,
+    check_text,
+)
 
 
 class FieldType(StrEnum):
@@ -26,6 +33,7 @@ class FieldType(StrEnum):
     REF = "ref"  # the id of another record
     REF_LIST = "ref_list"
     CHOICE = "choice"
+    ITEMS = "items"  # a list of objects, each with the fields in `items`
 
 
 # Text without a limit in PROTOCOL.md still gets one, as long as the notes field's.
@@ -42,6 +50,8 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    items: tuple[FieldSpec, ...] = ()  # for ITEMS: the fields of each object
+    max_items: int = 50
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,20 @@ VISIT_TYPES = (
 )
 VISIT_SETTINGS = ("community", "office", "phone", "video")
 MEMBER_STATUSES = ("active", "closed")
+DISCLOSURE_CHOICES = ("yes", "no", "undecided")
+JOB_END_REASONS = ("quit", "fired", "laid_off", "temporary_ended", "other")
+PROFILE_SECTIONS = (
+    "work_goal",
+    "work_history",
+    "education",
+    "interests",
+    "strengths",
+    "skills",
+    "preferences",
+    "supports",
+    "benefits",
+    "contacts",
+)
 
 KINDS: Mapping[str, KindSpec] = {
     k.name: k
@@ -130,9 +154,39 @@ KINDS: Mapping[str, KindSpec] = {
                 FieldSpec("title", F.TEXT, max_length=200),
                 FieldSpec("start_date", F.DATE, required=True),
                 FieldSpec("end_date", F.DATE),
-                FieldSpec("end_reason", F.TEXT),
+                FieldSpec("end_reason", F.CHOICE, choices=JOB_END_REASONS),
                 FieldSpec("hours_per_week", F.NUMBER, minimum=0, maximum=168),
                 FieldSpec("competitive", F.BOOL),
+            ),
+        ),
+        KindSpec(
+            "career_profile",
+            (
+                FieldSpec("member_id", F.REF, required=True),
+                FieldSpec("completed_on", F.DATE),
+                *(FieldSpec(name, F.TEXT) for name in PROFILE_SECTIONS),
+                FieldSpec("disclosure", F.CHOICE, choices=DISCLOSURE_CHOICES),
+                FieldSpec("notes", F.TEXT),
+            ),
+        ),
+        KindSpec(
+            "employment_plan",
+            (
+                FieldSpec("member_id", F.REF, required=True),
+                FieldSpec("written_on", F.DATE, required=True),
+                FieldSpec("goal", F.TEXT, required=True),
+                FieldSpec(
+                    "steps",
+                    F.ITEMS,
+                    items=(
+                        FieldSpec("text", F.TEXT, required=True),
+                        FieldSpec("who", F.TEXT, max_length=200),
+                        FieldSpec("by", F.DATE),
+                        FieldSpec("done", F.BOOL),
+                    ),
+                ),
+                FieldSpec("next_review", F.DATE),
+                FieldSpec("notes", F.TEXT),
             ),
         ),
     )
@@ -148,9 +202,10 @@ def kind_spec(kind: object) -> KindSpec:
 
 
 def parse_datetime(value: object, field: str = "occurred_at") -> datetime:
-    """An ISO 8601 date and time that carries its UTC offset."""
+    """An ISO 8601 date and time that carries its UTC offset, from 2000-01-01 on
+    and within the dates records may hold (so converting it can never overflow)."""
     example = "like 2026-11-16T14:30:00-06:00"
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 40:
         raise ValidationError(field, f"must be a date and time text, {example}")
     try:
         parsed = datetime.fromisoformat(value)
@@ -158,16 +213,22 @@ def parse_datetime(value: object, field: str = "occurred_at") -> datetime:
         raise ValidationError(field, f"{value!r} is not a date and time, {example}") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValidationError(field, f"{value!r} has no UTC offset; give one, {example}")
+    check_date_range(parsed.date(), field)
+    if parsed < EARLIEST_INSTANT:
+        raise ValidationError(field, f"is {value}; times must be from 2000-01-01 on")
     return parsed
 
 
 def parse_date(value: object, field: str) -> date:
+    """A YYYY-MM-DD date within the dates records may hold."""
     if not isinstance(value, str) or len(value) != 10:
         raise ValidationError(field, "must be a date written YYYY-MM-DD, like 2026-11-16")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError(field, f"{value!r} is not a real date (YYYY-MM-DD)") from None
+    check_date_range(day, field)
+    return day
 
 
 def _check_ref(value: object, field: str) -> None:
@@ -185,6 +246,7 @@ def _check_field(spec: FieldSpec, value: Any) -> None:
         case F.TEXT:
             if not isinstance(value, str):
                 raise ValidationError(name, "must be text")
+            check_text(value, name)
             if spec.required and not value.strip():
                 raise ValidationError(name, "is required and cannot be blank")
             if len(value) > spec.max_length:
@@ -223,24 +285,66 @@ def _check_field(spec: FieldSpec, value: Any) -> None:
                 raise ValidationError(
                     name, f"{value!r} is not allowed; choose one of {', '.join(spec.choices)}"
                 )
+        case F.ITEMS:
+            if not isinstance(value, list):
+                raise ValidationError(name, "must be a list")
+            if len(value) > spec.max_items:
+                raise ValidationError(name, f"has {len(value)} items; at most {spec.max_items}")
+            for number, item in enumerate(value, start=1):
+                if not isinstance(item, Mapping):
+                    raise ValidationError(name, f"item {number} must be an object of fields")
+                try:
+                    _check_fields(spec.items, item)
+                except ValidationError as error:
+                    raise ValidationError(
+                        name, f"item {number}: {error.field} {error.problem}"
+                    ) from None
 
 
-def validate_data(kind: object, data: object) -> dict[str, Any]:
-    """Check `data` against its kind; return it unchanged (unknown fields kept).
-
-    Raises ValidationError naming the first bad field. Optional fields may be
-    missing or null.
-    """
-    spec = kind_spec(kind)
-    if not isinstance(data, Mapping):
-        raise ValidationError("data", "must be an object of fields")
-    for field in spec.fields:
+def _check_fields(fields: tuple[FieldSpec, ...], data: Mapping[str, Any]) -> None:
+    for field in fields:
         value = data.get(field.name)
         if value is None:
             if field.required:
                 raise ValidationError(field.name, "is required")
             continue
         _check_field(field, value)
-    if spec.name == "job" and data.get("end_date") and data["end_date"] < data["start_date"]:
-        raise ValidationError("end_date", "is before start_date")
+
+
+def validate_data(kind: object, data: object, *, now: datetime | None = None) -> dict[str, Any]:
+    """Check `data` against its kind and the limits every record must meet;
+    return it unchanged (unknown fields kept).
+
+    With `now`, the kind's time (occurred_at) may not lie in the future: a
+    record being logged or pushed. Without, only the fixed limits apply (a
+    record the server already accepted). Raises ValidationError naming the
+    first bad field. Optional fields may be missing or null.
+    """
+    spec = kind_spec(kind)
+    check_data_shape(data)
+    assert isinstance(data, Mapping)
+    _check_fields(spec.fields, data)
+    if spec.name == "job":
+        _check_job(data)
+    if now is not None and spec.time_field and data.get(spec.time_field) is not None:
+        check_not_future(parse_datetime(data[spec.time_field]), now, spec.time_field)
     return dict(data)
+
+
+def check_data_shape(data: object) -> None:
+    """`data` is an object within the limits on size, depth and text (tombstones too)."""
+    if not isinstance(data, Mapping):
+        raise ValidationError("data", "must be an object of fields")
+    check_data_limits(data)
+
+
+def _check_job(data: Mapping[str, Any]) -> None:
+    end = data.get("end_date")
+    if end is None:
+        return
+    if end < data["start_date"]:
+        raise ValidationError("end_date", "is before start_date")
+    if data.get("end_reason") is None:
+        raise ValidationError(
+            "end_reason", f"is required when the job has ended; one of {', '.join(JOB_END_REASONS)}"
+        )

@@ -7,11 +7,12 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from .clock import parse_version
 from .errors import ValidationError
-from .kinds import kind_spec, parse_datetime, validate_data
+from .kinds import check_data_shape, kind_spec, parse_datetime, validate_data
 
 
 def new_record_id() -> str:
@@ -58,8 +59,9 @@ class Record:
         }
 
     @classmethod
-    def from_wire(cls, raw: object) -> Record:
-        """Validate a record as PROTOCOL.md sends it; tombstones may carry `{}`."""
+    def from_wire(cls, raw: object, *, now: datetime | None = None) -> Record:
+        """Validate a record as PROTOCOL.md sends it; tombstones may carry `{}`.
+        With `now` (a push), its time may not lie in the future."""
         if not isinstance(raw, Mapping):
             raise ValidationError("record", "must be an object with id, kind, version, data")
         record_id = check_record_id(raw.get("id"))
@@ -71,10 +73,9 @@ class Record:
             raise ValidationError("deleted", "must be true or false")
         data = raw.get("data", {})
         if deleted:
-            if not isinstance(data, Mapping):
-                raise ValidationError("data", "must be an object of fields")
+            check_data_shape(data)
         else:
-            data = validate_data(raw["kind"], data)
+            data = validate_data(raw["kind"], data, now=now)
         return cls(record_id, raw["kind"], str(version), deleted, dict(data))
 
 

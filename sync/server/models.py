@@ -41,6 +41,9 @@ def _field_type(spec: FieldSpec) -> Any:
             return Annotated[list[ref], Field(max_length=REF_LIMIT)]  # type: ignore[valid-type]
         case FieldType.CHOICE:
             return Literal[spec.choices]
+        case FieldType.ITEMS:
+            item = _fields_model(f"{_camel(spec.name)}Item", spec.items)
+            return Annotated[list[item], Field(max_length=spec.max_items)]  # type: ignore[valid-type]
     raise AssertionError(f"no pydantic type for {spec.type}")
 
 
@@ -48,17 +51,18 @@ def _camel(name: str) -> str:
     return "".join(part.title() for part in name.split("_"))
 
 
-def data_model(kind: KindSpec) -> type[BaseModel]:
-    """The `data` of one kind; unknown fields are allowed (and kept)."""
+def _fields_model(name: str, specs: tuple[FieldSpec, ...]) -> type[BaseModel]:
+    """An object of the given fields; unknown fields are allowed (and kept)."""
     fields: dict[str, Any] = {
         f.name: (_field_type(f), ...) if f.required else (_field_type(f) | None, None)
-        for f in kind.fields
+        for f in specs
     }
-    return create_model(
-        f"{_camel(kind.name)}Data",
-        __config__=ConfigDict(extra="allow"),
-        **fields,
-    )
+    return create_model(name, __config__=ConfigDict(extra="allow"), **fields)
+
+
+def data_model(kind: KindSpec) -> type[BaseModel]:
+    """The `data` of one kind."""
+    return _fields_model(f"{_camel(kind.name)}Data", kind.fields)
 
 
 def record_model(kind: KindSpec) -> type[BaseModel]:

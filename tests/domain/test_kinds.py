@@ -111,6 +111,8 @@ def test_every_kind_has_its_protocol_required_fields():
         "member": {"display_name", "program_entry", "status"},
         "employer": {"name"},
         "job": {"member_id", "employer", "start_date"},
+        "career_profile": {"member_id"},
+        "employment_plan": {"member_id", "written_on", "goal"},
     }
 
 
