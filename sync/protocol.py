@@ -15,6 +15,7 @@ PROTOCOL_VERSION = 1
 
 API_PREFIX = "/v1"
 HEALTH_PATH = f"{API_PREFIX}/health"
+ME_PATH = f"{API_PREFIX}/me"
 ENROLL_PATH = f"{API_PREFIX}/devices/enroll"
 PUSH_PATH = f"{API_PREFIX}/sync/push"
 PULL_PATH = f"{API_PREFIX}/sync/pull"
@@ -130,6 +131,7 @@ class HealthResponse(TypedDict):
     status: str  # "ok"
     protocol: int
     server_time: str  # ISO 8601 UTC
+    kinds: list[str]  # the record kinds this server accepts
 
 
 class EnrollRequest(TypedDict):
@@ -159,6 +161,21 @@ class EnrollResponse(TypedDict):
     token: str
     user: UserInfo
     team: TeamInfo
+
+
+class DeviceInfo(TypedDict):
+    id: str
+    name: str
+
+
+class MeResponse(TypedDict):
+    """GET /v1/me: the team's settings belong to the server; devices take them
+    at enrollment and at the start of every sync."""
+
+    user: UserInfo
+    team: TeamInfo
+    device: DeviceInfo
+    server_time: str
 
 
 class WireRecord(TypedDict):

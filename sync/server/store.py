@@ -393,6 +393,11 @@ class CentralStore:
             self._audit(conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name)
         return token, {"id": user.id, "name": user.name, "role": user.role}, team
 
+    def device_name(self, device_id: str) -> str:
+        with self.engine.connect() as conn:
+            name = conn.execute(sa.select(devices.c.name).where(devices.c.id == device_id))
+            return str(name.scalar_one())
+
     def authenticate(self, token: str) -> Caller:
         with self.engine.connect() as conn:
             row = conn.execute(_CALLER_BY_TOKEN, {"token_hash": hash_secret(token)}).first()

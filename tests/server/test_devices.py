@@ -2,7 +2,8 @@
 
 from datetime import timedelta
 
-from sync.protocol import ENROLL_PATH, HEALTH_PATH, PROTOCOL_VERSION, PULL_PATH
+from app.domain import KIND_NAMES
+from sync.protocol import ENROLL_PATH, HEALTH_PATH, ME_PATH, PROTOCOL_VERSION, PULL_PATH
 from sync.server.db import utc_now
 from sync.server.store import hash_secret
 
@@ -15,6 +16,26 @@ def test_health_is_open_and_cheap(client):
     body = response.json()
     assert body["status"] == "ok" and body["protocol"] == PROTOCOL_VERSION
     assert body["server_time"].endswith("Z")
+    assert body["kinds"] == list(KIND_NAMES)
+    assert {"career_profile", "employment_plan"} <= set(body["kinds"])
+
+
+def test_me_names_the_user_the_device_and_the_team_settings(server, new_team, new_user, enroll):
+    team = new_team(week_start="sunday", timezone="America/New_York", contact_target=7)
+    device = enroll(new_user(team))
+    response = device.get(ME_PATH)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["user"] == device.user
+    assert body["team"] == device.team
+    assert body["device"] == {"id": device.device_id, "name": "Test phone"}
+    assert body["server_time"].endswith("Z")
+
+
+def test_me_needs_a_token(client):
+    response = client.get(ME_PATH)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_invalid"
 
 
 def test_enroll_returns_token_user_and_team(server, client, new_team, new_user):

@@ -2,9 +2,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from sync.protocol import ENROLL_PATH
+from sync.protocol import ENROLL_PATH, ME_PATH
 
-from ..deps import StoreDep, route
+from ..db import iso, utc_now
+from ..deps import CallerDep, StoreDep, route
 from ..models import EnrollIn
 
 router = APIRouter(tags=["devices"])
@@ -15,3 +16,14 @@ def enroll(body: EnrollIn, store: StoreDep) -> dict[str, Any]:
     """Spend a single-use enrollment code; returns the device token, user and team."""
     token, user, team = store.enroll(body.code, body.device_id, body.device_name)
     return {"token": token, "user": user, "team": team.info()}
+
+
+@router.get(route(ME_PATH))
+def me(caller: CallerDep, store: StoreDep) -> dict[str, Any]:
+    """Who this device is for, and the team's settings as the server holds them."""
+    return {
+        "user": {"id": caller.user_id, "name": caller.user_name, "role": caller.role},
+        "team": caller.team.info(),
+        "device": {"id": caller.device_id, "name": store.device_name(caller.device_id)},
+        "server_time": iso(utc_now()),
+    }

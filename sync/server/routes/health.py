@@ -2,6 +2,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from app.domain import KIND_NAMES
 from sync.protocol import HEALTH_PATH, PROTOCOL_VERSION
 
 from ..db import iso, utc_now
@@ -13,4 +14,9 @@ router = APIRouter(tags=["health"])
 @router.get(route(HEALTH_PATH))
 def health() -> dict[str, Any]:
     """Cheap and unauthenticated: the app's "am I online?" probe."""
-    return {"status": "ok", "protocol": PROTOCOL_VERSION, "server_time": iso(utc_now())}
+    return {
+        "status": "ok",
+        "protocol": PROTOCOL_VERSION,
+        "server_time": iso(utc_now()),
+        "kinds": list(KIND_NAMES),
+    }
