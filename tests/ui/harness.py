@@ -21,6 +21,7 @@ from flet.controls.base_control import BaseControl
 from flet.controls.context import _context_page, context
 from flet.messaging.connection import Connection
 from flet.messaging.protocol import (
+    InvokeMethodRequestBody,
     Message,
     MessageAction,
     RegisterClientResponseBody,
@@ -44,6 +45,7 @@ class FakeConnection(Connection):
         self.pubsubhub = PubSubHub(loop=loop, executor=self.executor)
         self.page_url = "http://test/"
         self.sent: list[Message] = []
+        self.session: Session | None = None
 
     def send_message(self, message: Message) -> None:
         # Encode like the real socket server: the encoder records the state
@@ -51,6 +53,11 @@ class FakeConnection(Connection):
         msgpack.packb([message.action, message.body],
                       default=configure_encode_object_for_msgpack(BaseControl))
         self.sent.append(message)
+        if message.action == MessageAction.INVOKE_METHOD:
+            # Answer like a client would (confirm_pop and the like return nothing).
+            call: InvokeMethodRequestBody = message.body
+            self.loop.call_soon(self.session.handle_invoke_method_results,
+                                call.control_id, call.call_id, None, None)
 
 
 class Harness:
@@ -66,6 +73,7 @@ class Harness:
     async def start(self) -> Harness:
         self.conn = FakeConnection(asyncio.get_running_loop())
         self.session = Session(self.conn)
+        self.conn.session = self.session
         # What the socket server does on REGISTER_CLIENT: apply the client's
         # page properties, then send the initial patch that mounts the page.
         self.session.apply_page_patch({"route": "/", "web": True, "width": 412, "height": 915})
@@ -168,8 +176,9 @@ class Harness:
         await self.fire(self.by_key(key), "submit")
 
     async def back(self) -> None:
-        """The phone's back gesture on the top view."""
-        await self.fire(self.page, "view_pop", {"route": self.top_view().route})
+        """The phone's back gesture: the View refuses to pop and asks the app."""
+        await self.fire(self.top_view(), "confirm_pop")
+        await asyncio.sleep(0)
 
     async def tab(self, label: str) -> None:
         """Tap a destination of the bottom tab bar."""

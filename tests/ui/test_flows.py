@@ -75,30 +75,40 @@ def test_first_run_log_edit_delete_and_undo(start_app):
     run(flow())
 
 
-def test_screens_change_in_the_view_on_top(start_app):
-    """Flet's client animates a different View coming on top for 300 ms (the
-    closed form would stay on screen meanwhile): after Save, Home is shown in
-    the form's own View, and only the screens under it are replaced."""
+def test_one_view_for_the_whole_session_and_back_any_number_of_times(start_app):
+    """Flet's client animates a different View coming on top for 300 ms, and
+    mixing Views with content swaps once froze the second Back: the app keeps
+    one View, whose content changes, and its own back stack."""
     async def flow():
         r = await start_app()
         h = r.harness
+        view = h.top_view()
         await r.create_pin()
+        for _ in range(3):
+            await h.click("log_contact")
+            assert r.app.route == "employer_contact"
+            await h.back()  # the phone's gesture
+            assert r.app.route == "home"
+            await h.click("open_sync")
+            await h.click("back")  # the app bar's arrow
+            assert r.app.route == "home"
         await h.click("log_contact")
-        form = h.top_view()
-        assert [v.route for v in h.page.views] == ["home", "employer_contact/"]
         await h.type("field:employer", "Riverside Hardware")
         await h.click("save")
-        assert h.top_view() is form
-        assert [v.route for v in h.page.views] == ["home"]
-        assert h.by_key("tally").value == "1 of 6"
-
-        # The back gesture takes the form away on the client: the screen under
-        # it (its View) becomes the top one.
-        await h.click("log_contact")
-        under = h.page.views[0]
-        await h.back()
-        assert h.page.views == [under]
         assert r.app.route == "home" and h.by_key("tally").value == "1 of 6"
+
+        # Tabs, a record opened from History, Back, Back: home, and Home stays.
+        await h.tab("History")
+        contact = r.app.store.list("employer_contact")[0]
+        await h.click(f"open:{contact.id}")
+        assert r.app.nav.stack == ["home", "history", f"employer_contact/{contact.id}"]
+        await h.back()
+        assert r.app.route == "history"
+        for _ in range(5):
+            await h.back()
+            assert r.app.route == "home"
+        assert h.page.views == [view]
+        assert h.find("back") is None  # Home has no back arrow
 
     run(flow())
 
@@ -216,7 +226,7 @@ def test_validation_messages_on_the_fields(start_app):
         assert "Enter the employer you met, or tap a suggestion below." in h.sent_since(mark)
         assert r.app.store.count("employer_contact") == 0
 
-        r.app.go("visit")
+        r.app.nav.open("member_visit")
         mark = h.mark()
         await h.type("field:minutes", "forty")
         await h.click("save")
@@ -265,7 +275,7 @@ def test_members_visits_and_employers(start_app):
         assert contact.data["member_ids"] == [member.id]
         assert contact.data["employer_id"] == r.app.store.list("employer")[0].id
 
-        r.app.go("history")
+        r.app.nav.switch_tab("history")
         assert "Sam R.: Job search" in h.sent_since(mark)
 
     run(flow())

@@ -1,16 +1,11 @@
-"""Pieces every screen shares: the tab bar, big buttons, headings."""
+"""Pieces every screen shares: the tab list, screen layouts, big buttons, text."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import flet as ft
 
-if TYPE_CHECKING:
-    from app.ui.shell import FieldLogApp
+from app.ui.navigator import Screen, Tab
 
-# (route, label, icon, icon when selected): the bottom tab bar, thumb-reachable.
-Tab = tuple[str, str, ft.IconData, ft.IconData]
 TABS: tuple[Tab, ...] = (
     ("home", "Home", ft.Icons.HOME_OUTLINED, ft.Icons.HOME),
     ("history", "History", ft.Icons.HISTORY, ft.Icons.HISTORY),
@@ -23,37 +18,22 @@ BIG = 60  # height of primary buttons: well above the 48 px touch minimum
 PAD = ft.Padding.symmetric(horizontal=16, vertical=8)
 
 
-def tab_view(app: FieldLogApp, route: str, title: str, controls: list[ft.Control],
-             *, actions: list[ft.Control] | None = None) -> ft.View:
+def scrolling(controls: list[ft.Control]) -> ft.ListView:
+    return ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD)
+
+
+def tab_screen(route: str, title: str, controls: list[ft.Control], *,
+               actions: list[ft.Control] | None = None, refresh=None) -> Screen:
     """A top-level screen: title bar, scrolling content, the tab bar."""
-    tabs = app.tabs
-    routes = [t[0] for t in tabs]
-    bar = ft.NavigationBar(
-        selected_index=routes.index(route),
-        destinations=[
-            ft.NavigationBarDestination(icon=icon, selected_icon=selected, label=label)
-            for _, label, icon, selected in tabs
-        ],
-        on_change=app.guard(lambda e: app.go(routes[e.control.selected_index])),
-        label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
-    )
-    return ft.View(
-        route=route,
-        appbar=ft.AppBar(title=ft.Text(title), actions=actions or []),
-        controls=[ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD)],
-        navigation_bar=bar,
-        padding=0,
-    )
+    return Screen(route=route, title=title, body=[scrolling(controls)], tab=route,
+                  actions=actions or [], refresh=refresh)
 
 
-def sub_view(route: str, title: str, controls: list[ft.Control]) -> ft.View:
-    """A screen opened from a tab: title bar with a back arrow, scrolling content."""
-    return ft.View(
-        route=route,
-        appbar=ft.AppBar(title=ft.Text(title)),
-        controls=[ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD)],
-        padding=0,
-    )
+def sub_screen(route: str, title: str, controls: list[ft.Control], *,
+               actions: list[ft.Control] | None = None, refresh=None) -> Screen:
+    """A screen opened from another: title bar with a back arrow, scrolling content."""
+    return Screen(route=route, title=title, body=[scrolling(controls)],
+                  actions=actions or [], refresh=refresh)
 
 
 def big_button(label: str, icon: ft.IconData, on_click, *, key: str,

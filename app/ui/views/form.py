@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import flet as ft
 
 from app.domain import Record
+from app.store import Store
 from app.ui import text
 from app.ui.forms import (
     TITLES,
@@ -23,13 +24,13 @@ from app.ui.forms import (
     picked_date,
     suggest,
 )
+from app.ui.navigator import Navigator, Screen
+from app.ui.widgets import icon_button
 
 from .common import BIG, PAD, muted
 
 STRETCH = ft.CrossAxisAlignment.STRETCH
-
-if TYPE_CHECKING:
-    from app.ui.shell import FieldLogApp
+Saved = Callable[[Record, bool], None]  # (the record, whether it is new)
 
 
 @dataclass
@@ -41,58 +42,56 @@ class Input:
     show_error: Callable[[str | None], None]
 
 
-def record_form_view(app: FieldLogApp, kind: str, record_id: str = "") -> ft.View:
+def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime], kind: str,
+                       record_id: str, *, saved: Saved,
+                       delete: Callable[[Record], None]) -> Screen:
     """The form for a new record of `kind`, or for editing record `record_id`."""
-    record = app.store.get(record_id) if record_id else None
+    record = store.get(record_id) if record_id else None
     if record_id and record is None:
         raise LookupError("That record was deleted meanwhile: nothing to edit.")
     if record is not None:
-        model = edit_form(record, app.store.settings)
+        model = edit_form(record, store.settings)
     else:
-        model = new_form(kind, app.store, app.now())
-    inputs = {spec.name: _input(app, spec, model) for spec in model.fields}
+        model = new_form(kind, store, now())
+    inputs = {spec.name: _input(nav, store, now, spec, model) for spec in model.fields}
 
-    def save(_e) -> None:
+    def save() -> bool:
         for name, field_input in inputs.items():
             model.values[name] = field_input.read()
         was_new = model.is_new
-        saved = model.save(app.store)
+        record = model.save(store)
         for name, field_input in inputs.items():
             field_input.show_error(model.errors.get(name))
-        if saved is None:
+        if record is None:
             stray = [m for f, m in model.errors.items() if f not in inputs]
             if stray:
-                app.notify(stray[0])
-            return
-        app.after_save(saved, was_new)
+                nav.notify(stray[0])
+            return False
+        saved(record, was_new)
+        return True
 
     actions: list[ft.Control] = []
     if record is not None:
-        actions.append(ft.IconButton(ft.Icons.DELETE_OUTLINE, tooltip="Delete", key="delete",
-                                     on_click=app.guard(lambda _e: app.delete_with_undo(record))))
-    notice = _empty_caseload_notice(app, kind)
-    return ft.View(
-        route=f"{kind}/{record_id}",
-        appbar=ft.AppBar(title=ft.Text(_title(kind, editing=record is not None)),
-                         actions=actions),
-        controls=[
-            ft.ListView(
-                controls=[*notice, *(i.control for i in inputs.values())],
-                expand=True,
-                spacing=14,
-                padding=PAD,
-            ),
-            ft.Container(
-                ft.FilledButton(content="Save", icon=ft.Icons.CHECK, key="save", height=BIG,
-                                on_click=app.guard(save),
-                                style=ft.ButtonStyle(text_style=ft.TextStyle(size=18))),
-                padding=ft.Padding.only(left=16, right=16, bottom=12),
-            ),
-        ],
-        padding=0,
-        spacing=0,
-        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-    )
+        gone = record
+        actions.append(icon_button(ft.Icons.DELETE_OUTLINE, f"Delete this {TITLES[kind].lower()}",
+                                   nav.guard(lambda _e: delete(gone)), key="delete"))
+    notice = _empty_caseload_notice(nav, store, kind)
+    body: list[ft.Control] = [
+        ft.ListView(
+            controls=[*notice, *(i.control for i in inputs.values())],
+            expand=True,
+            spacing=14,
+            padding=PAD,
+        ),
+        ft.Container(
+            ft.FilledButton(content="Save", icon=ft.Icons.CHECK, key="save", height=BIG,
+                            on_click=nav.submit(save),
+                            style=ft.ButtonStyle(text_style=ft.TextStyle(size=18))),
+            padding=ft.Padding.only(left=16, right=16, bottom=12),
+        ),
+    ]
+    return Screen(route=f"{kind}/{record_id}" if record_id else kind,
+                  title=_title(kind, editing=record is not None), body=body, actions=actions)
 
 
 def _title(kind: str, *, editing: bool) -> str:
@@ -100,35 +99,36 @@ def _title(kind: str, *, editing: bool) -> str:
     return f"{verb} {TITLES[kind].lower()}"
 
 
-def _empty_caseload_notice(app: FieldLogApp, kind: str) -> list[ft.Control]:
-    if kind != "member_visit" or member_choices(app.store):
+def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.Control]:
+    if kind != "member_visit" or member_choices(store):
         return []
     return [
         ft.Text("No active members yet. Add the member first, then log the visit."),
         ft.OutlinedButton(content="Add a member", icon=ft.Icons.PERSON_ADD,
-                          on_click=app.guard(lambda _e: app.go("member"))),
+                          on_click=nav.guard(lambda _e: nav.open("member"))),
     ]
 
 
 # ----- one input per widget kind ---------------------------------------------------------
 
 
-def _input(app: FieldLogApp, spec: FormField, model: FormModel) -> Input:
+def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormField,
+           model: FormModel) -> Input:
     value = model.values.get(spec.name)
-    touch = app.guard(lambda _e: None)  # typing counts as use for the idle lock
+    touch = nav.guard(lambda _e: None)  # typing counts as use for the idle lock
     match spec.widget:
         case Widget.TOGGLE:
             switch = ft.Switch(label=spec.label, value=bool(value), key=f"field:{spec.name}",
                                label_text_style=ft.TextStyle(size=16), on_change=touch)
             return _with_error_line(switch, lambda: switch.value)
         case Widget.CHOICE | Widget.MEMBER:
-            return _dropdown(app, spec, model, value, touch)
+            return _dropdown(store, spec, value, touch)
         case Widget.MEMBERS:
-            return _member_chips(app, spec, value or [])
+            return _member_chips(nav, store, spec, value or [])
         case Widget.EMPLOYER:
-            return _employer(app, spec, value or "", touch)
+            return _employer(nav, store, spec, value or "")
         case Widget.WHEN | Widget.DATE:
-            return _when(app, spec, value)
+            return _when(nav, store, now, spec, value)
         case _:
             field = _text_field(spec, value, touch)
             return Input(field, lambda: field.value, _set_error(field, "error"))
@@ -175,9 +175,9 @@ def _with_error_line(control: ft.Control, read: Callable[[], Any],
     return Input(ft.Column(parts, spacing=4, horizontal_alignment=STRETCH), read, show)
 
 
-def _dropdown(app: FieldLogApp, spec: FormField, model: FormModel, value: Any, touch) -> Input:
+def _dropdown(store: Store, spec: FormField, value: Any, touch) -> Input:
     if spec.widget is Widget.MEMBER:
-        members = member_choices(app.store, keep=lambda member_id: member_id == value)
+        members = member_choices(store, keep=lambda member_id: member_id == value)
         options = [(m.id, m.data["display_name"]) for m in members]
     else:
         options = list(spec.options)
@@ -192,7 +192,7 @@ def _dropdown(app: FieldLogApp, spec: FormField, model: FormModel, value: Any, t
     return Input(dropdown, lambda: dropdown.value, _set_error(dropdown, "error_text"))
 
 
-def _member_chips(app: FieldLogApp, spec: FormField, chosen: list[str]) -> Input:
+def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[str]) -> Input:
     selected = list(chosen)
 
     def toggle(member_id: str):
@@ -203,9 +203,9 @@ def _member_chips(app: FieldLogApp, spec: FormField, chosen: list[str]) -> Input
                 selected.append(member_id)
             e.control.selected = member_id in selected
 
-        return app.guard(flip)
+        return nav.guard(flip)
 
-    members = member_choices(app.store, keep=lambda member_id: member_id in chosen)
+    members = member_choices(store, keep=lambda member_id: member_id in chosen)
     chips: list[ft.Control] = [
         ft.Chip(label=ft.Text(m.data["display_name"]), selected=m.id in selected,
                 on_select=toggle(m.id), key=f"member:{m.id}")
@@ -215,9 +215,9 @@ def _member_chips(app: FieldLogApp, spec: FormField, chosen: list[str]) -> Input
     return _with_error_line(row, lambda: list(selected), spec.label)
 
 
-def _employer(app: FieldLogApp, spec: FormField, value: str, touch) -> Input:
+def _employer(nav: Navigator, store: Store, spec: FormField, value: str) -> Input:
     """A text field with the matching employers as chips under it, one tap to fill in."""
-    names = employer_names(app.store)
+    names = employer_names(store)
     field = ft.TextField(label=spec.label, value=value, key=f"field:{spec.name}",
                          capitalization=ft.TextCapitalization.WORDS, error_max_lines=3)
     chips = ft.Row(wrap=True, spacing=8, run_spacing=4, key="employer_suggestions")
@@ -228,7 +228,7 @@ def _employer(app: FieldLogApp, spec: FormField, value: str, touch) -> Input:
             field.error = None
             show_suggestions()
 
-        return app.guard(fill)
+        return nav.guard(fill)
 
     def show_suggestions(_e=None) -> None:
         chips.controls = [
@@ -237,14 +237,15 @@ def _employer(app: FieldLogApp, spec: FormField, value: str, touch) -> Input:
             for name in suggest(field.value or "", names)
         ]
 
-    field.on_change = app.guard(show_suggestions)
+    field.on_change = nav.guard(show_suggestions)
     show_suggestions()
     return Input(ft.Column([field, chips], spacing=6, horizontal_alignment=STRETCH),
                  lambda: field.value,
                  _set_error(field, "error"))
 
 
-def _when(app: FieldLogApp, spec: FormField, value: datetime | date | None) -> Input:
+def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormField,
+          value: datetime | date | None) -> Input:
     """Date (and time for WHEN) as buttons that open the pickers."""
     has_time = spec.widget is Widget.WHEN
     state = {"value": value}
@@ -280,17 +281,16 @@ def _when(app: FieldLogApp, spec: FormField, value: datetime | date | None) -> I
     def open_date(_e) -> None:
         current = state["value"]
         day = current.date() if isinstance(current, datetime) else current
-        today = app.now().astimezone(app.store.settings.zone).date()
-        app.page.show_dialog(ft.DatePicker(
+        today = now().astimezone(store.settings.zone).date()
+        nav.show_dialog(ft.DatePicker(
             value=day or today, first_date=date(2000, 1, 1),
-            last_date=today + timedelta(days=366), on_change=app.guard(set_day)))
+            last_date=today + timedelta(days=366), on_change=nav.guard(set_day)))
 
     def open_time(_e) -> None:
-        app.page.show_dialog(ft.TimePicker(value=with_time().time(),
-                                           on_change=app.guard(set_time)))
+        nav.show_dialog(ft.TimePicker(value=with_time().time(), on_change=nav.guard(set_time)))
 
-    day_button.on_click = app.guard(open_date)
-    time_button.on_click = app.guard(open_time)
+    day_button.on_click = nav.guard(open_date)
+    time_button.on_click = nav.guard(open_time)
     refresh()
     row = ft.Row([day_button, time_button], spacing=8, wrap=True)
     return _with_error_line(row, lambda: state["value"], spec.label)

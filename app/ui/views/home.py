@@ -3,23 +3,25 @@ buttons of the common path."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime
 
 import flet as ft
 import flet_charts as fch
 
+from app.store import Store
 from app.ui import text
+from app.ui.navigator import Navigator, Screen
 from app.ui.state import HomeSummary
+from app.ui.syncing import SyncSummary
 
-from .common import big_button, muted, tab_view
-
-if TYPE_CHECKING:
-    from app.ui.shell import FieldLogApp
+from .common import big_button, muted, tab_screen
 
 RING = 168
 
 
-def home_view(app: FieldLogApp, _arg: str = "") -> ft.View:
+def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
+                sync_summary: Callable[[], SyncSummary]) -> Screen:
     ring_bar = ft.ProgressRing(width=RING, height=RING, stroke_width=14,
                                bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST)
     tally = ft.Text(size=44, weight=ft.FontWeight.BOLD, key="tally")
@@ -54,13 +56,13 @@ def home_view(app: FieldLogApp, _arg: str = "") -> ft.View:
     target_note = muted("", size=12)
 
     def refresh() -> None:
-        summary = HomeSummary.of(app.store, app.now())
+        summary = HomeSummary.of(store, now())
         ring_bar.value = summary.progress
         ring_bar.color = ft.Colors.GREEN_700 if summary.progress >= 1 else ft.Colors.PRIMARY
         tally.value = summary.tally
         status.value = summary.status
         days_left.value = summary.days_left
-        sync = app.sync_summary()
+        sync = sync_summary()
         sync_icon.icon = (ft.Icons.SYNC if sync.running else ft.Icons.CLOUD_DONE_OUTLINED
                           if sync.synced else ft.Icons.CLOUD_UPLOAD_OUTLINED)
         sync_line.value = sync.waiting
@@ -69,25 +71,25 @@ def home_view(app: FieldLogApp, _arg: str = "") -> ft.View:
         target_note.value = f"Dashed line: the target of {summary.target} a week"
 
     refresh()
-    app.on_refresh(refresh)
     controls = [
         ft.Container(ring, alignment=ft.Alignment.CENTER, padding=ft.Padding.only(top=8)),
         status,
         days_left,
         big_button("Log employer contact", ft.Icons.HANDSHAKE_OUTLINED,
-                   app.guard(lambda _e: app.go("contact")), key="log_contact"),
+                   nav.guard(lambda _e: nav.open("employer_contact")), key="log_contact"),
         big_button("Log member visit", ft.Icons.PERSON_OUTLINE,
-                   app.guard(lambda _e: app.go("visit")), key="log_visit", filled=False),
+                   nav.guard(lambda _e: nav.open("member_visit")), key="log_visit",
+                   filled=False),
         # One tap from here to the Sync screen.
         ft.ListTile(leading=sync_icon, title=sync_line, subtitle=sync_detail,
                     trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key="open_sync",
-                    on_click=app.guard(lambda _e: app.go("sync")),
+                    on_click=nav.guard(lambda _e: nav.open("sync")),
                     content_padding=ft.Padding.only(left=8)),
         ft.Text("Last 8 weeks", weight=ft.FontWeight.BOLD),
         chart,
         target_note,
     ]
-    return tab_view(app, "home", "This week", controls)
+    return tab_screen("home", "This week", controls, refresh=refresh)
 
 
 def _weeks_chart(summary: HomeSummary) -> ft.Control:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import flet as ft
 
 from app.store import MIN_PIN_DIGITS, StoreErasedError
-from app.ui.state import PinProblem
+from app.ui.navigator import Navigator, Screen
+from app.ui.state import Gate, PinProblem
 
 from .common import BIG, muted
-
-if TYPE_CHECKING:
-    from app.ui.shell import FieldLogApp
 
 
 def pin_field(label: str, key: str, *, autofocus: bool = False, on_submit=None) -> ft.TextField:
@@ -26,91 +24,90 @@ def pin_field(label: str, key: str, *, autofocus: bool = False, on_submit=None) 
         autofocus=autofocus,
         on_submit=on_submit,
         text_size=22,
+        error_max_lines=4,
     )
 
 
-def _gate_view(route: str, title: str, lines: list[ft.Control], body: list[ft.Control]) -> ft.View:
-    return ft.View(
-        route=route,
-        controls=[
-            ft.SafeArea(
-                ft.Column(
-                    [
-                        ft.Icon(ft.Icons.LOCK_OUTLINE, size=56, color=ft.Colors.PRIMARY),
-                        ft.Text(title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
-                                text_align=ft.TextAlign.CENTER),
-                        *lines,
-                        *body,
-                    ],
-                    spacing=16,
-                    alignment=ft.MainAxisAlignment.CENTER,
-                    horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
-                    scroll=ft.ScrollMode.AUTO,
-                ),
-                expand=True,
-            )
+def _gate_screen(route: str, title: str, lines: list[ft.Control],
+                 body: list[ft.Control]) -> Screen:
+    column = ft.Column(
+        [
+            ft.Icon(ft.Icons.LOCK_OUTLINE, size=56, color=ft.Colors.PRIMARY),
+            ft.Semantics(identifier=f"screen-{route}",
+                         content=ft.Text(title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
+                                         text_align=ft.TextAlign.CENTER, key="screen_title")),
+            *lines,
+            *body,
         ],
-        padding=ft.Padding.symmetric(horizontal=24, vertical=32),
-        vertical_alignment=ft.MainAxisAlignment.CENTER,
+        spacing=16,
+        alignment=ft.MainAxisAlignment.CENTER,
+        horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+        scroll=ft.ScrollMode.AUTO,
     )
+    return Screen(route=route, title=None, body=[ft.SafeArea(column, expand=True)],
+                  centered=True)
 
 
 def _button(label: str, on_click, key: str) -> ft.FilledButton:
     return ft.FilledButton(content=label, on_click=on_click, key=key, height=BIG)
 
 
-def setup_view(app: FieldLogApp, _arg: str = "") -> ft.View:
+def setup_screen(nav: Navigator, gate: Gate, opened: Callable[[], None]) -> Screen:
     pin = pin_field("PIN", "pin", autofocus=True)
     confirm = pin_field("Confirm PIN", "confirm_pin")
 
-    def create(_e=None) -> None:
+    def create() -> bool:
         pin.error = confirm.error = None
         try:
-            app.gate.create(pin.value, confirm.value)
+            gate.create(pin.value or "", confirm.value or "")
         except PinProblem as problem:
             (pin if problem.field == "pin" else confirm).error = problem.message
-            return
-        app.opened("home")
+            return False
+        opened()
+        return True
 
-    confirm.on_submit = create
-    return _gate_view(
+    confirm.on_submit = nav.submit(create)
+    return _gate_screen(
         "setup",
         "Create a PIN",
         [muted(f"The PIN protects the data on this phone. Use {MIN_PIN_DIGITS} or more "
                "digits that others cannot guess.", text_align=ft.TextAlign.CENTER)],
-        [pin, confirm, _button("Create", create, "create")],
+        [pin, confirm, _button("Create", nav.submit(create), "create")],
     )
 
 
-def unlock_view(app: FieldLogApp, _arg: str = "") -> ft.View:
-    def unlock(_e=None) -> None:
+def unlock_screen(nav: Navigator, gate: Gate, notice: str | None, opened: Callable[[], None],
+                  erased: Callable[[], None]) -> Screen:
+    def unlock() -> bool:
         pin.error = None
+        if not (pin.value or "").strip():
+            pin.error = f"Enter your PIN ({MIN_PIN_DIGITS} or more digits)."
+            return False  # maybe still on its way from the client
         try:
-            app.gate.unlock(pin.value)
+            gate.unlock(pin.value or "")
         except PinProblem as problem:
             pin.error = problem.message
             pin.value = ""
-            return
         except StoreErasedError:
-            app.go("erased")
-            return
-        app.opened()
+            erased()
+        else:
+            opened()
+        return True  # a wrong PIN was counted: never try it twice
 
-    pin = pin_field("PIN", "pin", autofocus=True, on_submit=unlock)
-    notice = app.take_notice() or "Enter your PIN to open your field log."
-    return _gate_view(
+    pin = pin_field("PIN", "pin", autofocus=True, on_submit=nav.submit(unlock))
+    return _gate_screen(
         "lock",
         "IPS Field Log",
-        [muted(notice, text_align=ft.TextAlign.CENTER, key="notice")],
-        [pin, _button("Unlock", unlock, "unlock")],
+        [muted(notice or "Enter your PIN to open your field log.",
+               text_align=ft.TextAlign.CENTER, key="notice")],
+        [pin, _button("Unlock", nav.submit(unlock), "unlock")],
     )
 
 
-def erased_view(app: FieldLogApp, _arg: str = "") -> ft.View:
-    message = app.gate.erased_reason()
-    return _gate_view(
+def erased_screen(nav: Navigator, gate: Gate, start_over: Callable[[], None]) -> Screen:
+    return _gate_screen(
         "erased",
         "Data erased",
-        [ft.Text(message, text_align=ft.TextAlign.CENTER, key="erased_message")],
-        [_button("Create a new PIN", lambda _e: app.go("setup"), "new_pin")],
+        [ft.Text(gate.erased_reason(), text_align=ft.TextAlign.CENTER, key="erased_message")],
+        [_button("Create a new PIN", nav.guard(lambda _e: start_over()), "new_pin")],
     )

@@ -4,26 +4,27 @@ the connection to the team's server (Connect to server)."""
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Any
 
 import flet as ft
 
 from app.domain import WEEKDAYS, ValidationError
-from app.store import WrongPinError
+from app.store import Store, WrongPinError
 from app.ui import text
 from app.ui.forms import field_message
+from app.ui.navigator import Navigator, Screen
 from app.ui.state import AUTO_LOCK_CHOICES, auto_lock_label
 from sync.client import EnrollmentError, SyncError, normalise_server_url
 
-from .common import BIG, big_button, heading, muted, sub_view, tab_view
+from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
 from .lock import pin_field
 
-if TYPE_CHECKING:
-    from app.ui.shell import FieldLogApp
+Account = dict[str, Any]
 
 
-def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
-    store = app.store
+def settings_screen(nav: Navigator, store: Store, account: Account | None,
+                    server_url: str | None, lock_now: Callable[[], None]) -> Screen:
     settings = store.settings
 
     # ----- PIN
@@ -31,34 +32,37 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
     new_pin = pin_field("New PIN", "new_pin")
     confirm = pin_field("Confirm new PIN", "confirm_new_pin")
 
-    def change_pin(_e) -> None:
+    def change_pin() -> bool:
         old_pin.error = new_pin.error = confirm.error = None
+        if not old_pin.value:
+            old_pin.error = "Enter your current PIN."
+            return False
         if new_pin.value != confirm.value:
             confirm.error = "The two new PINs differ. Type the same PIN in both boxes."
-            return
+            return False
         try:
             store.change_pin(old_pin.value or "", new_pin.value or "")
         except WrongPinError as error:
             old_pin.error = (f"That is not the current PIN. Try again: "
                              f"{text.plural(error.attempts_left, 'try', 'tries')} left.")
-            return
+            return True  # a wrong PIN was counted: never try it twice
         except ValidationError as error:
-            target = old_pin if "enter your PIN" in error.problem else new_pin
-            target.error = f"The PIN {error.problem}. Choose another."
-            return
+            new_pin.error = f"The PIN {error.problem}. Choose another."
+            return False
         old_pin.value = new_pin.value = confirm.value = ""
-        app.notify("PIN changed. Use the new PIN from now on.")
+        nav.notify("PIN changed. Use the new PIN from now on.")
+        return True
 
     # ----- auto-lock: saved as soon as it is chosen
     def set_lock_delay(e) -> None:
         store.set_auto_lock_seconds(int(e.control.value))
-        app.notify(f"The app now locks after {auto_lock_label(int(e.control.value))} unused.")
+        nav.notify(f"The app now locks after {auto_lock_label(int(e.control.value))} unused.")
 
     lock_delay = ft.Dropdown(
         label="Lock after", key="auto_lock", value=str(store.auto_lock_seconds),
         options=[ft.DropdownOption(key=str(s), text=auto_lock_label(s)) for s in
                  sorted({*AUTO_LOCK_CHOICES, store.auto_lock_seconds})],
-        on_select=app.guard(set_lock_delay), expand=True)
+        on_select=nav.guard(set_lock_delay), expand=True)
 
     # ----- team week and target
     week_start = ft.Dropdown(
@@ -71,13 +75,13 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
                           keyboard_type=ft.KeyboardType.NUMBER, error_max_lines=3)
     text_fields = {"timezone": zone, "contact_target": target}
 
-    def save_team(_e) -> None:
+    def save_team() -> bool:
         week_start.error_text = zone.error = target.error = None
         try:
             number = int(target.value or "")
         except ValueError:
             target.error = field_message(ValidationError("contact_target", "not a number"))
-            return
+            return False
         try:
             store.update_settings(week_start=week_start.value, timezone=(zone.value or "").strip(),
                                   contact_target=number)
@@ -87,53 +91,57 @@ def settings_view(app: FieldLogApp, _arg: str = "") -> ft.View:
                 week_start.error_text = message
             else:
                 text_fields.get(error.field, zone).error = message
-            return
-        app.notify("Team settings saved. Home and History follow them now.")
+            return False
+        nav.notify("Team settings saved. Home and History follow them now.")
+        return True
 
     controls: list[ft.Control] = [
         heading("Sync"),
-        *_sync_section(app),
+        *_sync_section(nav, account, server_url),
         ft.Divider(),
         heading("Your week"),
         muted("Set these to match your team, so the count matches your supervisor's."),
         week_start, zone, target,
-        big_button("Save team settings", ft.Icons.SAVE_OUTLINED, app.guard(save_team),
+        big_button("Save team settings", ft.Icons.SAVE_OUTLINED, nav.submit(save_team),
                    key="save_team", filled=False),
         ft.Divider(),
         heading("Privacy"),
         lock_delay,
-        big_button("Lock now", ft.Icons.LOCK_OUTLINE, app.guard(lambda _e: app.lock()),
+        big_button("Lock now", ft.Icons.LOCK_OUTLINE, nav.guard(lambda _e: lock_now()),
                    key="lock_now", filled=False),
         ft.Divider(),
         heading("Change PIN"),
         old_pin, new_pin, confirm,
-        big_button("Change PIN", ft.Icons.PIN_OUTLINED, app.guard(change_pin),
+        big_button("Change PIN", ft.Icons.PIN_OUTLINED, nav.submit(change_pin),
                    key="change_pin", filled=False),
     ]
-    return tab_view(app, "settings", "Settings", controls)
+    return tab_screen("settings", "Settings", controls)
 
 
-def _sync_section(app: FieldLogApp) -> list[ft.Control]:
-    account = app.account
+def _sync_section(nav: Navigator, account: Account | None,
+                  server_url: str | None) -> list[ft.Control]:
     if account is None:
         return [
             muted("Connect to your team's server to keep a copy of your records there "
                   "and let your supervisor see your weekly count."),
             big_button("Connect to server", ft.Icons.CLOUD_OUTLINED,
-                       app.guard(lambda _e: app.go("connect")), key="connect_to_server",
+                       nav.guard(lambda _e: nav.open("connect")), key="connect_to_server",
                        filled=False),
         ]
     user, team = account["user"], account["team"]
     return [
         ft.Text(f"Connected as {user['name']} ({user['role']}), team {team['name']}.",
                 key="connected_as"),
-        muted(f"Server: {app.sync_client.server_url}", size=13),
-        big_button("Open sync", ft.Icons.SYNC, app.guard(lambda _e: app.go("sync")),
+        muted(f"Server: {server_url}", size=13),
+        big_button("Open sync", ft.Icons.SYNC, nav.guard(lambda _e: nav.open("sync")),
                    key="open_sync_settings", filled=False),
     ]
 
 
-def connect_view(app: FieldLogApp, _arg: str = "") -> ft.View:
+Enroll = Callable[[str, str, str], Any]  # (server address, code, device name), blocking
+
+
+def connect_screen(nav: Navigator, enroll: Enroll, connected: Callable[[], None]) -> Screen:
     """Server address and one-time enrollment code, as the administrator gave them."""
     address = ft.TextField(label="Server address", key="server_address",
                            keyboard_type=ft.KeyboardType.URL, error_max_lines=4,
@@ -144,34 +152,36 @@ def connect_view(app: FieldLogApp, _arg: str = "") -> ft.View:
                           helper="So your administrator can tell your devices apart")
     busy = ft.ProgressBar(visible=False)
 
-    async def connect(_e) -> None:
+    async def connect() -> bool:
         address.error = code.error = None
         try:
-            base = normalise_server_url(address.value or "")
+            normalise_server_url(address.value or "")
         except EnrollmentError as error:
             address.error = str(error)
-            return
+            return False
         if not (code.value or "").strip():
             code.error = "Enter the enrollment code your administrator gave you."
-            return
+            return False
         button.disabled = busy.visible = True
-        app.page.update()
+        nav.update()
         try:
-            await asyncio.to_thread(app.sync_client.enroll, base, code.value or "",
+            await asyncio.to_thread(enroll, address.value or "", code.value or "",
                                     (device.value or "").strip() or "Phone")
         except EnrollmentError as error:
             code.error = str(error)
         except SyncError as error:
             address.error = str(error)
         else:
-            app.connected()
-            return
-        button.disabled = busy.visible = False
-        app.page.update()  # the update above turned off the automatic one
+            connected()
+            return True
+        finally:
+            button.disabled = busy.visible = False
+        nav.update()  # the update above turned off the automatic one
+        return True  # the server answered: trying again would spend nothing new
 
     button = ft.FilledButton(content="Connect", icon=ft.Icons.CLOUD_DONE_OUTLINED, key="connect",
-                             height=BIG, on_click=app.guard(connect))
-    return sub_view("connect", "Connect to server", [
+                             height=BIG, on_click=nav.submit(connect))
+    return sub_screen("connect", "Connect to server", [
         muted("Your administrator gives you the server address and a one-time code."),
         address, code, device, busy, button,
     ])

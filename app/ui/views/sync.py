@@ -3,38 +3,38 @@ the server refused with its reason (tap one to fix it; saving sends it again).""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import flet as ft
 
+from app.store import Store
+from app.ui.navigator import Navigator, Screen
 from app.ui.state import record_title
+from app.ui.syncing import SyncSummary
 
-from .common import big_button, heading, muted, sub_view
-
-if TYPE_CHECKING:
-    from app.ui.shell import FieldLogApp
+from .common import big_button, heading, muted, sub_screen
 
 
-def sync_view(app: FieldLogApp, _arg: str = "") -> ft.View:
+def sync_screen(nav: Navigator, store: Store, connected: bool,
+                summary: Callable[[], SyncSummary], sync_now: Callable[[], None]) -> Screen:
     body = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
     def fill() -> None:
-        body.controls = _content(app)
+        body.controls = _content(nav, store, connected, summary(), sync_now)
 
     fill()
-    app.on_refresh(fill)
-    return sub_view("sync", "Sync", [body])
+    return sub_screen("sync", "Sync", [body], refresh=fill)
 
 
-def _content(app: FieldLogApp) -> list[ft.Control]:
-    if app.account is None:
+def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary,
+             sync_now: Callable[[], None]) -> list[ft.Control]:
+    if not connected:
         return [
             ft.Text("Not connected to a server", size=18, key="sync_state"),
             muted("Your records stay on this phone until you connect to your team's server."),
             big_button("Connect to server", ft.Icons.CLOUD_OUTLINED,
-                       app.guard(lambda _e: app.go("connect")), key="connect_to_server"),
+                       nav.guard(lambda _e: nav.open("connect")), key="connect_to_server"),
         ]
-    summary = app.sync_summary()
     controls: list[ft.Control] = [
         ft.Text(summary.waiting, size=24, weight=ft.FontWeight.BOLD, key="sync_waiting"),
         ft.ProgressBar(value=summary.progress, visible=summary.running, key="sync_progress"),
@@ -45,9 +45,9 @@ def _content(app: FieldLogApp) -> list[ft.Control]:
     controls.append(muted(summary.last_sync, key="sync_last"))
     if summary.problem:
         controls.append(ft.Text(summary.problem, color=ft.Colors.ERROR, key="sync_problem"))
-    controls.append(big_button("Sync now", ft.Icons.SYNC, app.guard(lambda _e: app.sync_now()),
+    controls.append(big_button("Sync now", ft.Icons.SYNC, nav.guard(lambda _e: sync_now()),
                                key="sync_now"))
-    refused = app.store.rejections()
+    refused = store.rejections()
     if refused:
         controls += [
             ft.Divider(),
@@ -61,12 +61,12 @@ def _content(app: FieldLogApp) -> list[ft.Control]:
                 leading=ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
                 title=ft.Text(record_title(record)),
                 subtitle=ft.Text(rejection.message or "Refused by the server.", max_lines=4),
-                on_click=None if record.deleted else _open(app, f"{record.kind}/{record.id}"),
+                on_click=None if record.deleted else _open(nav, f"{record.kind}/{record.id}"),
                 key=f"refused:{record.id}",
                 content_padding=ft.Padding.only(left=8),
             ))
     return controls
 
 
-def _open(app: FieldLogApp, route: str):
-    return app.guard(lambda _e: app.go(route))
+def _open(nav: Navigator, route: str):
+    return nav.guard(lambda _e: nav.open(route))

@@ -9,21 +9,22 @@ fetched is kept sealed on the phone and shown, with its age, when offline.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import flet as ft
 import flet_charts as fch
 
+from app.domain import TeamSettings
 from app.ui import text
+from app.ui.navigator import Navigator, Screen
 from app.ui.state import Level, TeamGrid, contact_line, level_ranges
+from app.ui.widgets import icon_button
 from sync.client import SyncError
 from sync.team import TeamClient, TeamTallies
 
-from .common import big_button, heading, muted, sub_view, tab_view
-
-if TYPE_CHECKING:
-    from app.ui.shell import FieldLogApp
+from .common import big_button, heading, muted, sub_screen, tab_screen
 
 FRESH = timedelta(minutes=1)  # a grid younger than this is not fetched again
 NAME_WIDTH = 96
@@ -38,55 +39,47 @@ LEVEL_WORDS = {Level.MET: "target met", Level.SHORT: "one or two short",
                Level.FAR: "further short"}
 
 
-def _team(app: FieldLogApp) -> TeamClient:
-    return TeamClient(app.sync_client)
-
-
-def _today(app: FieldLogApp) -> date:
-    return app.store.settings.local_date(app.now())
-
-
 # ----- the grid -------------------------------------------------------------------------
 
 
-def team_view(app: FieldLogApp, _arg: str = "") -> ft.View:
-    team = _team(app)
+def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
+                today: Callable[[], date]) -> Screen:
     body = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     state: dict[str, Any] = {"kept": team.cached_tallies(), "note": None}
 
     def fill() -> None:
         kept: TeamTallies | None = state["kept"]
-        body.controls = _grid_content(app, kept, state["note"])
+        body.controls = _grid_content(nav, kept, state["note"], now())
 
-    async def fetch(_e: Any = None) -> None:
+    async def fetch() -> None:
         state["note"] = "Updating…"
         fill()
-        app.page.update()
+        nav.update()
         try:
-            state["kept"] = await asyncio.to_thread(team.tallies, _today(app))
+            state["kept"] = await asyncio.to_thread(team.tallies, today())
             state["note"] = None
         except SyncError as error:
-            state["note"] = _offline_note(app, state["kept"], error)
+            state["note"] = _offline_note(state["kept"], error, now())
         fill()
-        app.page.update()
+        nav.update()
 
     fill()
     kept = state["kept"]
     if kept is None or datetime.now(UTC) - kept.fetched_at > FRESH:
-        app.page.run_task(fetch)
-    refresh = ft.IconButton(ft.Icons.REFRESH, tooltip="Refresh", key="team_refresh",
-                            on_click=app.guard(fetch))
-    return tab_view(app, "team", "Team", [body], actions=[refresh])
+        nav.run(fetch)
+    refresh = icon_button(ft.Icons.REFRESH, "Refresh the team's counts",
+                          nav.guard(lambda _e: nav.run(fetch)), key="team_refresh")
+    return tab_screen("team", "Team", [body], actions=[refresh])
 
 
-def _offline_note(app: FieldLogApp, kept: TeamTallies | None, error: SyncError) -> str:
+def _offline_note(kept: TeamTallies | None, error: SyncError, now: datetime) -> str:
     if kept is None:
         return f"The team's counts cannot be fetched now. {error}"
-    return (f"Offline — showing the counts fetched {text.ago(kept.fetched_at, app.now())}.")
+    return (f"Offline — showing the counts fetched {text.ago(kept.fetched_at, now)}.")
 
 
-def _grid_content(app: FieldLogApp, kept: TeamTallies | None,
-                  note: str | None) -> list[ft.Control]:
+def _grid_content(nav: Navigator, kept: TeamTallies | None, note: str | None,
+                  now: datetime) -> list[ft.Control]:
     controls: list[ft.Control] = []
     if note:
         controls.append(ft.Text(note, key="team_note", color=ft.Colors.ON_SURFACE_VARIANT))
@@ -98,9 +91,9 @@ def _grid_content(app: FieldLogApp, kept: TeamTallies | None,
                 size=18, weight=ft.FontWeight.BOLD, key="team_average"),
         ft.Text(f"Fidelity rating, frequent employer contact: {grid.rating} of 5",
                 key="team_rating"),
-        muted(f"Counts as of {text.ago(kept.fetched_at, app.now())}. "
+        muted(f"Counts as of {text.ago(kept.fetched_at, now)}. "
               "Tap a cell to see and review that week.", size=13, key="team_age"),
-        _grid(app, grid),
+        _grid(nav, grid),
         _legend(grid.target),
     ]
     if not grid.rows:
@@ -109,7 +102,7 @@ def _grid_content(app: FieldLogApp, kept: TeamTallies | None,
     return controls
 
 
-def _grid(app: FieldLogApp, grid: TeamGrid) -> ft.Control:
+def _grid(nav: Navigator, grid: TeamGrid) -> ft.Control:
     header = ft.Row(
         [ft.Container(width=NAME_WIDTH),
          *(ft.Container(ft.Text(text.chart_label(w), size=10), width=CELL,
@@ -124,7 +117,7 @@ def _grid(app: FieldLogApp, grid: TeamGrid) -> ft.Control:
             name.append(ft.Text(f"{row.pending} unsynced", size=11, color=ft.Colors.ORANGE_900,
                                 key=f"pending:{row.user_id}"))
         cells = [
-            _cell(app, row.name, cell.user_id, cell.week, cell.count, cell.level)
+            _cell(nav, row.name, cell.user_id, cell.week, cell.count, cell.level)
             for cell in row.cells
         ]
         rows.append(ft.Row([ft.Container(ft.Column(name, spacing=0), width=NAME_WIDTH),
@@ -138,7 +131,7 @@ def _grid(app: FieldLogApp, grid: TeamGrid) -> ft.Control:
     return ft.Column(rows, spacing=2, key="team_grid")
 
 
-def _cell(app: FieldLogApp, name: str, user_id: str, week: date, count: int,
+def _cell(nav: Navigator, name: str, user_id: str, week: date, count: int,
           level: Level) -> ft.Control:
     background, colour = COLOURS[level]
     return ft.Semantics(
@@ -148,7 +141,7 @@ def _cell(app: FieldLogApp, name: str, user_id: str, week: date, count: int,
             ft.Text(str(count), size=15, weight=ft.FontWeight.BOLD, color=colour),
             width=CELL, height=38, bgcolor=background, alignment=ft.Alignment.CENTER,
             border_radius=4, key=f"cell:{user_id}:{week.isoformat()}",
-            on_click=app.guard(lambda _e: app.go(f"team_week/{user_id}/{week.isoformat()}")),
+            on_click=nav.guard(lambda _e: nav.open(f"team_week/{user_id}/{week.isoformat()}")),
         ),
     )
 
@@ -200,13 +193,13 @@ def _trend(grid: TeamGrid) -> ft.Control:
 # ----- one specialist's week ----------------------------------------------------------------
 
 
-def team_week_view(app: FieldLogApp, arg: str = "") -> ft.View:
+def team_week_screen(nav: Navigator, team: TeamClient, settings: TeamSettings,
+                     arg: str) -> Screen:
     user_id, _, day = arg.partition("/")
     try:
         week = date.fromisoformat(day)
     except ValueError:
         raise LookupError("There is no such week.") from None
-    team = _team(app)
     body = ft.Column(spacing=10, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     body.controls = [ft.ProgressBar(), muted("Fetching the week…")]
 
@@ -216,15 +209,15 @@ def team_week_view(app: FieldLogApp, arg: str = "") -> ft.View:
         except SyncError as error:
             body.controls = [ft.Text(str(error), key="week_problem")]
         else:
-            body.controls = _week_content(app, team, answer)
-        app.page.update()
+            body.controls = _week_content(nav, team, settings, answer)
+        nav.update()
 
-    app.page.run_task(load)
-    return sub_view(f"team_week/{arg}", "Specialist's week", [body])
+    nav.run(load)
+    return sub_screen(f"team_week/{arg}", "Specialist's week", [body])
 
 
-def _week_content(app: FieldLogApp, team: TeamClient, answer: dict[str, Any]) -> list[ft.Control]:
-    settings = app.store.settings
+def _week_content(nav: Navigator, team: TeamClient, settings: TeamSettings,
+                  answer: dict[str, Any]) -> list[ft.Control]:
     week = date.fromisoformat(answer["week_start"])
     user = answer["user"]
     review_line = ft.Text(key="review_line")
@@ -239,7 +232,7 @@ def _week_content(app: FieldLogApp, team: TeamClient, answer: dict[str, Any]) ->
 
     async def mark_reviewed(_e: Any) -> None:
         button.disabled = True
-        app.page.update()
+        nav.update()
         try:
             review = await asyncio.to_thread(team.review, user["id"], week)
         except SyncError as error:
@@ -247,9 +240,9 @@ def _week_content(app: FieldLogApp, team: TeamClient, answer: dict[str, Any]) ->
         else:
             show_review(review)
         button.disabled = False
-        app.page.update()  # the update above turned off the automatic one
+        nav.update()  # the update above turned off the automatic one
 
-    button = big_button("Reviewed", ft.Icons.TASK_ALT, app.guard(mark_reviewed), key="review")
+    button = big_button("Reviewed", ft.Icons.TASK_ALT, nav.guard(mark_reviewed), key="review")
     show_review(answer["review"])
     contacts: list[ft.Control] = [
         ft.ListTile(

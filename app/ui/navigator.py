@@ -1,0 +1,300 @@
+"""One View and one back stack: every move between screens goes through here.
+
+The app keeps a single `ft.View` for its whole life and puts each screen's
+content into it. Flet's client animates a different View coming on top for
+300 ms (even with no page transition), which kept a closed form on screen
+after Save; and mixing pushed Views with content swaps once left the client
+waiting for good after the second Back. With one View there is no route
+transition at all, and the back stack is ours alone: the app-bar arrow, the
+phone's back gesture (the View refuses the pop and asks us instead), the tab
+bar and every button go through `open`, `back` and `switch_tab`.
+
+Every event handler is wrapped by `guard` (or `submit` for forms), so nothing
+a user does can end in an exception the screen does not show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import flet as ft
+
+from .widgets import icon_button
+
+log = logging.getLogger("app.ui")
+
+# (route, label, icon, icon when selected): the bottom tab bar, thumb-reachable.
+Tab = tuple[str, str, ft.IconData, ft.IconData]
+Handler = Callable[[Any], Any]
+HOME = "home"
+# How long a form's Save that found a problem waits for field values still on
+# their way from the client (a paste or a password manager filling a field
+# just before the tap) before it judges again.
+SETTLE_SECONDS = 0.3
+UNEXPECTED = ("Something went wrong on this screen: {problem}. Nothing you saved is lost; "
+              "try again, and tell your supervisor if it keeps happening.")
+
+
+@dataclass
+class Screen:
+    """What one screen puts into the View. Built fresh each time it is shown."""
+
+    route: str
+    title: str | None  # None: no app bar (the PIN screens)
+    body: Sequence[ft.BaseControl]
+    tab: str | None = None  # a top-level screen: the tab bar shows, with this tab chosen
+    actions: list[ft.Control] = field(default_factory=list)
+    # Redraws the screen in place when data changed behind it (sync); the
+    # navigator sends the update.
+    refresh: Callable[[], None] | None = None
+    centered: bool = False  # the PIN screens: content in the middle, no bars
+
+
+class Navigator:
+    """The back stack and the one View showing its top.
+
+    `build(route)` makes the Screen of a route (raising LookupError when the
+    thing it shows is gone); `tabs()` lists the tab bar; `before_event` runs
+    before every handler (the idle lock counts it as use); `on_error` turns
+    an exception into what the user sees and returns True when it handled it.
+    """
+
+    def __init__(
+        self,
+        page: ft.Page,
+        *,
+        build: Callable[[str], Screen],
+        tabs: Callable[[], Sequence[Tab]],
+        before_event: Callable[[], None] = lambda: None,
+        on_error: Callable[[Exception], bool] = lambda _e: False,
+    ) -> None:
+        self.page = page
+        self.stack: list[str] = [HOME]
+        self._build = build
+        self._tabs = tabs
+        self._before_event = before_event
+        self._on_error = on_error
+        self.screen: Screen | None = None
+        self.view = ft.View(route="/", padding=0, spacing=0, can_pop=False,
+                            on_confirm_pop=self._back_gesture)
+        page.views.clear()
+        page.views.append(self.view)
+        # A client that pops the View anyway (an older one) lands here too.
+        page.on_view_pop = lambda _e: self.back()
+
+    # ----- the stack ---------------------------------------------------------------
+
+    @property
+    def top(self) -> str:
+        return self.stack[-1]
+
+    @property
+    def shown(self) -> str:
+        """The route on screen: the top of the stack, or a PIN screen over it."""
+        return self.screen.route if self.screen else self.top
+
+    def open(self, route: str) -> None:
+        """Show `route` on top of the current screen (Back returns here)."""
+        if route != self.top:
+            self.stack.append(route)
+        self.show()
+
+    def back(self) -> None:
+        """The screen underneath; Home stays where it is."""
+        if self.screen is not None and self.screen.centered:
+            return  # the PIN screens have nothing underneath
+        if len(self.stack) > 1:
+            self.stack.pop()
+        self.show()
+
+    def switch_tab(self, tab: str) -> None:
+        """A tab's own screen; Back from any tab but Home goes Home."""
+        self.stack = [HOME] if tab == HOME else [HOME, tab]
+        self.show()
+
+    def replace(self, route: str) -> None:
+        """Show `route` instead of the current screen (Back skips the current one)."""
+        self.stack[-1] = route
+        self.show()
+
+    def reset(self, routes: Sequence[str] = (HOME,)) -> None:
+        self.stack = list(routes) or [HOME]
+        self.show()
+
+    def show(self) -> None:
+        """Build the top screen and put it into the View. A screen that can no
+        longer be shown (its record was deleted meanwhile) is left, with a notice."""
+        problem = None
+        while True:
+            try:
+                screen = self._build(self.top)
+                break
+            except LookupError as gone:
+                problem = str(gone)
+                if len(self.stack) == 1:
+                    self.stack = [HOME]
+                    screen = self._build(HOME)
+                    break
+                self.stack.pop()
+        self._close_dialogs()
+        self._put(screen)
+        self.page.update()
+        if problem:
+            self.notify(problem)
+
+    def redraw(self) -> None:
+        """The shown screen again, rebuilt (after its data changed)."""
+        self.show()
+
+    def refresh_in_place(self) -> None:
+        """Let the shown screen update its own controls (sync status changed)."""
+        if self.screen is not None and self.screen.refresh is not None:
+            self.screen.refresh()
+            self.page.update()
+
+    # ----- what every screen shares ------------------------------------------------
+
+    def notify(self, message: str, *, undo: Handler | None = None) -> None:
+        """A short message at the bottom; with `undo`, an Undo button."""
+        # show_dialog() sends its own update, which would swallow the automatic
+        # one after the handler: send the screen's changes first.
+        self.page.update()
+        self.page.show_dialog(ft.SnackBar(
+            ft.Text(message, key="snack_text"),
+            action="Undo" if undo else None,
+            on_action=self.guard(undo) if undo else None,
+            persist=False,
+            duration=ft.Duration(seconds=6 if undo else 4),
+        ))
+
+    def show_dialog(self, dialog: ft.DialogControl) -> None:
+        self.page.show_dialog(dialog)
+
+    def run(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Background work of the shown screen (a fetch), on the UI's loop."""
+        self.page.run_task(self._guarded_task(work))
+
+    def update(self) -> None:
+        self.page.update()
+
+    def guard(self, handler: Handler) -> Handler:
+        """Wrap an event handler (plain or async): the event counts as use for
+        the idle lock, and any exception becomes a message instead of a crash."""
+        if inspect.iscoroutinefunction(handler):
+            async def run_async(e: Any = None) -> None:
+                try:
+                    self._before_event()
+                    await handler(e)
+                except Exception as error:  # noqa: BLE001 — every failure is shown
+                    self._failed(error)
+
+            return run_async
+
+        def run(e: Any = None) -> None:
+            try:
+                self._before_event()
+                handler(e)
+            except Exception as error:  # noqa: BLE001 — every failure is shown
+                self._failed(error)
+
+        return run
+
+    def submit(self, attempt: Callable[[], bool | Awaitable[bool]]) -> Handler:
+        """A form's Save, acting on what is in the fields at the moment of the tap.
+
+        `attempt` reads the fields and returns True when done, False when it
+        found a problem (and put messages on the fields). The web client can
+        deliver a value filled just before the tap after the tap itself, so a
+        problem is judged again once those values are in; nothing is shown in
+        between, and a form that was right the first time costs no wait.
+        """
+        async def settled(_e: Any = None) -> None:
+            if not await _result(attempt()):
+                await asyncio.sleep(SETTLE_SECONDS)
+                await _result(attempt())
+
+        return self.guard(settled)
+
+    # ----- internals -------------------------------------------------------------
+
+    def _guarded_task(self, work: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        async def task() -> None:
+            try:
+                await work()
+            except Exception as error:  # noqa: BLE001 — every failure is shown
+                self._failed(error)
+
+        return task
+
+    def _failed(self, error: Exception) -> None:
+        if self._on_error(error):
+            return
+        log.exception("Unexpected error on screen %s", self.shown, exc_info=error)
+        self.notify(UNEXPECTED.format(problem=_plain(error)))
+
+    async def _back_gesture(self, e: ft.Event[ft.View]) -> None:
+        """The phone's back gesture: the stack decides, and the View refuses the
+        client's own pop (the client waits for that answer)."""
+        self.guard(lambda _e: self.back())(e)
+        await self.view.confirm_pop(False)
+
+    def _close_dialogs(self) -> None:
+        # A message or picker belongs to the screen it was opened on: left open
+        # it would cover the next screen's buttons (or show over the PIN screen).
+        while self.page.pop_dialog() is not None:
+            pass
+
+    def _put(self, screen: Screen) -> None:
+        self.screen = screen
+        view = self.view
+        view.route = screen.route
+        view.controls = list(screen.body)
+        view.appbar = self._appbar(screen)
+        view.navigation_bar = self._tab_bar(screen.tab) if screen.tab else None
+        if screen.centered:
+            view.padding = ft.Padding.symmetric(horizontal=24, vertical=32)
+            view.vertical_alignment = ft.MainAxisAlignment.CENTER
+            view.horizontal_alignment = ft.CrossAxisAlignment.STRETCH
+        else:
+            view.padding = 0
+            view.vertical_alignment = ft.MainAxisAlignment.START
+            view.horizontal_alignment = ft.CrossAxisAlignment.STRETCH
+
+    def _appbar(self, screen: Screen) -> ft.AppBar | None:
+        if screen.title is None:
+            return None
+        leading = None
+        if screen.tab is None and len(self.stack) > 1:
+            leading = icon_button(ft.Icons.ARROW_BACK, "Back", self.guard(lambda _e: self.back()),
+                                  key="back")
+        title = ft.Semantics(identifier=f"screen-{screen.route.partition('/')[0]}", header=True,
+                             content=ft.Text(screen.title, key="screen_title"))
+        return ft.AppBar(title=title, leading=leading, automatically_imply_leading=False,
+                         actions=screen.actions)
+
+    def _tab_bar(self, selected: str) -> ft.NavigationBar:
+        tabs = list(self._tabs())
+        routes = [t[0] for t in tabs]
+        return ft.NavigationBar(
+            selected_index=routes.index(selected) if selected in routes else 0,
+            destinations=[
+                ft.NavigationBarDestination(icon=icon, selected_icon=chosen, label=label)
+                for _, label, icon, chosen in tabs
+            ],
+            on_change=self.guard(lambda e: self.switch_tab(routes[e.control.selected_index])),
+            label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
+        )
+
+
+async def _result(value: bool | Awaitable[bool]) -> bool:
+    return await value if inspect.isawaitable(value) else value
+
+
+def _plain(error: Exception) -> str:
+    text = str(error).strip().rstrip(".")
+    return text or type(error).__name__
