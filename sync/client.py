@@ -443,8 +443,11 @@ def normalise_server_url(text: str) -> str:
     if "://" not in url:
         loopback = url.startswith(("127.", "localhost", "[::1]"))
         url = ("http://" if loopback else "https://") + url
-    parsed = httpx.URL(url)
-    if parsed.scheme not in ("http", "https") or not parsed.host:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
         raise EnrollmentError(
             f"{text!r} is not a server address, like https://fieldlog.example.org"
         )

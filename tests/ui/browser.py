@@ -67,6 +67,16 @@ def type_into(page: Page, label: str, value: str) -> None:
     page.keyboard.type(value)
 
 
+def paste(field, value: str) -> None:
+    """Tap the field, then put the whole value in at once, as a paste does.
+
+    (Playwright's `fill` alone writes into the accessibility node before
+    Flutter has made it the field's editing element, and Flutter then resets
+    it: a harness artefact, not what a finger and a paste do.)"""
+    field.click(timeout=2000)
+    field.fill(value, timeout=2000)
+
+
 def shot(page: Page, name: str, *extra: Path) -> None:
     time.sleep(0.7)  # right after an expect() the previous frame may still show
     SHOTS.mkdir(parents=True, exist_ok=True)
