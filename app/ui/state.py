@@ -74,10 +74,15 @@ class Gate:
         return ""
 
     def create(self, pin: str, confirm: str) -> Store:
+        if not pin:
+            raise PinProblem("pin", f"Choose a PIN of {MIN_PIN_DIGITS} or more digits and "
+                             "type it here.")
         try:
             check_pin(pin)
         except ValidationError as error:
             raise PinProblem("pin", f"The PIN {error.problem}. Choose another.") from None
+        if not confirm:
+            raise PinProblem("confirm", "Type the same PIN again here to confirm it.")
         if pin != confirm:
             raise PinProblem("confirm", "The two PINs differ. Type the same PIN in both boxes.")
         self.store = Store.create(self.data_dir, pin, monotonic=self.monotonic)

@@ -18,6 +18,7 @@ import pytest
 from .conftest import PIN, ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+FOCUS_SETTLE = 0.15  # seconds for Flutter to attach its editing to a tapped field
 SHOTS = ROOT / "test-output" / "screens"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -70,10 +71,15 @@ def type_into(page: Page, label: str, value: str) -> None:
 def paste(field, value: str) -> None:
     """Tap the field, then put the whole value in at once, as a paste does.
 
-    (Playwright's `fill` alone writes into the accessibility node before
+    Playwright's `fill` alone writes into the accessibility node before
     Flutter has made it the field's editing element, and Flutter then resets
-    it: a harness artefact, not what a finger and a paste do.)"""
+    it: a harness artefact, not what a finger and a paste do. So the field is
+    tapped and given a moment to take focus first; the value then goes in
+    whole, and what follows (a tap at once) races it like a real paste."""
     field.click(timeout=2000)
+    field.page.wait_for_function("e => document.activeElement === e", arg=field.element_handle(),
+                                 timeout=2000)
+    time.sleep(FOCUS_SETTLE)
     field.fill(value, timeout=2000)
 
 

@@ -145,7 +145,7 @@ class BrowserWalk:
 
 
 def unlock(page) -> None:
-    paste(page.get_by_role("textbox", name="PIN"), PIN)
+    paste(page.get_by_role("textbox", name="PIN", exact=True), PIN)
     page.get_by_role("button", name="Unlock").click()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from app.store import Store, StoreErasedError, WrongPinError
@@ -326,5 +327,33 @@ def test_a_reload_asks_for_the_pin_again(start_app):
         assert r.app.gate.store.locked
         await h.fire(h.page, "connect")
         assert r.app.route == "lock"
+
+    run(flow())
+
+
+def test_values_that_reach_the_app_just_after_the_tap_are_used(start_app):
+    """A paste or a password manager fills a field just before the tap; the web
+    client can deliver that value after the tap itself. The form acts on it."""
+    async def late(h, key: str, value: str, tap: str) -> None:
+        tapped = asyncio.create_task(h.click(tap))
+        await asyncio.sleep(0.05)
+        h.session.apply_patch(h.by_key(key)._i, {"value": value})
+        await tapped
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await h.type("pin", PIN)
+        await late(h, "confirm_pin", PIN, "create")
+        assert r.app.route == "home"
+
+        await h.click("log_contact")
+        await late(h, "field:employer", "Quillfeather Bakery", "save")
+        assert r.app.route == "home"
+        assert r.app.store.list("employer_contact")[0].data["employer"] == "Quillfeather Bakery"
+
+        r.app.lock()
+        await late(h, "pin", PIN, "unlock")
+        assert r.app.route == "home"
 
     run(flow())
