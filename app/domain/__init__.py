@@ -16,7 +16,16 @@ from .errors import (
     ValidationError,
     WrongPinError,
 )
-from .kinds import KIND_NAMES, KINDS, FieldSpec, FieldType, KindSpec, kind_spec, validate_data
+from .kinds import (
+    KIND_NAMES,
+    KINDS,
+    FieldSpec,
+    FieldType,
+    KindSpec,
+    data_problems,
+    kind_spec,
+    validate_data,
+)
 from .records import Record, check_record_id, new_record_id, sort_newest_first
 from .tally import (
     EMPLOYER_CONTACT_FIDELITY,
@@ -54,6 +63,7 @@ __all__ = [
     "WrongPinError",
     "check_record_id",
     "counts_toward_target",
+    "data_problems",
     "fidelity_rating",
     "kind_spec",
     "new_record_id",

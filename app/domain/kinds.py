@@ -7,7 +7,7 @@ models from them, so both sides always agree on what a valid record is.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -302,13 +302,46 @@ def _check_field(spec: FieldSpec, value: Any) -> None:
 
 
 def _check_fields(fields: tuple[FieldSpec, ...], data: Mapping[str, Any]) -> None:
+    for problem in _field_problems(fields, data):
+        raise problem
+
+
+def _field_problems(
+    fields: tuple[FieldSpec, ...], data: Mapping[str, Any]
+) -> Iterator[ValidationError]:
     for field in fields:
         value = data.get(field.name)
-        if value is None:
-            if field.required:
-                raise ValidationError(field.name, "is required")
-            continue
-        _check_field(field, value)
+        try:
+            if value is None:
+                if field.required:
+                    raise ValidationError(field.name, "is required")
+                continue
+            _check_field(field, value)
+        except ValidationError as problem:
+            yield problem
+
+
+def _problems(spec: KindSpec, data: object, now: datetime | None) -> Iterator[ValidationError]:
+    """Every rule `data` breaks, field by field in the kind's order."""
+    try:
+        check_data_shape(data)
+    except ValidationError as problem:
+        yield problem
+        return
+    assert isinstance(data, Mapping)
+    broken = False
+    for problem in _field_problems(spec.fields, data):
+        broken = True
+        yield problem
+    if broken:
+        return  # the rules across fields assume each field is right
+    try:
+        if spec.name == "job":
+            _check_job(data)
+        if now is not None and spec.time_field and data.get(spec.time_field) is not None:
+            check_not_future(parse_datetime(data[spec.time_field]), now, spec.time_field)
+    except ValidationError as problem:
+        yield problem
 
 
 def validate_data(kind: object, data: object, *, now: datetime | None = None) -> dict[str, Any]:
@@ -320,15 +353,21 @@ def validate_data(kind: object, data: object, *, now: datetime | None = None) ->
     record the server already accepted). Raises ValidationError naming the
     first bad field. Optional fields may be missing or null.
     """
-    spec = kind_spec(kind)
-    check_data_shape(data)
+    for problem in _problems(kind_spec(kind), data, now):
+        raise problem
     assert isinstance(data, Mapping)
-    _check_fields(spec.fields, data)
-    if spec.name == "job":
-        _check_job(data)
-    if now is not None and spec.time_field and data.get(spec.time_field) is not None:
-        check_not_future(parse_datetime(data[spec.time_field]), now, spec.time_field)
     return dict(data)
+
+
+def data_problems(
+    kind: object, data: object, *, now: datetime | None = None
+) -> dict[str, ValidationError]:
+    """Every bad field at once (the first problem of each), for a form to show
+    them all; empty when `validate_data` would pass."""
+    found: dict[str, ValidationError] = {}
+    for problem in _problems(kind_spec(kind), data, now):
+        found.setdefault(problem.field, problem)
+    return found
 
 
 def check_data_shape(data: object) -> None:

@@ -2,7 +2,14 @@
 
 import pytest
 
-from app.domain import KINDS, Record, UnknownKindError, ValidationError, validate_data
+from app.domain import (
+    KINDS,
+    Record,
+    UnknownKindError,
+    ValidationError,
+    data_problems,
+    validate_data,
+)
 
 CONTACT = {
     "occurred_at": "2026-11-16T09:30:00-06:00",
@@ -135,3 +142,11 @@ def test_wire_records_are_checked_and_tombstones_may_be_empty():
         with pytest.raises(ValidationError) as caught:
             Record.from_wire({**wire, **bad})
         assert caught.value.field == field
+
+
+def test_a_form_gets_every_bad_field_at_once():
+    data = {**VISIT, "type": "chat", "setting": None, "minutes": 2000}
+    problems = data_problems("member_visit", data)
+    assert list(problems) == ["type", "setting", "minutes"]
+    assert "is required" in problems["setting"].problem
+    assert data_problems("member_visit", VISIT) == {}
