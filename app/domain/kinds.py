@@ -302,8 +302,9 @@ def _check_field(spec: FieldSpec, value: Any) -> None:
 
 
 def _check_fields(fields: tuple[FieldSpec, ...], data: Mapping[str, Any]) -> None:
-    for problem in _field_problems(fields, data):
-        raise problem
+    first = next(_field_problems(fields, data), None)
+    if first is not None:
+        raise first
 
 
 def _field_problems(
@@ -325,14 +326,14 @@ def _problems(spec: KindSpec, data: object, now: datetime | None) -> Iterator[Va
     """Every rule `data` breaks, field by field in the kind's order."""
     try:
         check_data_shape(data)
-    except ValidationError as problem:
-        yield problem
+    except ValidationError as shapeless:
+        yield shapeless
         return
     assert isinstance(data, Mapping)
     broken = False
-    for problem in _field_problems(spec.fields, data):
+    for field_problem in _field_problems(spec.fields, data):
         broken = True
-        yield problem
+        yield field_problem
     if broken:
         return  # the rules across fields assume each field is right
     try:
@@ -353,8 +354,9 @@ def validate_data(kind: object, data: object, *, now: datetime | None = None) ->
     record the server already accepted). Raises ValidationError naming the
     first bad field. Optional fields may be missing or null.
     """
-    for problem in _problems(kind_spec(kind), data, now):
-        raise problem
+    first = next(_problems(kind_spec(kind), data, now), None)
+    if first is not None:
+        raise first
     assert isinstance(data, Mapping)
     return dict(data)
 

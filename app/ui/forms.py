@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from app.domain import Record, TeamSettings, ValidationError
+from app.domain import Record, TeamSettings, ValidationError, data_problems
 from app.domain.kinds import MEMBER_STATUSES, VISIT_SETTINGS, VISIT_TYPES
 from app.store import Store
 
@@ -21,7 +21,8 @@ from .text import choice_label
 
 
 class Widget(StrEnum):
-    TEXT = "text"
+    TEXT = "text"  # a phrase: capitalised as a sentence
+    NAME = "name"  # a person's or a place's name: each word capitalised
     NOTES = "notes"  # several lines
     NUMBER = "number"  # whole number typed as text
     PHONE = "phone"
@@ -50,7 +51,7 @@ W = Widget
 FORMS: Mapping[str, tuple[FormField, ...]] = {
     "employer_contact": (
         FormField("employer", "Employer", W.EMPLOYER),
-        FormField("contact_person", "Contact person", W.TEXT),
+        FormField("contact_person", "Contact person", W.NAME),
         FormField("face_to_face", "Face to face", W.TOGGLE),
         FormField("member_ids", "For members (none = generic)", W.MEMBERS),
         FormField("member_present", "Member present", W.TOGGLE),
@@ -69,15 +70,15 @@ FORMS: Mapping[str, tuple[FormField, ...]] = {
         FormField("occurred_at", "Date and time", W.WHEN),
     ),
     "member": (
-        FormField("display_name", "Name", W.TEXT),
+        FormField("display_name", "Name", W.NAME),
         FormField("program_entry", "Program entry date", W.DATE),
         FormField("status", "Status", W.CHOICE, _options(MEMBER_STATUSES)),
         FormField("job_seeking", "Looking for work", W.TOGGLE),
         FormField("notes", "Notes", W.NOTES),
     ),
     "employer": (
-        FormField("name", "Name", W.TEXT),
-        FormField("address", "Address", W.TEXT),
+        FormField("name", "Name", W.NAME),
+        FormField("address", "Address", W.NAME),
         FormField("phone", "Phone", W.PHONE),
         FormField("industry", "Industry", W.TEXT),
         FormField("notes", "Notes", W.NOTES),
@@ -106,11 +107,20 @@ FIXES = {
     "week_start": "Choose the day your team's week starts.",
     "auto_lock_seconds": "Choose a delay from the list.",
 }
-ALWAYS_FIX = {"minutes", "timezone", "contact_target", "occurred_at", "week_start"}
+ALWAYS_FIX = {"minutes", "timezone", "contact_target", "week_start"}
+# Problems that have their own way out, whatever the field.
+PROBLEM_FIXES = {
+    "in the future": "This is in the future. Log a contact or visit after it happens: "
+                     "pick now or an earlier time.",
+    "dates must lie between": "Pick a date between 2000 and 2100.",
+}
 
 
 def field_message(error: ValidationError) -> str:
     """The message shown on the field: what is wrong and what to do next."""
+    for words, way_out in PROBLEM_FIXES.items():
+        if words in error.problem:
+            return way_out
     fix = FIXES.get(error.field)
     if fix and (error.field in ALWAYS_FIX or "required" in error.problem):
         return fix
@@ -147,36 +157,54 @@ class FormModel:
     def is_new(self) -> bool:
         return self.record_id is None
 
-    def to_data(self, employer_ids: Mapping[str, str] | None = None) -> dict[str, Any]:
-        """The record's data from the typed values: text trimmed, empty optional
-        text left out, numbers parsed. Raises ValidationError naming the field."""
+    def to_data(
+        self, employer_ids: Mapping[str, str] | None = None
+    ) -> tuple[dict[str, Any], dict[str, ValidationError]]:
+        """The record's data from the typed values (text trimmed, empty optional
+        text left out, numbers parsed), and the fields that could not be read."""
         data: dict[str, Any] = {}
+        unreadable: dict[str, ValidationError] = {}
         for spec in self.fields:
             value = self.values.get(spec.name)
-            if spec.widget is W.NUMBER:
-                value = _whole_number(spec.name, value)
-            elif spec.widget is W.WHEN:
-                value = value.isoformat(timespec="seconds") if value else None
-            elif spec.widget is W.DATE:
-                value = value.isoformat() if value else None
-            elif isinstance(value, str):
-                value = value.strip() or None
+            try:
+                if spec.widget is W.NUMBER:
+                    value = _whole_number(spec.name, value)
+                elif spec.widget is W.WHEN:
+                    value = value.isoformat(timespec="seconds") if value else None
+                elif spec.widget is W.DATE:
+                    value = value.isoformat() if value else None
+                elif isinstance(value, str):
+                    value = value.strip() or None
+            except ValidationError as problem:
+                unreadable[spec.name] = problem
+                continue
             if value is not None:
                 data[spec.name] = value
         if self.kind == "employer_contact":
             # Link a directory employer when the name is one of them.
             name = (data.get("employer") or "").casefold()
             data["employer_id"] = (employer_ids or {}).get(name)
-        return data
+        return data, unreadable
 
-    def save(self, store: Store) -> Record | None:
-        """Validate and store; None (and `errors` filled) when something is wrong."""
-        self.errors = {}
-        try:
-            employer_ids = _employer_ids(store) if self.kind == "employer_contact" else None
-            record = store.put(self.kind, self.to_data(employer_ids), id=self.record_id)
-        except ValidationError as error:
-            self.errors = {error.field: field_message(error)}
+    def check(self, now: datetime | None = None) -> dict[str, str]:
+        """The message for every field that is wrong now (all at once)."""
+        data, unreadable = self.to_data()
+        problems = {**data_problems(self.kind, data, now=now), **unreadable}
+        return {name: field_message(problem) for name, problem in problems.items()}
+
+    def save(self, store: Store, now: datetime | None = None) -> Record | None:
+        """Validate and store; None (and `errors` filled, every bad field) when
+        something is wrong."""
+        employer_ids = _employer_ids(store) if self.kind == "employer_contact" else None
+        data, unreadable = self.to_data(employer_ids)
+        problems = {**data_problems(self.kind, data, now=now), **unreadable}
+        if not problems:
+            try:
+                record = store.put(self.kind, data, id=self.record_id)
+            except ValidationError as problem:  # the store's own clock judged it
+                problems = {problem.field: problem}
+        self.errors = {name: field_message(problem) for name, problem in problems.items()}
+        if self.errors:
             return None
         self.record_id = record.id
         return record

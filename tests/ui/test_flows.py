@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import timedelta
+
+import flet as ft
 
 from app.store import Store, StoreErasedError, WrongPinError
 
@@ -355,5 +358,66 @@ def test_values_that_reach_the_app_just_after_the_tap_are_used(start_app):
         r.app.lock()
         await late(h, "pin", PIN, "unlock")
         assert r.app.route == "home"
+
+    run(flow())
+
+
+def test_every_bad_field_shows_at_once_and_each_message_goes_when_fixed(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.click("log_visit")
+        await h.type("field:minutes", "forty")
+        await h.click("save")
+        assert h.by_key("field:member_id").error_text.startswith("Choose the member")
+        assert h.by_key("field:minutes").error.startswith("Enter minutes as a whole number")
+
+        mark = h.mark()
+        await h.type("field:minutes", "45")  # fixed: its message goes before any Save
+        assert h.by_key("field:minutes").error is None
+        assert h.by_key("field:member_id").error_text is not None
+        assert "'error', None" in h.sent_since(mark)
+        assert r.app.store.count("member_visit") == 0
+
+    run(flow())
+
+
+def test_a_contact_cannot_be_dated_in_the_future(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.click("log_contact")
+        await h.type("field:employer", "Quillfeather Bakery")
+        await h.click("field:occurred_at:date")
+        picker = [d for d in h.page._dialogs.controls if isinstance(d, ft.DatePicker)][-1]
+        tomorrow = (r.clock.now + timedelta(days=2)).replace(hour=12)
+        h.session.apply_patch(picker._i, {"value": tomorrow})
+        await h.fire(picker, "change", tomorrow)
+        await h.click("save")
+        assert h.by_key("field:occurred_at:date") is not None
+        assert "This is in the future" in h.sent_since()
+        assert r.app.route == "employer_contact"
+        assert r.app.store.count("employer_contact") == 0
+
+    run(flow())
+
+
+def test_the_last_employer_is_selected_on_focus_and_can_be_cleared(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await r.log_contact("Sunrise Bakery")
+        await h.click("log_contact")
+        employer = h.by_key("field:employer")
+        assert employer.value == "Sunrise Bakery"
+        await h.fire(employer, "focus")
+        assert (employer.selection.base_offset, employer.selection.extent_offset) == (0, 14)
+        await h.fire(employer, "blur")
+        await h.click("clear_employer")
+        assert employer.value == ""
+        assert "Sunrise Bakery" in h.sent_since()  # offered again as a suggestion
 
     run(flow())

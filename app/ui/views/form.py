@@ -53,15 +53,32 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
         model = edit_form(record, store.settings)
     else:
         model = new_form(kind, store, now())
-    inputs = {spec.name: _input(nav, store, now, spec, model) for spec in model.fields}
 
-    def save() -> bool:
+    def read_fields() -> None:
         for name, field_input in inputs.items():
             model.values[name] = field_input.read()
-        was_new = model.is_new
-        record = model.save(store)
+
+    def show_errors() -> None:
         for name, field_input in inputs.items():
             field_input.show_error(model.errors.get(name))
+
+    def recheck() -> None:
+        """A message goes as soon as its field is right (new ones wait for Save)."""
+        if not model.errors:
+            return
+        read_fields()
+        model.errors = {name: message for name, message in model.check(now()).items()
+                        if name in model.errors}
+        show_errors()
+
+    changed = nav.guard(lambda _e: recheck())  # also counts as use for the idle lock
+    inputs = {spec.name: _input(nav, store, now, spec, model, changed) for spec in model.fields}
+
+    def save() -> bool:
+        read_fields()
+        was_new = model.is_new
+        record = model.save(store, now())
+        show_errors()
         if record is None:
             stray = [m for f, m in model.errors.items() if f not in inputs]
             if stray:
@@ -112,35 +129,44 @@ def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.C
 # ----- one input per widget kind ---------------------------------------------------------
 
 
+Changed = Callable[[Any], None]  # a field changed: messages follow, and it counts as use
+
+
 def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormField,
-           model: FormModel) -> Input:
+           model: FormModel, changed: Changed) -> Input:
     value = model.values.get(spec.name)
-    touch = nav.guard(lambda _e: None)  # typing counts as use for the idle lock
     match spec.widget:
         case Widget.TOGGLE:
             switch = ft.Switch(label=spec.label, value=bool(value), key=f"field:{spec.name}",
-                               label_text_style=ft.TextStyle(size=16), on_change=touch)
+                               label_text_style=ft.TextStyle(size=16), on_change=changed)
             return _with_error_line(switch, lambda: switch.value)
         case Widget.CHOICE | Widget.MEMBER:
-            return _dropdown(store, spec, value, touch)
+            return _dropdown(store, spec, value, changed)
         case Widget.MEMBERS:
-            return _member_chips(nav, store, spec, value or [])
+            return _member_chips(nav, store, spec, value or [], changed)
         case Widget.EMPLOYER:
-            return _employer(nav, store, spec, value or "")
+            return _employer(nav, store, spec, value or "", changed)
         case Widget.WHEN | Widget.DATE:
-            return _when(nav, store, now, spec, value)
+            return _when(nav, store, now, spec, value, changed)
         case _:
-            field = _text_field(spec, value, touch)
+            field = _text_field(spec, value, changed)
             return Input(field, lambda: field.value, _set_error(field, "error"))
+
+
+CAPITALS = {
+    Widget.NAME: ft.TextCapitalization.WORDS,
+    Widget.TEXT: ft.TextCapitalization.SENTENCES,
+    Widget.NOTES: ft.TextCapitalization.SENTENCES,
+}
+KEYBOARDS = {
+    Widget.NUMBER: ft.KeyboardType.NUMBER,
+    Widget.PHONE: ft.KeyboardType.PHONE,
+    Widget.NOTES: ft.KeyboardType.MULTILINE,
+}
 
 
 def _text_field(spec: FormField, value: Any, on_change) -> ft.TextField:
     multiline = spec.widget is Widget.NOTES
-    keyboard = {
-        Widget.NUMBER: ft.KeyboardType.NUMBER,
-        Widget.PHONE: ft.KeyboardType.PHONE,
-        Widget.NOTES: ft.KeyboardType.MULTILINE,
-    }.get(spec.widget, ft.KeyboardType.TEXT)
     return ft.TextField(
         label=spec.label,
         value=value or "",
@@ -148,9 +174,9 @@ def _text_field(spec: FormField, value: Any, on_change) -> ft.TextField:
         multiline=multiline,
         min_lines=3 if multiline else None,
         max_lines=8 if multiline else None,
-        keyboard_type=keyboard,
-        capitalization=ft.TextCapitalization.SENTENCES,
-        error_max_lines=3,
+        keyboard_type=KEYBOARDS.get(spec.widget, ft.KeyboardType.TEXT),
+        capitalization=CAPITALS.get(spec.widget, ft.TextCapitalization.NONE),
+        error_max_lines=4,
         on_change=on_change,
     )
 
@@ -175,7 +201,7 @@ def _with_error_line(control: ft.Control, read: Callable[[], Any],
     return Input(ft.Column(parts, spacing=4, horizontal_alignment=STRETCH), read, show)
 
 
-def _dropdown(store: Store, spec: FormField, value: Any, touch) -> Input:
+def _dropdown(store: Store, spec: FormField, value: Any, changed: Changed) -> Input:
     if spec.widget is Widget.MEMBER:
         members = member_choices(store, keep=lambda member_id: member_id == value)
         options = [(m.id, m.data["display_name"]) for m in members]
@@ -187,12 +213,13 @@ def _dropdown(store: Store, spec: FormField, value: Any, touch) -> Input:
         key=f"field:{spec.name}",
         options=[ft.DropdownOption(key=k, text=t) for k, t in options],
         expand=True,
-        on_select=touch,
+        on_select=changed,
     )
     return Input(dropdown, lambda: dropdown.value, _set_error(dropdown, "error_text"))
 
 
-def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[str]) -> Input:
+def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[str],
+                  changed: Changed) -> Input:
     selected = list(chosen)
 
     def toggle(member_id: str):
@@ -202,6 +229,7 @@ def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[st
             else:
                 selected.append(member_id)
             e.control.selected = member_id in selected
+            changed(e)
 
         return nav.guard(flip)
 
@@ -215,29 +243,50 @@ def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[st
     return _with_error_line(row, lambda: list(selected), spec.label)
 
 
-def _employer(nav: Navigator, store: Store, spec: FormField, value: str) -> Input:
+def _employer(nav: Navigator, store: Store, spec: FormField, value: str,
+              changed: Changed) -> Input:
     """A text field with the matching employers as chips under it, one tap to fill in."""
     names = employer_names(store)
     field = ft.TextField(label=spec.label, value=value, key=f"field:{spec.name}",
-                         capitalization=ft.TextCapitalization.WORDS, error_max_lines=3)
+                         capitalization=ft.TextCapitalization.WORDS, error_max_lines=4)
     chips = ft.Row(wrap=True, spacing=8, run_spacing=4, key="employer_suggestions")
 
     def pick(name: str):
-        def fill(_e) -> None:
+        def fill(e) -> None:
             field.value = name
-            field.error = None
             show_suggestions()
+            changed(e)
 
         return nav.guard(fill)
 
-    def show_suggestions(_e=None) -> None:
+    def typed(e) -> None:
+        show_suggestions()
+        changed(e)
+
+    def show_suggestions() -> None:
         chips.controls = [
             ft.Chip(label=ft.Text(name), leading=ft.Icon(ft.Icons.STORE_OUTLINED, size=18),
                     on_click=pick(name))
             for name in suggest(field.value or "", names)
         ]
 
-    field.on_change = nav.guard(show_suggestions)
+    def select_all(_e) -> None:
+        """The last employer is filled in: typing replaces it rather than adding to it."""
+        field.selection = ft.TextSelection(base_offset=0, extent_offset=len(field.value or ""))
+
+    def forget_selection(_e) -> None:
+        field.selection = None  # so the next focus selects all again
+
+    def clear(e) -> None:
+        field.value = ""
+        show_suggestions()
+        changed(e)
+
+    field.on_focus = nav.guard(select_all)
+    field.on_blur = nav.guard(forget_selection)
+    field.suffix = icon_button(ft.Icons.CLEAR, "Clear the employer", nav.guard(clear),
+                               key="clear_employer")
+    field.on_change = nav.guard(typed)
     show_suggestions()
     return Input(ft.Column([field, chips], spacing=6, horizontal_alignment=STRETCH),
                  lambda: field.value,
@@ -245,7 +294,7 @@ def _employer(nav: Navigator, store: Store, spec: FormField, value: str) -> Inpu
 
 
 def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormField,
-          value: datetime | date | None) -> Input:
+          value: datetime | date | None, changed: Changed) -> Input:
     """Date (and time for WHEN) as buttons that open the pickers."""
     has_time = spec.widget is Widget.WHEN
     state = {"value": value}
@@ -267,6 +316,7 @@ def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormF
         state["value"] = current.replace(year=day.year, month=day.month, day=day.day) \
             if isinstance(current, datetime) else day
         refresh()
+        changed(e)
 
     def with_time() -> datetime:
         current = state["value"]
@@ -277,6 +327,7 @@ def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormF
         picked = e.control.value
         state["value"] = with_time().replace(hour=picked.hour, minute=picked.minute)
         refresh()
+        changed(e)
 
     def open_date(_e) -> None:
         current = state["value"]
