@@ -208,8 +208,11 @@ class FieldLogApp:
     def _saved(self, record: Record, _was_new: bool) -> None:
         self.nav.back()
         self.sync_client.refresh_counts()  # an edited refused record is queued again
-        tally = self.store.week_tally(self.now())
-        self.nav.notify(describe_saved(record, f"{tally.count} of {tally.target}"))
+        store = self.store
+        when = record.occurred_at
+        tally = store.week_tally(datetime.fromisoformat(when) if when else self.now())
+        this_week = store.settings.week_of(store.settings.local_date(self.now()))
+        self.nav.notify(describe_saved(record, tally, this_week))
 
     def _delete_with_undo(self, record: Record) -> None:
         self.store.delete(record.id)

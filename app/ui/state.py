@@ -157,6 +157,10 @@ class HomeSummary:
 
 # ----- History ----------------------------------------------------------------------
 
+ALL_KINDS = "all"
+HISTORY_KINDS = {ALL_KINDS: "All", "employer_contact": "Employer contacts",
+                 "member_visit": "Member visits"}
+
 
 @dataclass(frozen=True)
 class HistoryItem:
@@ -164,6 +168,7 @@ class HistoryItem:
     title: str
     detail: str
     counts: bool  # a face-to-face employer contact
+    unsynced: bool  # still waiting to reach the server
 
 
 @dataclass(frozen=True)
@@ -173,25 +178,42 @@ class HistoryWeek:
     items: list[HistoryItem]
 
 
-def history(store: Store) -> list[HistoryWeek]:
-    """Every contact and visit, week by week, newest first."""
+def history(store: Store, *, search: str = "", kind: str = ALL_KINDS) -> list[HistoryWeek]:
+    """Contacts and visits week by week, newest first; `kind` keeps one kind,
+    `search` the records whose words (employer, members, contact person,
+    purpose, notes...) hold it. A week's heading counts all of its contacts."""
     settings = store.settings
     names = {r.id: r.data["display_name"] for r in store.list("member")}
+    unsynced = {r.id for r in store.pending_changes(limit=100_000)}
     records = store.list("employer_contact") + store.list("member_visit")
     records.sort(key=lambda r: datetime.fromisoformat(r.data["occurred_at"]), reverse=True)
     weeks: dict[date, list[HistoryItem]] = {}
+    counted: dict[date, int] = {}
+    needle = search.strip().casefold()
     for record in records:
         week = settings.week_of_instant(record.data["occurred_at"])
-        weeks.setdefault(week, []).append(_history_item(record, settings, names))
-    return [
-        HistoryWeek(
-            week,
-            f"{text.week_label(week)} · {sum(i.counts for i in items)} of "
-            f"{settings.contact_target}",
-            items,
-        )
-        for week, items in weeks.items()
-    ]
+        item = _history_item(record, settings, names, record.id in unsynced)
+        counted[week] = counted.get(week, 0) + item.counts
+        if kind not in (ALL_KINDS, record.kind) or needle not in _words(item).casefold():
+            continue
+        weeks.setdefault(week, []).append(item)
+    return [HistoryWeek(week, _week_heading(week, counted[week], settings.contact_target, items),
+                        items)
+            for week, items in weeks.items()]
+
+
+def _week_heading(week: date, count: int, target: int, items: list[HistoryItem]) -> str:
+    heading = f"{text.week_label(week)} · {count} of {target}"
+    waiting = sum(item.unsynced for item in items)
+    if waiting:
+        heading += f" · {waiting} not yet synced"
+    return heading
+
+
+def _words(item: HistoryItem) -> str:
+    data = item.record.data
+    return " ".join([item.title, item.detail, *(str(data.get(f) or "") for f in
+                                                ("outcome", "notes", "purpose"))])
 
 
 def _when_and_how(data: Mapping[str, Any], settings: TeamSettings) -> tuple[str, str]:
@@ -200,18 +222,25 @@ def _when_and_how(data: Mapping[str, Any], settings: TeamSettings) -> tuple[str,
     return when, "Face to face" if data.get("face_to_face") else "Not face to face"
 
 
-def _history_item(record: Record, settings: TeamSettings, names: dict[str, str]) -> HistoryItem:
+def _history_item(record: Record, settings: TeamSettings, names: dict[str, str],
+                  unsynced: bool) -> HistoryItem:
     data = record.data
     when, how = _when_and_how(data, settings)
     if record.kind == "employer_contact":
-        parts = [when, how, data.get("purpose") or ""]
+        members = [names.get(m, "a member no longer on this phone")
+                   for m in data.get("member_ids") or []]
+        parts = [when, how, data.get("contact_person") or "",
+                 f"For {', '.join(members)}" if members else "Generic",
+                 data.get("purpose") or ""]
         title = data["employer"]
     else:
         minutes = data.get("minutes")
         parts = [when, text.choice_label(data["setting"]), f"{minutes} min" if minutes else ""]
         title = f"{names.get(data['member_id'], 'Member')}: {text.choice_label(data['type'])}"
+    if unsynced:
+        parts.append("Not yet synced")
     detail = " · ".join(p for p in parts if p)
-    return HistoryItem(record, title, detail, counts_toward_target(record))
+    return HistoryItem(record, title, detail, counts_toward_target(record), unsynced)
 
 
 def record_title(record: Record) -> str:

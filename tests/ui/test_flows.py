@@ -421,3 +421,59 @@ def test_the_last_employer_is_selected_on_focus_and_can_be_cleared(start_app):
         assert "Sunrise Bakery" in h.sent_since()  # offered again as a suggestion
 
     run(flow())
+
+
+def test_history_says_who_a_contact_was_for_and_can_be_searched(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        store = r.app.store
+        rowan = store.put("member", {"display_name": "Rowan Q.", "program_entry": "2026-09-01",
+                                     "status": "active"})
+        store.put("employer_contact", {"occurred_at": "2026-11-17T10:00:00-06:00",
+                                       "employer": "Bluebird Print Shop", "face_to_face": True,
+                                       "contact_person": "Pat Lee", "member_ids": [rowan.id]})
+        store.put("member_visit", {"occurred_at": "2026-11-16T09:00:00-06:00",
+                                   "member_id": rowan.id, "type": "job_search",
+                                   "face_to_face": True, "setting": "community"})
+        mark = h.mark()
+        await h.tab("History")
+        sent = h.sent_since(mark)
+        assert "Pat Lee · For Rowan Q." in sent
+        assert "Week of Mon 16 Nov 2026 · 1 of 6 · 2 not yet synced" in sent
+        # The delete button has its own name; the row's name is the record's.
+        contact = store.list("employer_contact")[0]
+        assert h.by_key(f"delete:{contact.id}").tooltip == "Delete Bluebird Print Shop"
+
+        await h.type("history_search", "pat")
+        assert h.find(f"open:{contact.id}") is not None
+        assert h.find(f"open:{store.list('member_visit')[0].id}") is None
+        await h.type("history_search", "")
+        kinds = h.by_key("history_kind")
+        h.session.apply_patch(kinds._i, {"selected": ["member_visit"]})
+        await h.fire(kinds, "change", ["member_visit"])
+        assert h.find(f"open:{contact.id}") is None
+        assert h.find(f"open:{store.list('member_visit')[0].id}") is not None
+
+    run(flow())
+
+
+def test_saving_a_contact_of_an_earlier_week_names_that_week(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.click("log_contact")
+        await h.type("field:employer", "Quillfeather Bakery")
+        await h.click("field:occurred_at:date")
+        picker = [d for d in h.page._dialogs.controls if isinstance(d, ft.DatePicker)][-1]
+        week_before = r.clock.now - timedelta(days=7)
+        h.session.apply_patch(picker._i, {"value": week_before})
+        await h.fire(picker, "change", week_before)
+        mark = h.mark()
+        await h.click("save")
+        assert "Contact saved. Week of Mon 9 Nov 2026: 1 of 6." in h.sent_since(mark)
+        assert h.by_key("tally").value == "0 of 6"  # this week did not change
+
+    run(flow())

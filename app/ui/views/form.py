@@ -9,7 +9,7 @@ from typing import Any
 
 import flet as ft
 
-from app.domain import Record
+from app.domain import Record, Tally
 from app.store import Store
 from app.ui import text
 from app.ui.forms import (
@@ -347,11 +347,12 @@ def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormF
     return _with_error_line(row, lambda: state["value"], spec.label)
 
 
-def describe_saved(record: Record, tally_text: str) -> str:
-    """The confirmation after saving."""
-    if record.kind == "employer_contact":
-        if record.data["face_to_face"]:
-            return f"Contact saved. This week: {tally_text}."
-        return ("Contact saved. Phone, email and video contacts do not count "
-                f"toward the target; this week: {tally_text}.")
-    return f"{text.choice_label(record.kind)} saved."
+def describe_saved(record: Record, tally: Tally, this_week: date) -> str:
+    """The confirmation after saving: which week's count it changed, and to what."""
+    if record.kind != "employer_contact":
+        return f"{text.choice_label(record.kind)} saved."
+    week = "This week" if tally.week_start == this_week else text.week_label(tally.week_start)
+    count = f"{week}: {text.tally_text(tally)}."
+    if record.data["face_to_face"]:
+        return f"Contact saved. {count}"
+    return f"Contact saved. Phone, email and video contacts do not count toward the target. {count}"

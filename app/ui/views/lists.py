@@ -9,7 +9,7 @@ import flet as ft
 from app.domain import Record
 from app.store import Store
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import caseload_line, history, member_detail
+from app.ui.state import ALL_KINDS, HISTORY_KINDS, caseload_line, history, member_detail
 from app.ui.widgets import icon_button
 
 from .common import big_button, heading, muted, tab_screen
@@ -18,37 +18,61 @@ Delete = Callable[[Record], None]
 
 
 def _tile(nav: Navigator, record: Record, title: str, detail: str, icon: ft.IconData,
-          *, delete: Delete | None = None) -> ft.ListTile:
-    trailing = None
-    if delete is not None:
-        trailing = icon_button(ft.Icons.DELETE_OUTLINE, f"Delete {title}",
-                               nav.guard(lambda _e: delete(record)), key=f"delete:{record.id}")
-    return ft.ListTile(
+          *, delete: Delete | None = None) -> ft.Control:
+    """A record in a list: tap to open it; a delete button of its own beside it
+    (outside the tile, so the tile's name is the record's, not "Delete ...")."""
+    tile = ft.ListTile(
         leading=ft.Icon(icon),
         title=ft.Text(title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
-        subtitle=ft.Text(detail, max_lines=2, overflow=ft.TextOverflow.ELLIPSIS),
-        trailing=trailing,
+        subtitle=ft.Text(detail, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS),
         on_click=nav.guard(lambda _e: nav.open(f"{record.kind}/{record.id}")),
         key=f"open:{record.id}",
         content_padding=ft.Padding.only(left=8),
+        expand=True,
     )
+    if delete is None:
+        return tile
+    remove = icon_button(ft.Icons.DELETE_OUTLINE, f"Delete {title}",
+                         nav.guard(lambda _e: delete(record)), key=f"delete:{record.id}")
+    return ft.Row([tile, remove], spacing=0)
 
 
 def history_screen(nav: Navigator, store: Store, delete: Delete) -> Screen:
-    weeks = history(store)
-    controls: list[ft.Control] = []
-    for week in weeks:
-        controls.append(heading(week.heading))
-        for item in week.items:
-            icon = (ft.Icons.HANDSHAKE if item.counts else ft.Icons.HANDSHAKE_OUTLINED) \
-                if item.record.kind == "employer_contact" else ft.Icons.PERSON_OUTLINE
-            controls.append(_tile(nav, item.record, item.title, item.detail, icon,
-                                  delete=delete))
-        controls.append(ft.Divider())
-    if not weeks:
-        controls.append(muted("Nothing logged yet. Contacts and visits you log appear here, "
-                              "week by week; tap one to change it."))
-    return tab_screen("history", "History", controls)
+    listing = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    search = ft.TextField(label="Search", key="history_search", prefix_icon=ft.Icons.SEARCH,
+                          hint_text="Employer, member, person, notes")
+    kinds = ft.SegmentedButton(
+        key="history_kind",
+        segments=[ft.Segment(value=key, label=ft.Text(label))
+                  for key, label in HISTORY_KINDS.items()],
+        selected=[ALL_KINDS],
+        show_selected_icon=False,
+    )
+
+    def fill(_e=None) -> None:
+        chosen = kinds.selected[0] if kinds.selected else ALL_KINDS
+        weeks = history(store, search=search.value or "", kind=chosen)
+        controls: list[ft.Control] = []
+        for week in weeks:
+            controls.append(heading(week.heading))
+            for item in week.items:
+                icon = (ft.Icons.HANDSHAKE if item.counts else ft.Icons.HANDSHAKE_OUTLINED) \
+                    if item.record.kind == "employer_contact" else ft.Icons.PERSON_OUTLINE
+                controls.append(_tile(nav, item.record, item.title, item.detail, icon,
+                                      delete=delete))
+            controls.append(ft.Divider())
+        if not weeks:
+            controls.append(muted(
+                "Nothing matches. Clear the search or choose All."
+                if search.value or chosen != ALL_KINDS
+                else "Nothing logged yet. Contacts and visits you log appear here, "
+                     "week by week; tap one to change it."))
+        listing.controls = controls
+
+    search.on_change = nav.guard(fill)
+    kinds.on_change = nav.guard(fill)
+    fill()
+    return tab_screen("history", "History", [search, kinds, listing])
 
 
 def members_screen(nav: Navigator, store: Store) -> Screen:
