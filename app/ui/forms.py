@@ -17,6 +17,7 @@ from app.domain import Record, TeamSettings, ValidationError, data_problems
 from app.domain.kinds import MEMBER_STATUSES, VISIT_SETTINGS, VISIT_TYPES
 from app.store import Store
 
+from .directory import entry_for
 from .text import choice_label
 
 
@@ -157,9 +158,7 @@ class FormModel:
     def is_new(self) -> bool:
         return self.record_id is None
 
-    def to_data(
-        self, employer_ids: Mapping[str, str] | None = None
-    ) -> tuple[dict[str, Any], dict[str, ValidationError]]:
+    def to_data(self) -> tuple[dict[str, Any], dict[str, ValidationError]]:
         """The record's data from the typed values (text trimmed, empty optional
         text left out, numbers parsed), and the fields that could not be read."""
         data: dict[str, Any] = {}
@@ -180,10 +179,6 @@ class FormModel:
                 continue
             if value is not None:
                 data[spec.name] = value
-        if self.kind == "employer_contact":
-            # Link a directory employer when the name is one of them.
-            name = (data.get("employer") or "").casefold()
-            data["employer_id"] = (employer_ids or {}).get(name)
         return data, unreadable
 
     def check(self, now: datetime | None = None) -> dict[str, str]:
@@ -195,11 +190,13 @@ class FormModel:
     def save(self, store: Store, now: datetime | None = None) -> Record | None:
         """Validate and store; None (and `errors` filled, every bad field) when
         something is wrong."""
-        employer_ids = _employer_ids(store) if self.kind == "employer_contact" else None
-        data, unreadable = self.to_data(employer_ids)
+        data, unreadable = self.to_data()
         problems = {**data_problems(self.kind, data, now=now), **unreadable}
         if not problems:
             try:
+                if self.kind == "employer_contact":
+                    # Every employer met becomes (or is linked to) a directory entry.
+                    data["employer_id"] = entry_for(store, data["employer"]).id
                 record = store.put(self.kind, data, id=self.record_id)
             except ValidationError as problem:  # the store's own clock judged it
                 problems = {problem.field: problem}
@@ -218,10 +215,6 @@ def _whole_number(name: str, value: object) -> int | None:
         return int(text)
     except ValueError:
         raise ValidationError(name, "must be a whole number") from None
-
-
-def _employer_ids(store: Store) -> dict[str, str]:
-    return {r.data["name"].casefold(): r.id for r in store.list("employer")}
 
 
 # ----- starting a form -------------------------------------------------------------

@@ -29,7 +29,7 @@ from .syncing import SYNC_INTERVAL, ClientFactory, SyncLink, SyncSummary, defaul
 from .views.common import TABS, TEAM_TAB
 from .views.form import describe_saved, record_form_screen
 from .views.home import home_screen
-from .views.lists import employers_screen, history_screen, members_screen
+from .views.lists import employers_screen, history_screen, members_screen, merge_screen
 from .views.lock import erased_screen, setup_screen, unlock_screen
 from .views.settings import connect_screen, settings_screen
 from .views.sync import sync_screen
@@ -118,7 +118,9 @@ class FieldLogApp:
             case "members":
                 return members_screen(nav, store)
             case "employers":
-                return employers_screen(nav, store)
+                return employers_screen(nav, store, self.now)
+            case "merge_employer":
+                return merge_screen(nav, store, arg)
             case "settings":
                 client = self.sync_client
                 return settings_screen(nav, store, self.account, client.server_url, self.lock)

@@ -477,3 +477,33 @@ def test_saving_a_contact_of_an_earlier_week_names_that_week(start_app):
         assert h.by_key("tally").value == "0 of 6"  # this week did not change
 
     run(flow())
+
+
+def test_employers_met_join_the_directory_and_duplicates_merge(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await r.log_contact("Sunrise Bakery")
+        await r.log_contact("Sunrise Bakery Inc")
+        await r.log_contact("sunrise bakery")  # the same entry, in any case
+        store = r.app.store
+        names = sorted(e.data["name"] for e in store.list("employer"))
+        assert names == ["Sunrise Bakery", "Sunrise Bakery Inc"]
+        mark = h.mark()
+        await h.tab("Employers")
+        assert "Met 2 times" in h.sent_since(mark)
+
+        duplicate = next(e for e in store.list("employer") if e.data["name"].endswith("Inc"))
+        keep = next(e for e in store.list("employer") if e.id != duplicate.id)
+        await h.click(f"open:{duplicate.id}")
+        await h.click("merge")
+        await h.click(f"merge_into:{keep.id}")
+        mark = h.mark()
+        await h.click("merge_confirm")
+        assert "Merged: 1 contact now name Sunrise Bakery." in h.sent_since(mark)
+        assert r.app.route == "employers"
+        assert [e.data["name"] for e in store.list("employer")] == ["Sunrise Bakery"]
+        assert {c.data["employer_id"] for c in store.list("employer_contact")} == {keep.id}
+
+    run(flow())

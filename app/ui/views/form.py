@@ -93,6 +93,10 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
         actions.append(icon_button(ft.Icons.DELETE_OUTLINE, f"Delete this {TITLES[kind].lower()}",
                                    nav.guard(lambda _e: delete(gone)), key="delete"))
     notice = _empty_caseload_notice(nav, store, kind)
+    if record is not None and kind == "employer":
+        actions.append(icon_button(ft.Icons.MERGE_TYPE, "Merge with another employer",
+                                   nav.guard(lambda _e: nav.open(f"merge_employer/{record_id}")),
+                                   key="merge"))
     body: list[ft.Control] = [
         ft.ListView(
             controls=[*notice, *(i.control for i in inputs.values())],

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import flet as ft
 
 from app.domain import Record
 from app.store import Store
+from app.ui import text
+from app.ui.directory import DirectoryEntry, directory, entry_for, merge
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import ALL_KINDS, HISTORY_KINDS, caseload_line, history, member_detail
 from app.ui.widgets import icon_button
 
-from .common import big_button, heading, muted, tab_screen
+from .common import big_button, heading, muted, sub_screen, tab_screen
 
 Delete = Callable[[Record], None]
 
@@ -92,17 +95,76 @@ def members_screen(nav: Navigator, store: Store) -> Screen:
     return tab_screen("members", "Members", controls)
 
 
-def employers_screen(nav: Navigator, store: Store) -> Screen:
-    employers = sorted(store.list("employer"), key=lambda e: e.data["name"].casefold())
+def employers_screen(nav: Navigator, store: Store, now: Callable[[], datetime]) -> Screen:
+    zone = store.settings.zone
+
+    def detail(entry: DirectoryEntry) -> str:
+        if not entry.contacts:
+            return "Not met yet"
+        when = text.when_label(datetime.fromisoformat(entry.last_met or "").astimezone(zone))
+        met = f"Met {text.plural(entry.contacts, 'time')}, last {when}"
+        return met if entry.record else f"{met} · tap to add to your directory"
+
+    def add(entry: DirectoryEntry):
+        def made(_e) -> None:
+            nav.open(f"employer/{entry_for(store, entry.name).id}")
+
+        return nav.guard(made)
+
     controls: list[ft.Control] = [
         big_button("Add employer", ft.Icons.ADD_BUSINESS,
                    nav.guard(lambda _e: nav.open("employer")), key="add_employer", filled=False),
-        *(_tile(nav, e, e.data["name"],
-                " · ".join(x for x in (e.data.get("industry"), e.data.get("phone")) if x),
-                ft.Icons.STORE_OUTLINED)
-          for e in employers),
     ]
-    if not employers:
-        controls.append(muted("No employers yet. Employers you add here are suggested "
-                              "when you log a contact."))
+    for entry in directory(store):
+        if entry.record is not None:
+            controls.append(_tile(nav, entry.record, entry.name, detail(entry),
+                                  ft.Icons.STORE_OUTLINED))
+        else:
+            controls.append(ft.ListTile(
+                leading=ft.Icon(ft.Icons.ADD_BUSINESS_OUTLINED), title=ft.Text(entry.name),
+                subtitle=ft.Text(detail(entry), max_lines=3), on_click=add(entry),
+                key=f"met:{entry.name}", content_padding=ft.Padding.only(left=8)))
+    if len(controls) == 1:
+        controls.append(muted("No employers yet. Employers you meet are added here when you "
+                              "log the contact, and suggested the next time."))
     return tab_screen("employers", "Employers", controls)
+
+
+def merge_screen(nav: Navigator, store: Store, employer_id: str) -> Screen:
+    """Two entries for one employer: choose the one to keep."""
+    duplicate = store.get(employer_id)
+    if duplicate is None or duplicate.kind != "employer":
+        raise LookupError("That employer was deleted meanwhile: nothing to merge.")
+    name = duplicate.data["name"]
+
+    def choose(keep: Record):
+        def ask(_e) -> None:
+            nav.show_dialog(ft.AlertDialog(
+                title=ft.Text("Merge employers?"),
+                content=ft.Text(f"Contacts with {name} will name {keep.data['name']}, and "
+                                f"{name} leaves the directory."),
+                actions=[ft.TextButton("Cancel", key="merge_cancel",
+                                       on_click=nav.guard(lambda _e: nav.redraw())),
+                         ft.FilledButton("Merge", key="merge_confirm",
+                                         on_click=nav.guard(lambda _e: merged(keep)))],
+            ))
+
+        return nav.guard(ask)
+
+    def merged(keep: Record) -> None:
+        changed = merge(store, duplicate, keep)
+        nav.reset(["home", "employers"])
+        nav.notify(f"Merged: {text.plural(changed, 'contact')} now name {keep.data['name']}.")
+
+    others = [e for e in store.list("employer") if e.id != duplicate.id]
+    others.sort(key=lambda e: e.data["name"].casefold())
+    controls: list[ft.Control] = [
+        ft.Text(f"Which employer is the same as {name}? Its contacts move to the one you "
+                "choose.", key="merge_help"),
+        *(ft.ListTile(leading=ft.Icon(ft.Icons.STORE_OUTLINED), title=ft.Text(e.data["name"]),
+                      on_click=choose(e), key=f"merge_into:{e.id}",
+                      content_padding=ft.Padding.only(left=8)) for e in others),
+    ]
+    if not others:
+        controls.append(muted("There is no other employer in your directory to merge with."))
+    return sub_screen(f"merge_employer/{employer_id}", f"Merge {name}", controls)

@@ -1,0 +1,71 @@
+"""The employer directory as the specialist keeps it: every employer met
+becomes an entry, and two entries for one employer can be merged. Plain
+Python over the store; no flet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.domain import Record
+from app.store import Store
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    name: str
+    record: Record | None  # None: met in contacts, not (yet) an entry of its own
+    contacts: int
+    last_met: str | None  # occurred_at of the latest contact
+
+
+def entry_for(store: Store, name: str) -> Record:
+    """The directory entry of `name` (any case), made when the employer is new."""
+    wanted = name.strip().casefold()
+    for employer in store.list("employer"):
+        if employer.data["name"].casefold() == wanted:
+            return employer
+    return store.put("employer", {"name": name.strip()})
+
+
+def directory(store: Store) -> list[DirectoryEntry]:
+    """Directory entries and employers met but not entered, by name, with how
+    often and when they were last met."""
+    entries = {e.data["name"].casefold(): e for e in store.list("employer")}
+    met: dict[str, list[Record]] = {}
+    for contact in store.list("employer_contact"):
+        met.setdefault(_key_of(contact, entries), []).append(contact)
+    names = {key: e.data["name"] for key, e in entries.items()}
+    for key, contacts in met.items():
+        names.setdefault(key, contacts[0].data["employer"])
+    listing = []
+    for key, name in names.items():
+        contacts = met.get(key, [])
+        last = max((c.data["occurred_at"] for c in contacts),
+                   key=datetime.fromisoformat, default=None)
+        listing.append(DirectoryEntry(name, entries.get(key), len(contacts), last))
+    return sorted(listing, key=lambda entry: entry.name.casefold())
+
+
+def merge(store: Store, duplicate: Record, keep: Record) -> int:
+    """Make every contact with `duplicate` name `keep` instead, then remove the
+    duplicate entry. Returns how many contacts changed."""
+    entries = {e.data["name"].casefold(): e for e in store.list("employer")}
+    gone = duplicate.data["name"].casefold()
+    changed = 0
+    for contact in store.list("employer_contact"):
+        if _key_of(contact, entries) == gone or contact.data.get("employer_id") == duplicate.id:
+            store.put("employer_contact", {**contact.data, "employer": keep.data["name"],
+                                           "employer_id": keep.id}, id=contact.id)
+            changed += 1
+    store.delete(duplicate.id)
+    return changed
+
+
+def _key_of(contact: Record, entries: dict[str, Record]) -> str:
+    """The directory key a contact belongs to: its linked entry, else its name."""
+    linked = contact.data.get("employer_id")
+    for key, entry in entries.items():
+        if entry.id == linked:
+            return key
+    return str(contact.data["employer"]).casefold()
