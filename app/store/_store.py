@@ -6,11 +6,15 @@ other byte of a record (names, employers, notes, member ids) is sealed with
 AES-256-GCM, with the row's identity as associated data.
 
 Each change and its outbox entry are written in one transaction, durable when
-`put` returns (WAL, synchronous=FULL).
+`put` returns (WAL, synchronous=FULL). A new store is built under a
+temporary name and renamed into place only when complete, so a crash while
+creating leaves either no store or a whole one; `Store.state` tells, without
+the PIN, whether a directory holds a usable, erased or damaged store.
 """
 
 from __future__ import annotations
 
+import base64
 import builtins
 import json
 import os
@@ -18,8 +22,10 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,7 @@ from app.domain import (
     Record,
     RecordDamagedError,
     Stamp,
+    StoreDamagedError,
     StoreErasedError,
     StoreExistsError,
     StoreLockedError,
@@ -55,12 +62,41 @@ from app.domain import (
 from ._crypto import Keys, WrongKeyError, new_data_key, unwrap_data_key, wrap_data_key
 
 DB_FILE = "fieldlog.db"
+# A store being made: renamed to DB_FILE only when complete.
+CREATING_FILE = "fieldlog.db.creating"
 ERASED_FILE = "ERASED"
 MAX_PIN_ATTEMPTS = 10
 MIN_PIN_DIGITS = 6
 DEFAULT_AUTO_LOCK_SECONDS = 300
 
 migrations = Migrations("ips-field-log device store")
+
+# What a complete store holds, checked before it is used.
+TABLE_COLUMNS = {
+    "meta": {"key", "value"},
+    "records": {"rid", "kind", "version", "deleted", "week", "body"},
+    "outbox": {"rid", "kind", "version", "deleted", "body", "state", "error"},
+    "secrets": {"name", "body"},
+}
+META_KEYS = (
+    "key_wrap",
+    "failed_pins",
+    "device_id",
+    "week_start",
+    "timezone",
+    "contact_target",
+    "auto_lock_seconds",
+    "clock",
+)
+
+
+class StoreState(StrEnum):
+    """What a directory holds, told without the PIN (`Store.state`)."""
+
+    NEW = "new"  # no store, or the remains of one whose making was cut short: create one
+    READY = "ready"  # a complete store: open it with the PIN
+    ERASED = "erased"  # erased to protect the data: Store.open says why; then create
+    DAMAGED = "damaged"  # a store file that cannot be used: Store.start_fresh, then create
 
 
 @migrations()
@@ -87,6 +123,18 @@ def m001_initial(db: Database) -> None:
     )
     db.table("outbox").create_index(["state", "version"])
     db.table("secrets").create({"name": str, "body": bytes}, pk="name")
+
+
+@dataclass(frozen=True)
+class _Meta:
+    """The meta rows of a complete store, checked."""
+
+    key_wrap: dict[str, Any] | None  # None once an erase has wiped it
+    device_id: str
+    settings: TeamSettings
+    auto_lock_seconds: int
+    clock: Stamp
+    clock_offset_ms: int
 
 
 @dataclass(frozen=True)
@@ -152,16 +200,14 @@ class Store:
         self._lock = threading.RLock()
         self._monotonic = monotonic
         self._last_used = monotonic()
-        self._settings = TeamSettings(
-            week_start=self._meta("week_start"),
-            timezone=self._meta("timezone"),
-            contact_target=int(self._meta("contact_target")),
-        )
-        self.device_id: str = self._meta("device_id")
+        meta = _read_meta(db)
+        self._settings = meta.settings
+        self._auto_lock_seconds = meta.auto_lock_seconds
+        self.device_id = meta.device_id
         self._clock = HybridClock(
             self.device_id,
-            last=self._last_stamp(),
-            offset_ms=int(self._meta("clock_offset", "0")),
+            last=self._last_stamp(meta.clock),
+            offset_ms=meta.clock_offset_ms,
             wall_ms=wall_ms,
         )
 
@@ -169,11 +215,39 @@ class Store:
 
     @staticmethod
     def exists(path: str | os.PathLike) -> bool:
-        return (Path(path) / DB_FILE).exists()
+        """A store file is here, usable or damaged (`state` tells which)."""
+        root = Path(path)
+        return (root / DB_FILE).exists() and not (root / ERASED_FILE).exists()
 
     @staticmethod
     def was_erased(path: str | os.PathLike) -> bool:
         return (Path(path) / ERASED_FILE).exists()
+
+    @staticmethod
+    def state(path: str | os.PathLike) -> StoreState:
+        """What directory `path` holds; reads the file but changes nothing."""
+        root = Path(path)
+        if (root / ERASED_FILE).exists():
+            return StoreState.ERASED
+        if not (root / DB_FILE).exists():
+            return StoreState.NEW
+        try:
+            _check_store_file(root)
+        except StoreDamagedError:
+            return StoreState.DAMAGED
+        return StoreState.READY
+
+    @classmethod
+    def start_fresh(cls, path: str | os.PathLike) -> None:
+        """Remove a damaged store, what an interrupted create or erase left, and
+        the erase notice, so `create` can make a new store. A usable store is
+        refused (StoreExistsError): it opens with the PIN."""
+        root = Path(path)
+        if cls.state(root) is StoreState.READY:
+            raise StoreExistsError(f"The store in {root} is usable: open it with the PIN.")
+        _remove_sqlite_files(root / CREATING_FILE)
+        _remove_sqlite_files(root / DB_FILE)
+        (root / ERASED_FILE).unlink(missing_ok=True)
 
     @classmethod
     def create(
@@ -187,20 +261,25 @@ class Store:
         monotonic: Callable[[], float] = time.monotonic,
         wall_ms: Callable[[], int] = wall_clock_ms,
     ) -> Store:
-        """A new empty store in directory `path` (made if missing), locked by `pin`."""
+        """A new empty store in directory `path` (made if missing), locked by `pin`.
+
+        The file is built under a temporary name and renamed into place once
+        complete and on disk, so a crash at any moment leaves either no store
+        (state NEW: create again) or a whole one.
+        """
         check_pin(pin)
         settings = TeamSettings(week_start, timezone, contact_target)
         root = Path(path)
-        if cls.exists(root):
+        state = cls.state(root)
+        if state is StoreState.READY:
             raise StoreExistsError(f"A store already exists in {root}; open it with the PIN.")
+        if state is StoreState.DAMAGED:
+            raise StoreDamagedError("the store already here is damaged")
         root.mkdir(parents=True, exist_ok=True)
         root.chmod(0o700)  # only this user may even list the sealed files
-        (root / ERASED_FILE).unlink(missing_ok=True)
         data_key = new_data_key()
-        db = _connect(root)
-        migrations.apply(db)
         meta = {
-            "key_wrap": json.dumps(wrap_data_key(data_key, pin)),
+            "key_wrap": json.dumps(wrap_data_key(data_key, pin)),  # Scrypt: the slow part
             "failed_pins": "0",
             "device_id": new_record_id(),
             "week_start": settings.week_start,
@@ -209,9 +288,16 @@ class Store:
             "auto_lock_seconds": str(DEFAULT_AUTO_LOCK_SECONDS),
             "clock": "0.0",
         }
-        with db.atomic():
-            db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
-        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic, wall_ms=wall_ms)
+        _build_store_file(root / CREATING_FILE, meta)
+        # The new store replaces whatever an erase left behind; a stale WAL
+        # next to the new file would be replayed into it.
+        _remove_sqlite_files(root / DB_FILE)
+        (root / ERASED_FILE).unlink(missing_ok=True)
+        os.replace(root / CREATING_FILE, root / DB_FILE)
+        _fsync(root)
+        return cls(
+            root, _connect(root), Keys.from_data_key(data_key), monotonic=monotonic, wall_ms=wall_ms
+        )
 
     @classmethod
     def open(
@@ -223,20 +309,30 @@ class Store:
         wall_ms: Callable[[], int] = wall_clock_ms,
     ) -> Store:
         """Unlock the store in `path`. A wrong PIN raises WrongPinError; the
-        tenth in a row erases the data (StoreErasedError)."""
+        tenth in a row erases the data (StoreErasedError). A store that cannot
+        be used raises StoreDamagedError, whatever is wrong with it."""
         root = Path(path)
-        if not cls.exists(root):
-            if cls.was_erased(root):
-                raise StoreErasedError(_erased_message(root))
+        if (root / ERASED_FILE).exists():
+            _remove_store_files(root)  # an erase cut short is finished
+            raise StoreErasedError(_erased_message(root))
+        if not (root / DB_FILE).exists():
             raise StoreNotFoundError(f"No store in {root} yet: create one with a new PIN.")
+        _check_store_file(root)
         db = _connect(root)
-        migrations.apply(db)
-        data_key = _unwrap_counting_failures(root, db, pin)
-        return cls(root, db, Keys.from_data_key(data_key), monotonic=monotonic, wall_ms=wall_ms)
+        try:
+            with _damage_surfaced():
+                migrations.apply(db)
+                data_key = _unwrap_counting_failures(root, db, pin)
+                return cls(
+                    root, db, Keys.from_data_key(data_key), monotonic=monotonic, wall_ms=wall_ms
+                )
+        except BaseException:
+            db.close()
+            raise
 
     def close(self) -> None:
         """Forget the key and release the files (the WAL is folded back in)."""
-        with self._lock:
+        with self._locked():
             self._keys = None
             if self._db is not None:
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -257,21 +353,25 @@ class Store:
 
     @property
     def auto_lock_seconds(self) -> int:
-        return int(self._meta("auto_lock_seconds"))
+        return self._auto_lock_seconds
 
     def set_auto_lock_seconds(self, seconds: int) -> None:
         if isinstance(seconds, bool) or not isinstance(seconds, int) or not 30 <= seconds <= 3600:
             raise ValidationError("auto_lock_seconds", "must be from 30 seconds to 60 minutes")
-        self._keys_for_use()
-        self._set_meta(auto_lock_seconds=str(seconds))
+        with self._locked():
+            self._keys_for_use()
+            self._set_meta(auto_lock_seconds=str(seconds))
+            self._auto_lock_seconds = seconds
 
     def lock(self) -> None:
         """Forget the key now; `unlock` brings it back."""
-        with self._lock:
+        with self._locked():
             self._keys = None
 
     def unlock(self, pin: str) -> None:
-        with self._lock:
+        with self._locked():
+            if self._db is None:
+                raise StoreLockedError("The store is closed: open it again with the PIN.")
             data_key = _unwrap_counting_failures(self.path, self._db, pin)
             self._keys = Keys.from_data_key(data_key)
             self._last_used = self._monotonic()
@@ -282,7 +382,7 @@ class Store:
     def touch(self) -> None:
         """Count user activity that does not read or write (typing into a form)
         as use, so the idle lock runs from it. StoreLockedError if already locked."""
-        with self._lock:
+        with self._locked():
             self._keys_for_use()
 
     def _keys_for_use(self, *, touch: bool = True) -> Keys:
@@ -301,7 +401,7 @@ class Store:
     def change_pin(self, old: str, new: str) -> None:
         """Re-wrap the data key under a new PIN; records are not touched."""
         check_pin(new)
-        with self._lock:
+        with self._locked():
             self._keys_for_use()
             data_key = _unwrap_counting_failures(self.path, self._db, old)
             self._set_meta(key_wrap=json.dumps(wrap_data_key(data_key, new)))
@@ -326,7 +426,7 @@ class Store:
             timezone=timezone or current.timezone,
             contact_target=contact_target if contact_target is not None else current.contact_target,
         )
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             with self._db.atomic():
                 self._set_meta(
@@ -349,7 +449,7 @@ class Store:
         """Store a new record, or a new version of record `id`. Durable on return."""
         data = validate_data(kind, data)
         record_id = check_record_id(id) if id is not None else new_record_id()
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             rid = keys.row_key(record_id)
             existing = self._db.execute("SELECT kind FROM records WHERE rid = ?", [rid]).fetchone()
@@ -364,7 +464,7 @@ class Store:
 
     def delete(self, id: str) -> Record:
         """Replace the record by a tombstone (kept, and synced like any change)."""
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             rid = keys.row_key(check_record_id(id))
             row = self._db.execute("SELECT kind FROM records WHERE rid = ?", [rid]).fetchone()
@@ -377,7 +477,7 @@ class Store:
 
     def get(self, id: str) -> Record | None:
         """The record, or None when it is unknown or deleted."""
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             record = self._get_any(keys, check_record_id(id))
         return None if record is None or record.deleted else record
@@ -389,14 +489,14 @@ class Store:
         sql, args = "SELECT * FROM records WHERE kind = ? AND deleted = 0", [kind]
         if week is not None:
             sql, args = sql + " AND week = ?", [*args, week.isoformat()]
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             records = [r for _, r in self._open_rows(keys, self._db.query(sql, args))]
         return sort_newest_first(records)
 
     def damaged(self) -> builtins.list[str]:
         """A description of every row whose sealed body fails its integrity check."""
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             found = []
             for row in self._db.query("SELECT * FROM records"):
@@ -408,7 +508,7 @@ class Store:
 
     def count(self, kind: str) -> int:
         kind_spec(kind)
-        with self._lock:
+        with self._locked():
             self._keys_for_use()
             sql = "SELECT count(*) FROM records WHERE kind = ? AND deleted = 0"
             return self._db.execute(sql, [kind]).fetchone()[0]
@@ -432,7 +532,7 @@ class Store:
             "SELECT * FROM records WHERE kind = 'employer_contact' AND deleted = 0 "
             f"AND week IN ({marks})"
         )
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             rows = self._db.query(sql, [w.isoformat() for w in starts])
             records = [r for _, r in self._open_rows(keys, rows)]
@@ -442,13 +542,13 @@ class Store:
 
     def pending_count(self) -> int:
         """Changes waiting to be pushed (rejected ones not included). Readable while locked."""
-        with self._lock:
+        with self._locked():
             sql = "SELECT count(*) FROM outbox WHERE state = 'pending'"
             return self._db.execute(sql).fetchone()[0]
 
     def pending_changes(self, limit: int = 500) -> builtins.list[Record]:
         """The oldest `limit` queued changes, in version order."""
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use(touch=False)
             rows = self._db.query(
                 "SELECT * FROM outbox WHERE state = 'pending' ORDER BY version LIMIT ?", [limit]
@@ -462,7 +562,7 @@ class Store:
         the server's reason until the record is edited. An entry whose record
         changed again since the push stays queued.
         """
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use(touch=False)
             with self._db.atomic():
                 for record_id, version, status, error in results:
@@ -484,7 +584,7 @@ class Store:
                         )
 
     def rejections(self) -> builtins.list[Rejection]:
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use()
             rows = list(self._db.query("SELECT * FROM outbox WHERE state = 'rejected'"))
             found = []
@@ -504,7 +604,7 @@ class Store:
         it as the losing version when it arrives, so nothing is lost.
         """
         changed = 0
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use(touch=False)
             with self._db.atomic():
                 for record in records:
@@ -524,12 +624,12 @@ class Store:
 
     @property
     def pull_cursor(self) -> str | None:
-        return self._meta("pull_cursor", None)
+        return self._meta("pull_cursor")
 
     def observe_server_time(self, server_time: datetime | str) -> None:
         """Move the version clock past the server's time (PROTOCOL.md) and
         measure how far this phone's clock is off."""
-        with self._lock:
+        with self._locked():
             self._clock.observe_server_ms(_ms(server_time))
             self._save_clock()
 
@@ -542,7 +642,7 @@ class Store:
         Returns how many changes were re-stamped and queued again.
         """
         newest_allowed = f"{_ms(server_time) + int(limit.total_seconds() * 1000):013d}.99999.~"
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use(touch=False)
             ahead = list(
                 self._db.query("SELECT * FROM outbox WHERE version > ?", [newest_allowed])
@@ -567,14 +667,14 @@ class Store:
     def erase(self, reason: str) -> None:
         """Destroy the key and every record on this device now (a revoked device).
         `reason` is kept, readable, to tell the user why."""
-        with self._lock:
+        with self._locked():
             self._keys = None
             _erase(self.path, self._db, reason)
             self._db = None  # type: ignore[assignment]
 
     def get_secret(self, name: str) -> str | None:
         """A sealed setting (server address, device token), or None."""
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use(touch=False)
             row = self._db.execute("SELECT body FROM secrets WHERE name = ?", [name]).fetchone()
             if row is None:
@@ -582,7 +682,7 @@ class Store:
             return keys.open_bytes(row[0], _aad(name, "secret", "", False)).decode()
 
     def set_secret(self, name: str, value: str | None) -> None:
-        with self._lock:
+        with self._locked():
             keys = self._keys_for_use(touch=False)
             if value is None:
                 self._db.execute("DELETE FROM secrets WHERE name = ?", [name])
@@ -591,6 +691,13 @@ class Store:
             self._db.table("secrets").insert({"name": name, "body": body}, replace=True)
 
     # ----- internals -----------------------------------------------------------
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the store's lock; a damaged file met by any statement surfaces
+        as StoreDamagedError."""
+        with self._lock, _damage_surfaced():
+            yield
 
     def _write(self, keys: Keys, rid: str, record: Record, *, queue: bool = True) -> None:
         """Seal and write a record, and queue it for push unless it came from the
@@ -651,13 +758,9 @@ class Store:
         sql = f"SELECT * FROM records WHERE deleted = 0 AND kind IN ({marks})"
         return self._open_rows(keys, list(self._db.query(sql, timed)))
 
-    def _meta(self, key: str, *default: str | None) -> Any:
+    def _meta(self, key: str, default: str | None = None) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        if row is None:
-            if default:
-                return default[0]
-            raise KeyError(key)
-        return row[0]
+        return default if row is None else row[0]
 
     def _set_meta(self, **values: str) -> None:
         with self._db.atomic():
@@ -665,12 +768,13 @@ class Store:
                 [{"key": k, "value": v} for k, v in values.items()], replace=True
             )
 
-    def _last_stamp(self) -> Stamp:
+    def _last_stamp(self, seen: Stamp) -> Stamp:
         """Past every version stored and every server time seen, so versions only grow."""
-        ms, counter = (int(part) for part in self._meta("clock").split("."))
-        seen = Stamp(ms, counter)
         newest = self._db.execute("SELECT max(version) FROM records").fetchone()[0]
-        return max(seen, parse_version(newest)[0]) if newest else seen
+        try:
+            return max(seen, parse_version(newest)[0]) if newest else seen
+        except ValidationError:  # an altered row: damaged() reports it
+            return seen
 
     def _save_clock(self) -> None:
         last = self._clock.last
@@ -678,7 +782,9 @@ class Store:
 
 
 def _connect(root: Path) -> Database:
-    conn = sqlite3.connect(root / DB_FILE, check_same_thread=False)
+    """A connection to the store file, which must exist (never made here)."""
+    uri = (root / DB_FILE).resolve().as_uri() + "?mode=rw"
+    conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     db = Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
@@ -687,11 +793,117 @@ def _connect(root: Path) -> Database:
     return db
 
 
+@contextmanager
+def _damage_surfaced() -> Iterator[None]:
+    """SQLite's "malformed" and "not a database" become StoreDamagedError."""
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+        if code not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            raise
+        raise StoreDamagedError("its file is damaged") from None
+
+
+def _check_store_file(root: Path) -> None:
+    """StoreDamagedError unless the file in `root` is a complete store: an intact
+    database with every table and every meta row, and a key to unwrap."""
+    try:
+        conn = sqlite3.connect((root / DB_FILE).resolve().as_uri() + "?mode=rw", uri=True)
+    except sqlite3.Error:
+        raise StoreDamagedError("its file cannot be read") from None
+    try:
+        with _damage_surfaced():
+            db = Database(conn)
+            if conn.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise StoreDamagedError("its file is damaged")
+            for table, columns in TABLE_COLUMNS.items():
+                if not columns <= set(db.table(table).columns_dict):
+                    raise StoreDamagedError("part of it is missing")
+            if _read_meta(db).key_wrap is None:
+                raise StoreDamagedError("its key was wiped")
+    finally:
+        conn.close()
+
+
+def _read_meta(db: Database) -> _Meta:
+    """The meta rows, checked; StoreDamagedError when one is missing or garbled."""
+    values = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    missing = [key for key in META_KEYS if key not in values]
+    if missing:
+        raise StoreDamagedError(f"its settings are incomplete ({', '.join(missing)} missing)")
+    try:
+        ms, counter = values["clock"].split(".")
+        return _Meta(
+            key_wrap=_parse_key_wrap(values["key_wrap"]),
+            device_id=check_record_id(values["device_id"]),
+            settings=TeamSettings(
+                values["week_start"], values["timezone"], int(values["contact_target"])
+            ),
+            auto_lock_seconds=int(values["auto_lock_seconds"]),
+            clock=Stamp(int(ms), int(counter)),
+            clock_offset_ms=int(values.get("clock_offset", "0")),
+        )
+    except (ValueError, TypeError, AttributeError):
+        raise StoreDamagedError("its settings are garbled") from None
+
+
+def _parse_key_wrap(text: str) -> dict[str, Any] | None:
+    """The wrapped data key as stored, or None once wiped; ValueError if garbled."""
+    if text == "":
+        return None
+    wrap = json.loads(text)
+    if not isinstance(wrap, dict) or wrap.get("kdf") != "scrypt":
+        raise ValueError("not a key wrap")
+    if not all(type(wrap.get(name)) is int for name in ("n", "r", "p")):
+        raise ValueError("bad Scrypt parameters")
+    base64.b64decode(wrap["salt"], validate=True)
+    base64.b64decode(wrap["wrapped"], validate=True)
+    return wrap
+
+
+def _build_store_file(path: Path, meta: dict[str, str]) -> None:
+    """A complete store file at `path` (what an earlier attempt left is
+    replaced), flushed to disk before it is renamed into place."""
+    _remove_sqlite_files(path)
+    conn = sqlite3.connect(path)
+    try:
+        db = Database(conn)
+        db.execute("PRAGMA synchronous=FULL")
+        migrations.apply(db)
+        with db.atomic():
+            db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
+    finally:
+        conn.close()
+    _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file, or a directory's entries (so a rename survives a power cut)."""
+    if path.is_dir() and os.name != "posix":
+        return  # only POSIX systems can open a directory to flush it
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_sqlite_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _remove_store_files(root: Path) -> None:
+    _remove_sqlite_files(root / DB_FILE)
+    _remove_sqlite_files(root / CREATING_FILE)
+
+
 def _unwrap_counting_failures(root: Path, db: Database, pin: str) -> bytes:
     """Unwrap the data key; count wrong PINs durably and erase after the limit."""
     if not isinstance(pin, str) or not pin:
         raise ValidationError("pin", "enter your PIN")
-    wrap = json.loads(db.execute("SELECT value FROM meta WHERE key = 'key_wrap'").fetchone()[0])
+    wrap = _read_key_wrap(root, db)
     try:
         data_key = unwrap_data_key(wrap, pin)
     except WrongKeyError:
@@ -709,24 +921,42 @@ def _unwrap_counting_failures(root: Path, db: Database, pin: str) -> bytes:
     return data_key
 
 
+def _read_key_wrap(root: Path, db: Database) -> dict[str, Any]:
+    """The wrapped data key; StoreErasedError if an erase wiped it meanwhile,
+    StoreDamagedError if it is missing or garbled."""
+    row = db.execute("SELECT value FROM meta WHERE key = 'key_wrap'").fetchone()
+    if row is None:
+        raise StoreDamagedError("its key is missing")
+    try:
+        wrap = _parse_key_wrap(row[0])
+    except (ValueError, TypeError):
+        raise StoreDamagedError("its key is garbled") from None
+    if wrap is None:
+        raise StoreErasedError(_erased_message(root))
+    return wrap
+
+
 def _erase(root: Path, db: Database, reason: str) -> None:
-    """Destroy the wrapped key and every sealed body, then the files."""
+    """Destroy the wrapped key and every sealed body, then the files. The notice
+    is written first, so an erase cut short is finished by the next open."""
+    when = datetime.now(UTC).isoformat(timespec="seconds")
+    (root / ERASED_FILE).write_text(json.dumps({"at": when, "reason": reason}))
     with db.atomic():
         db.execute("UPDATE meta SET value = '' WHERE key = 'key_wrap'")
         for table in ("records", "outbox", "secrets"):
             db.execute(f"DELETE FROM {table}")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    for name in (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal"):
-        (root / name).unlink(missing_ok=True)
-    when = datetime.now(UTC).isoformat(timespec="seconds")
-    (root / ERASED_FILE).write_text(json.dumps({"at": when, "reason": reason}))
+    _remove_store_files(root)
 
 
 def _erased_message(root: Path) -> str:
-    erased = json.loads((root / ERASED_FILE).read_text())
+    try:
+        erased = json.loads((root / ERASED_FILE).read_text())
+        why = f" {erased['reason']} ({erased['at']})"
+    except (OSError, ValueError, TypeError, KeyError):
+        why = ""  # the notice itself was lost or cut short
     return (
-        f"The data on this device was erased {erased['reason']} ({erased['at']}) to "
-        "protect it. Create a new PIN to start again; records that were synced come "
-        "back at the next sync."
+        f"The data on this device was erased{why} to protect it. Create a new PIN to "
+        "start again; records that were synced come back at the next sync."
     )
