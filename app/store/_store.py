@@ -312,13 +312,12 @@ class Store:
         tenth in a row erases the data (StoreErasedError). A store that cannot
         be used raises StoreDamagedError, whatever is wrong with it."""
         root = Path(path)
-        if (root / ERASED_FILE).exists():
-            _remove_store_files(root)  # an erase cut short is finished
-            raise StoreErasedError(_erased_message(root))
-        if not (root / DB_FILE).exists():
-            raise StoreNotFoundError(f"No store in {root} yet: create one with a new PIN.")
-        _check_store_file(root)
-        db = _connect(root)
+        _require_usable(root)
+        try:
+            db = _connect(root)
+        except sqlite3.OperationalError:
+            _require_usable(root)  # erased or removed by another process meanwhile
+            raise
         try:
             with _damage_surfaced():
                 migrations.apply(db)
@@ -805,6 +804,22 @@ def _damage_surfaced() -> Iterator[None]:
         raise StoreDamagedError("its file is damaged") from None
 
 
+def _require_usable(root: Path) -> None:
+    """Raise what keeps the store in `root` from being opened, if anything."""
+    if (root / DB_FILE).exists() and not (root / ERASED_FILE).exists():
+        try:
+            _check_store_file(root)
+            return
+        except StoreDamagedError:
+            # Damaged, unless another process erased or removed it during the check.
+            if (root / DB_FILE).exists() and not (root / ERASED_FILE).exists():
+                raise
+    if (root / ERASED_FILE).exists():
+        _remove_store_files(root)  # an erase cut short is finished
+        raise StoreErasedError(_erased_message(root))
+    raise StoreNotFoundError(f"No store in {root} yet: create one with a new PIN.")
+
+
 def _check_store_file(root: Path) -> None:
     """StoreDamagedError unless the file in `root` is a complete store: an intact
     database with every table and every meta row, and a key to unwrap."""
@@ -900,25 +915,51 @@ def _remove_store_files(root: Path) -> None:
 
 
 def _unwrap_counting_failures(root: Path, db: Database, pin: str) -> bytes:
-    """Unwrap the data key; count wrong PINs durably and erase after the limit."""
+    """Unwrap the data key under `pin`; the tenth wrong PIN in a row erases the data.
+
+    Each try is counted before the slow check, in the same write transaction
+    that reads the count: tries made at once from several processes are all
+    counted, and a try cut short by a crash still counts. A right PIN resets
+    the count afterwards.
+    """
     if not isinstance(pin, str) or not pin:
         raise ValidationError("pin", "enter your PIN")
-    wrap = _read_key_wrap(root, db)
+    with _write_locked(db):
+        wrap = _read_key_wrap(root, db)
+        failed = _failed_pins(db) + 1
+        db.execute("UPDATE meta SET value = ? WHERE key = 'failed_pins'", [str(failed)])
     try:
         data_key = unwrap_data_key(wrap, pin)
     except WrongKeyError:
-        failed = (
-            int(db.execute("SELECT value FROM meta WHERE key = 'failed_pins'").fetchone()[0]) + 1
-        )
         if failed >= MAX_PIN_ATTEMPTS:
             _erase(root, db, f"after {MAX_PIN_ATTEMPTS} wrong PINs in a row")
             raise StoreErasedError(_erased_message(root)) from None
-        with db.atomic():
-            db.execute("UPDATE meta SET value = ? WHERE key = 'failed_pins'", [str(failed)])
         raise WrongPinError(MAX_PIN_ATTEMPTS - failed) from None
-    with db.atomic():
+    with _write_locked(db):
+        _read_key_wrap(root, db)  # raises if another process erased the data meanwhile
         db.execute("UPDATE meta SET value = '0' WHERE key = 'failed_pins'")
     return data_key
+
+
+@contextmanager
+def _write_locked(db: Database) -> Iterator[None]:
+    """A transaction holding the write lock from its start (BEGIN IMMEDIATE), so
+    nothing another process writes can slip between its reads and its writes."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+def _failed_pins(db: Database) -> int:
+    row = db.execute("SELECT value FROM meta WHERE key = 'failed_pins'").fetchone()
+    try:
+        return int(row[0])
+    except (TypeError, ValueError):
+        raise StoreDamagedError("its count of wrong PINs is missing") from None
 
 
 def _read_key_wrap(root: Path, db: Database) -> dict[str, Any]:
@@ -941,7 +982,7 @@ def _erase(root: Path, db: Database, reason: str) -> None:
     is written first, so an erase cut short is finished by the next open."""
     when = datetime.now(UTC).isoformat(timespec="seconds")
     (root / ERASED_FILE).write_text(json.dumps({"at": when, "reason": reason}))
-    with db.atomic():
+    with _write_locked(db):
         db.execute("UPDATE meta SET value = '' WHERE key = 'key_wrap'")
         for table in ("records", "outbox", "secrets"):
             db.execute(f"DELETE FROM {table}")
