@@ -206,20 +206,12 @@ def _ms(when: datetime | str) -> int:
     return int(instant.timestamp() * 1000)
 
 
-def _to_date(day: date | datetime | None, settings: TeamSettings) -> date:
-    if day is None:
-        return settings.local_date(datetime.now(UTC))
-    if isinstance(day, datetime):
-        return settings.local_date(day)
-    return day
-
-
 class Store:
     """Records, the weekly tally and sync bookkeeping, sealed under a PIN.
 
     Build with `Store.create` or `Store.open`. Thread-safe: the UI and the
     sync worker share one instance. `monotonic` (idle time) and `wall_ms`
-    (version stamps) are the store's clocks, replaceable in tests.
+    (version stamps, `now`) are the store's clocks, replaceable in tests.
     """
 
     def __init__(
@@ -237,6 +229,7 @@ class Store:
         self._lock = threading.RLock()
         self._monotonic = monotonic
         self._last_used = monotonic()
+        self._wall_ms = wall_ms
         meta = _read_meta(db)
         self._settings = meta.settings
         self._auto_lock_seconds = meta.auto_lock_seconds
@@ -453,6 +446,24 @@ class Store:
             data_key = _unwrap_counting_failures(self.path, self._db, old)
             self._set_meta(key_wrap=json.dumps(wrap_data_key(data_key, new)))
 
+    # ----- time ----------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The time by this phone's clock, corrected by the server's when the two
+        were found far apart (`observe_server_time`). Limits and today go by it."""
+        return datetime.fromtimestamp((self._wall_ms() + self._clock.offset_ms) / 1000, UTC)
+
+    def today(self) -> date:
+        """Today in the team's time zone: the one place the app works it out."""
+        return self._settings.local_date(self.now())
+
+    def _day(self, day: date | datetime | None) -> date:
+        if day is None:
+            return self.today()
+        if isinstance(day, datetime):
+            return self._settings.local_date(day)
+        return day
+
     # ----- settings ------------------------------------------------------------
 
     @property
@@ -490,8 +501,9 @@ class Store:
     # ----- records -------------------------------------------------------------
 
     def put(self, kind: str, data: dict[str, Any], *, id: str | None = None) -> Record:
-        """Store a new record, or a new version of record `id`. Durable on return."""
-        data = validate_data(kind, data)
+        """Store a new record, or a new version of record `id`. Durable on return.
+        The limits every record must meet apply, by the store's clock (`now`)."""
+        data = validate_data(kind, data, now=self.now())
         record_id = check_record_id(id) if id is not None else new_record_id()
         with self._locked():
             keys = self._keys_for_use()
@@ -567,7 +579,7 @@ class Store:
 
     def week_tally(self, day: date | datetime | None = None) -> Tally:
         """The employer-contact tally of the week holding `day` (today if None)."""
-        week = self._settings.week_of(_to_date(day, self._settings))
+        week = self._settings.week_of(self._day(day))
         return week_tally(self.list("employer_contact", week=week), self._settings, week)
 
     def weekly_counts(
@@ -576,7 +588,7 @@ class Store:
         """(week start, counting contacts) for `weeks` weeks ending with the week
         holding `day`, oldest first."""
         settings = self._settings
-        starts = settings.weeks_ending(_to_date(day, settings), weeks)
+        starts = settings.weeks_ending(self._day(day), weeks)
         marks = ",".join("?" * len(starts))
         sql = (
             "SELECT * FROM records WHERE kind = 'employer_contact' AND deleted = 0 "

@@ -1,6 +1,6 @@
 """The encrypted device store: records, edits, tallies, settings, PINs."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -263,4 +263,47 @@ def test_changes_stamped_too_far_ahead_are_restamped_from_server_time(store_dir)
     assert store.restamp_ahead(server_time, timedelta(hours=24)) == 0
     wall[0] += 1000
     assert store.put("employer", {"name": "Later"}).version.startswith(str(server_ms)[:9])
+    store.close()
+
+
+def wall_at(iso):
+    return lambda: int(datetime.fromisoformat(iso).timestamp() * 1000)
+
+
+def test_put_applies_the_limits_by_the_store_clock(store_dir):
+    store = Store.create(store_dir, PIN, wall_ms=wall_at("2026-11-18T16:00:00+00:00"))
+    assert store.now() == datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
+    store.put("employer_contact", contact(when="2026-11-18T10:10:00-06:00"))  # clocks differ
+    with pytest.raises(ValidationError, match="occurred_at: is in the future"):
+        store.put("employer_contact", contact(when="2026-11-18T10:20:00-06:00"))
+    with pytest.raises(ValidationError, match="program_entry: is 1999-12-31"):
+        store.put(
+            "member", {"display_name": "Odile", "program_entry": "1999-12-31", "status": "active"}
+        )
+    store.close()
+
+
+def test_a_phone_clock_far_behind_is_corrected_by_the_server_time(store_dir):
+    store = Store.create(store_dir, PIN, wall_ms=wall_at("2026-11-16T16:00:00+00:00"))
+    with pytest.raises(ValidationError, match="in the future"):
+        store.put("employer_contact", contact(when="2026-11-18T10:00:00-06:00"))
+    store.observe_server_time("2026-11-18T16:00:00+00:00")  # two days later
+    assert store.now() == datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
+    assert store.today() == date(2026, 11, 18)
+    store.put("employer_contact", contact(when="2026-11-18T10:00:00-06:00"))
+    store.close()
+    with Store.open(store_dir, PIN, wall_ms=wall_at("2026-11-16T16:00:01+00:00")) as reopened:
+        assert reopened.now() - datetime(2026, 11, 18, 16, 0, tzinfo=UTC) == timedelta(seconds=1)
+
+
+def test_today_is_the_date_in_the_team_zone_and_the_default_week(store_dir):
+    # Sunday 21:00 in Chicago is already Monday in UTC and in Berlin.
+    store = Store.create(store_dir, PIN, wall_ms=wall_at("2026-11-23T03:00:00+00:00"))
+    assert store.today() == date(2026, 11, 22)
+    store.put("employer_contact", contact(when="2026-11-22T20:00:00-06:00"))
+    assert (store.week_tally().week_start, store.week_tally().count) == (date(2026, 11, 16), 1)
+    assert store.weekly_counts(weeks=1) == [(date(2026, 11, 16), 1)]
+    store.update_settings(timezone="Europe/Berlin")
+    assert store.today() == date(2026, 11, 23)
+    assert (store.week_tally().week_start, store.week_tally().count) == (date(2026, 11, 23), 1)
     store.close()
