@@ -200,7 +200,8 @@ class SyncClient:
 
     def enroll(self, server_url: str, code: str, device_name: str) -> EnrollResponse:
         """Connect this device to a server with a one-time enrollment code; the
-        store takes the team's week start, time zone and target."""
+        store takes the team's week start, time zone and target, which belong to
+        the server from then on."""
         base = normalise_server_url(server_url)
         code = code.strip()
         if not code:
@@ -215,6 +216,7 @@ class SyncClient:
             week_start=team["week_start"],
             timezone=team["timezone"],
             contact_target=team["contact_target"],
+            source="server",
         )
         self.store.set_secret(SERVER_URL_SECRET, base)
         self.store.set_secret(TOKEN_SECRET, answer["token"])

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from cryptography.exceptions import InvalidTag
 from sqlite_utils import Database
@@ -72,6 +72,8 @@ ERASED_FILE = "ERASED"
 MAX_PIN_ATTEMPTS = 10
 MIN_PIN_DIGITS = 6
 DEFAULT_AUTO_LOCK_SECONDS = 300
+# Where the team settings came from: set on this phone, or taken from the server.
+SettingsSource = Literal["local", "server"]
 
 migrations = Migrations("ips-field-log device store")
 
@@ -136,6 +138,7 @@ class _Meta:
     key_wrap: dict[str, Any] | None  # None once an erase has wiped it
     device_id: str
     settings: TeamSettings
+    settings_source: SettingsSource
     auto_lock_seconds: int
     clock: Stamp
     clock_offset_ms: int
@@ -174,9 +177,17 @@ def _row_aad(table: str, row: dict) -> bytes:
     return _record_aad(*identity, row["week"]) if table == "records" else _aad(*identity)
 
 
-def _settings_payload(settings: TeamSettings, auto_lock_seconds: int) -> bytes:
-    """The readable settings that change what screens show, as tagged."""
-    values = [settings.week_start, settings.timezone, settings.contact_target, auto_lock_seconds]
+def _settings_payload(
+    settings: TeamSettings, source: SettingsSource, auto_lock_seconds: int
+) -> bytes:
+    """The readable settings that change what screens show or allow, as tagged."""
+    values = [
+        settings.week_start,
+        settings.timezone,
+        settings.contact_target,
+        source,
+        auto_lock_seconds,
+    ]
     return json.dumps(values).encode()
 
 
@@ -232,6 +243,7 @@ class Store:
         self._wall_ms = wall_ms
         meta = _read_meta(db)
         self._settings = meta.settings
+        self._settings_source = meta.settings_source
         self._auto_lock_seconds = meta.auto_lock_seconds
         self.device_id = meta.device_id
         self._clock = HybridClock(
@@ -248,7 +260,9 @@ class Store:
         if tag is None:
             self._upgrade_seals(keys)
         else:
-            expected = keys.settings_tag(_settings_payload(self._settings, self._auto_lock_seconds))
+            expected = keys.settings_tag(
+                _settings_payload(self._settings, self._settings_source, self._auto_lock_seconds)
+            )
             self._settings_altered = not hmac.compare_digest(tag, expected)
 
     # ----- opening and closing -------------------------------------------------
@@ -327,8 +341,9 @@ class Store:
             "timezone": settings.timezone,
             "contact_target": str(settings.contact_target),
             "auto_lock_seconds": str(DEFAULT_AUTO_LOCK_SECONDS),
+            "settings_source": "local",
             "settings_tag": keys.settings_tag(
-                _settings_payload(settings, DEFAULT_AUTO_LOCK_SECONDS)
+                _settings_payload(settings, "local", DEFAULT_AUTO_LOCK_SECONDS)
             ),
             "clock": "0.0",
         }
@@ -401,7 +416,7 @@ class Store:
             raise ValidationError("auto_lock_seconds", "must be from 30 seconds to 60 minutes")
         with self._locked():
             keys = self._keys_for_use()
-            self._save_settings(keys, self._settings, seconds)
+            self._save_settings(keys, self._settings, self._settings_source, seconds)
 
     def lock(self) -> None:
         """Forget the key now; `unlock` brings it back."""
@@ -470,14 +485,32 @@ class Store:
     def settings(self) -> TeamSettings:
         return self._settings
 
+    @property
+    def settings_from_server(self) -> bool:
+        """The team settings are the server's (taken at enrollment and at each
+        sync): show them, but they cannot be changed on this phone."""
+        return self._settings_source == "server"
+
     def update_settings(
         self,
         *,
         week_start: str | None = None,
         timezone: str | None = None,
         contact_target: int | None = None,
+        source: SettingsSource = "local",
     ) -> TeamSettings:
-        """Change week start, time zone or target; the week index follows."""
+        """Change week start, time zone or target; the week index follows.
+
+        The sync client passes source="server" with the server's settings;
+        from then on the phone's user cannot change them (ValidationError on
+        field "settings"). Taking unchanged settings writes nothing.
+        """
+        if source == "local" and self.settings_from_server:
+            raise ValidationError(
+                "settings",
+                "come from your team's server while this phone is connected; "
+                "ask your administrator to change them",
+            )
         current = self._settings
         new = TeamSettings(
             week_start=week_start or current.week_start,
@@ -485,7 +518,10 @@ class Store:
             contact_target=contact_target if contact_target is not None else current.contact_target,
         )
         with self._locked():
-            keys = self._keys_for_use()
+            # Taking the server's settings is background work: it keeps no phone awake.
+            keys = self._keys_for_use(touch=source == "local")
+            if (new, source) == (current, self._settings_source) and not self._settings_altered:
+                return new
             # Settings altered on disk may no longer match the week index: rebuild it.
             reindex = self._settings_altered or (new.week_start, new.timezone) != (
                 current.week_start,
@@ -495,7 +531,7 @@ class Store:
                 if reindex:
                     for row, record in self._rows_with_time(keys):
                         self._write_row(keys, row["rid"], record, new)
-                self._save_settings(keys, new, self._auto_lock_seconds)
+                self._save_settings(keys, new, source, self._auto_lock_seconds)
         return new
 
     # ----- records -------------------------------------------------------------
@@ -865,16 +901,26 @@ class Store:
         if self._damage is not None:
             self._damage.pop((table, key), None)
 
-    def _save_settings(self, keys: Keys, settings: TeamSettings, auto_lock_seconds: int) -> None:
+    def _save_settings(
+        self,
+        keys: Keys,
+        settings: TeamSettings,
+        source: SettingsSource,
+        auto_lock_seconds: int,
+    ) -> None:
         """Write the settings with their tag, then take them in use."""
         self._set_meta(
             week_start=settings.week_start,
             timezone=settings.timezone,
             contact_target=str(settings.contact_target),
+            settings_source=source,
             auto_lock_seconds=str(auto_lock_seconds),
-            settings_tag=keys.settings_tag(_settings_payload(settings, auto_lock_seconds)),
+            settings_tag=keys.settings_tag(
+                _settings_payload(settings, source, auto_lock_seconds)
+            ),
         )
         self._settings = settings
+        self._settings_source = source
         self._auto_lock_seconds = auto_lock_seconds
         self._settings_altered = False
 
@@ -902,7 +948,9 @@ class Store:
             if already:
                 self._settings_altered = True
             else:
-                self._save_settings(keys, self._settings, self._auto_lock_seconds)
+                self._save_settings(
+                    keys, self._settings, self._settings_source, self._auto_lock_seconds
+                )
 
     def _meta(self, key: str, default: str | None = None) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
@@ -1018,12 +1066,21 @@ def _read_meta(db: Database) -> _Meta:
             settings=TeamSettings(
                 values["week_start"], values["timezone"], int(values["contact_target"])
             ),
+            settings_source=_settings_source(values.get("settings_source", "local")),
             auto_lock_seconds=int(values["auto_lock_seconds"]),
             clock=Stamp(int(ms), int(counter)),
             clock_offset_ms=int(values.get("clock_offset", "0")),
         )
     except (ValueError, TypeError, AttributeError):
         raise StoreDamagedError("its settings are garbled") from None
+
+
+def _settings_source(text: str) -> SettingsSource:
+    if text == "server":
+        return "server"
+    if text == "local":
+        return "local"
+    raise ValueError("not a settings source")
 
 
 def _parse_key_wrap(text: str) -> dict[str, Any] | None:

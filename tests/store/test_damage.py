@@ -308,6 +308,17 @@ def test_settings_altered_on_disk_are_reported_until_set_again(store_dir):
         assert reopened.damaged() == []
 
 
+def test_settings_marked_local_on_disk_are_reported(store_dir):
+    store = Store.create(store_dir, PIN)
+    store.update_settings(contact_target=5, source="server")
+    store.close()
+    run_sql("UPDATE meta SET value = 'local' WHERE key = 'settings_source'")(
+        store_dir / "fieldlog.db"
+    )
+    with Store.open(store_dir, PIN) as store:
+        assert store.damaged() == ["The team settings (week start, time zone, weekly target)"]
+
+
 def test_a_removed_tag_on_a_store_of_this_version_is_reported(store_dir):
     store = Store.create(store_dir, PIN)
     store.put("employer_contact", contact())

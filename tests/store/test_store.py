@@ -307,3 +307,23 @@ def test_today_is_the_date_in_the_team_zone_and_the_default_week(store_dir):
     assert store.today() == date(2026, 11, 23)
     assert (store.week_tally().week_start, store.week_tally().count) == (date(2026, 11, 23), 1)
     store.close()
+
+
+def test_settings_from_the_server_are_kept_and_cannot_be_changed_here(store_dir):
+    store = Store.create(store_dir, PIN)
+    assert not store.settings_from_server
+    store.update_settings(contact_target=5)  # not connected: the phone's own settings
+    store.update_settings(week_start="sunday", timezone="America/Denver", contact_target=7,
+                          source="server")
+    assert store.settings_from_server and store.settings.contact_target == 7
+    with pytest.raises(ValidationError, match="come from your team's server") as caught:
+        store.update_settings(contact_target=4)
+    assert caught.value.field == "settings"
+    writes = store._db.conn.total_changes
+    store.update_settings(week_start="sunday", timezone="America/Denver", contact_target=7,
+                          source="server")
+    assert store._db.conn.total_changes == writes  # unchanged settings write nothing
+    store.close()
+    with Store.open(store_dir, PIN) as reopened:
+        assert reopened.settings_from_server and reopened.settings.timezone == "America/Denver"
+        assert reopened.damaged() == []

@@ -50,6 +50,7 @@ def test_enroll_takes_the_team_settings_and_a_bad_code_is_explained(devices):
     phone = devices.enroll("Ada Specialist")
     assert phone.account["user"]["name"] == "Ada Specialist"
     assert phone.store.settings.timezone == "America/Chicago"
+    assert phone.store.settings_from_server
     other = Store.create(devices.root / "spare", PIN)
     devices.stores.append(other)
     spare = SyncClient(store=other)
