@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from app.domain import Record, ValidationError
-from app.store import Store, StoreError
+from app.store import SetAside, Store, StoreError
 
 from .protocol import (
     CLOCK_AHEAD_LIMIT,
@@ -93,7 +93,9 @@ class SyncStatus:
     - running / phase ("pushing", "pulling", "idle") / done / total: progress
       of the sync under way; done and total count records.
     - pending: changes waiting to be pushed; rejected: changes the server
-      refused (quarantined until edited).
+      refused (quarantined until edited); set_aside: pulled records this
+      phone could not store (`Store.set_aside()` says why; they stay on the
+      server, and one comes off the list when a version that fits arrives).
     - last_synced_at: end of the last sync that pushed and pulled everything.
     - error: why the last sync stopped; cleared when a sync succeeds.
     """
@@ -105,6 +107,7 @@ class SyncStatus:
     total: int = 0
     pending: int = 0
     rejected: int = 0
+    set_aside: int = 0
     last_synced_at: datetime | None = None
     error: str | None = None
 
@@ -116,7 +119,7 @@ class SyncReport:
     pushed: dict[str, int] = field(default_factory=dict)
     pulled: int = 0
     restamped: int = 0
-    skipped: int = 0  # pulled records this app version cannot read
+    set_aside: int = 0  # pulled records this phone could not store
 
 
 Listener = Callable[[SyncStatus], None]
@@ -155,7 +158,8 @@ class SyncClient:
         last = store.get_secret(LAST_SYNC_SECRET)
         self._status = SyncStatus(
             pending=store.pending_count(),
-            rejected=len(store.rejections()),
+            rejected=store.rejected_count(),
+            set_aside=store.set_aside_count(),
             last_synced_at=datetime.fromisoformat(last) if last else None,
         )
 
@@ -179,8 +183,14 @@ class SyncClient:
             listener(new)
 
     def refresh_counts(self) -> None:
-        """Re-read the queue sizes (after a local edit, say)."""
-        self._update(pending=self.store.pending_count(), rejected=len(self.store.rejections()))
+        """Re-read the queue sizes (after a local edit, say). Needs no key, so
+        it neither fails on nor keeps awake a phone that locked itself."""
+        store = self.store
+        self._update(
+            pending=store.pending_count(),
+            rejected=store.rejected_count(),
+            set_aside=store.set_aside_count(),
+        )
 
     # ----- enrollment ---------------------------------------------------------
 
@@ -320,13 +330,15 @@ class SyncClient:
             if cursor is not None:
                 params["after"] = cursor
             answer = self._request("GET", PULL_PATH, params=params)
-            records = []
+            records, unreadable = [], []
             for raw in answer["changes"]:
                 try:
                     records.append(Record.from_wire(raw))
-                except ValidationError:
-                    report.skipped += 1  # from a newer app version: kept on the server
-            report.pulled += self.store.apply_pulled(records, answer["next"])
+                except ValidationError as error:
+                    unreadable.append(_set_aside(raw, error))
+            merged = self.store.apply_pulled(records, answer["next"], set_aside=unreadable)
+            report.pulled += merged.changed
+            report.set_aside += merged.set_aside
             self.store.observe_server_time(answer["server_time"])
             done = self._status.done + len(answer["changes"])
             self._update(done=done, total=done)
@@ -455,6 +467,17 @@ def normalise_server_url(text: str) -> str:
             "Use an https:// address: records are health information and must travel encrypted."
         )
     return url
+
+
+def _set_aside(raw: object, error: ValidationError) -> SetAside:
+    """A pulled change this app cannot take (from a newer app version, or
+    accepted by an older server), described as sent."""
+    fields = raw if isinstance(raw, Mapping) else {}
+
+    def sent(name: str) -> str:
+        return str(fields.get(name, ""))[:100]
+
+    return SetAside(sent("id"), sent("kind"), sent("version"), str(error))
 
 
 def _why(error: httpx.TransportError) -> str:

@@ -11,13 +11,24 @@ from app.domain.errors import (
     WrongPinError,
 )
 
-from ._store import MAX_PIN_ATTEMPTS, MIN_PIN_DIGITS, Rejection, Store, StoreState, check_pin
+from ._store import (
+    MAX_PIN_ATTEMPTS,
+    MIN_PIN_DIGITS,
+    Merged,
+    Rejection,
+    SetAside,
+    Store,
+    StoreState,
+    check_pin,
+)
 
 __all__ = [
     "MAX_PIN_ATTEMPTS",
     "MIN_PIN_DIGITS",
+    "Merged",
     "RecordDamagedError",
     "Rejection",
+    "SetAside",
     "Store",
     "StoreDamagedError",
     "StoreErasedError",

@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -72,6 +72,7 @@ ERASED_FILE = "ERASED"
 MAX_PIN_ATTEMPTS = 10
 MIN_PIN_DIGITS = 6
 DEFAULT_AUTO_LOCK_SECONDS = 300
+SET_ASIDE_DAMAGED = "A note of a record from the server that was set aside"
 # Where the team settings came from: set on this phone, or taken from the server.
 SettingsSource = Literal["local", "server"]
 
@@ -131,6 +132,12 @@ def m001_initial(db: Database) -> None:
     db.table("secrets").create({"name": str, "body": bytes}, pk="name")
 
 
+@migrations()
+def m002_set_aside(db: Database) -> None:
+    # Pulled records this phone could not store: a sealed SetAside per row key.
+    db.table("set_aside").create({"rid": str, "body": bytes}, pk="rid")
+
+
 @dataclass(frozen=True)
 class _Meta:
     """The meta rows of a complete store, checked."""
@@ -142,6 +149,25 @@ class _Meta:
     auto_lock_seconds: int
     clock: Stamp
     clock_offset_ms: int
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A pulled record this phone could not store, kept aside with the reason
+    (the server still holds it). Fields are as the server sent them."""
+
+    id: str
+    kind: str
+    version: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Merged:
+    """What a pulled page did here: records changed, records set aside."""
+
+    changed: int
+    set_aside: int
 
 
 @dataclass(frozen=True)
@@ -644,6 +670,12 @@ class Store:
             sql = "SELECT count(*) FROM outbox WHERE state = 'pending'"
             return self._db.execute(sql).fetchone()[0]
 
+    def rejected_count(self) -> int:
+        """Changes the server refused, kept until edited. Readable while locked."""
+        with self._locked():
+            sql = "SELECT count(*) FROM outbox WHERE state = 'rejected'"
+            return self._db.execute(sql).fetchone()[0]
+
     def pending_changes(self, limit: int = 500) -> builtins.list[Record]:
         """The oldest `limit` queued changes, in version order."""
         with self._locked():
@@ -699,14 +731,20 @@ class Store:
                 )
             return found
 
-    def apply_pulled(self, records: Iterable[Record], cursor: str | None) -> int:
-        """Merge a page of pulled records (last writer wins) and save `cursor`
-        in the same transaction. Returns how many records changed here.
+    def apply_pulled(
+        self, records: Iterable[Record], cursor: str | None, *, set_aside: Iterable[SetAside] = ()
+    ) -> Merged:
+        """Merge a page of pulled records (last writer wins), keep aside those
+        the caller could not read (`set_aside`) and those that cannot be stored
+        here, and save `cursor`, all in one transaction: one bad record never
+        stops a pull.
 
         A queued local change that loses stays in the outbox: the server logs
-        it as the losing version when it arrives, so nothing is lost.
+        it as the losing version when it arrives, so nothing is lost. A record
+        stored here clears what was set aside of it earlier.
         """
         changed = 0
+        aside = builtins.list(set_aside)
         with self._locked():
             keys = self._keys_for_use(touch=False)
             with self._db.atomic():
@@ -718,12 +756,40 @@ class Store:
                     ).fetchone()
                     if row is not None and row[0] >= record.version:
                         continue
-                    self._write(keys, rid, record, queue=False)
+                    try:
+                        with self._db.atomic():  # a savepoint: a failed write leaves nothing
+                            self._write(keys, rid, record, queue=False)
+                    except (ValueError, OverflowError) as error:
+                        reason = f"it cannot be stored on this phone ({error})"
+                        aside.append(SetAside(record.id, record.kind, record.version, reason))
+                        continue
+                    self._db.execute("DELETE FROM set_aside WHERE rid = ?", [rid])
                     changed += 1
+                for item in aside:
+                    self._keep_aside(keys, item)
                 if cursor is not None:
                     self._set_meta(pull_cursor=cursor)
                 self._save_clock()
-        return changed
+        return Merged(changed, len(aside))
+
+    def set_aside(self) -> builtins.list[SetAside]:
+        """Pulled records this phone could not store, with the reasons."""
+        with self._locked():
+            keys = self._keys_for_use()
+            found = []
+            for rid, body in self._db.execute("SELECT rid, body FROM set_aside").fetchall():
+                try:
+                    kept = json.loads(keys.open_bytes(body, _aad(rid, "set_aside", "", False)))
+                except (InvalidTag, TypeError, ValueError):
+                    self._note_damage("set_aside", rid, SET_ASIDE_DAMAGED)
+                    continue
+                found.append(SetAside(**kept))
+            return sorted(found, key=lambda item: item.version)
+
+    def set_aside_count(self) -> int:
+        """How many pulled records are set aside. Readable while locked."""
+        with self._locked():
+            return self._db.execute("SELECT count(*) FROM set_aside").fetchone()[0]
 
     @property
     def pull_cursor(self) -> str | None:
@@ -891,7 +957,17 @@ class Store:
         for name, body in self._db.execute("SELECT name, body FROM secrets").fetchall():
             if not _opens(keys, body, _aad(name, "secret", "", False)):
                 found[("secrets", name)] = _secret_description(name)
+        for rid, body in self._db.execute("SELECT rid, body FROM set_aside").fetchall():
+            if not _opens(keys, body, _aad(rid, "set_aside", "", False)):
+                found[("set_aside", rid)] = SET_ASIDE_DAMAGED
         return found
+
+    def _keep_aside(self, keys: Keys, item: SetAside) -> None:
+        rid = keys.row_key(item.id)
+        plain = json.dumps(asdict(item)).encode()  # ASCII: any text survives
+        body = keys.seal_bytes(plain, _aad(rid, "set_aside", "", False))
+        self._db.execute("INSERT OR REPLACE INTO set_aside (rid, body) VALUES (?, ?)", [rid, body])
+        self._forget_damage("set_aside", rid)
 
     def _note_damage(self, table: str, key: str, description: str) -> None:
         if self._damage is not None:
@@ -1204,7 +1280,7 @@ def _erase(root: Path, db: Database, reason: str) -> None:
     (root / ERASED_FILE).write_text(json.dumps({"at": when, "reason": reason}))
     with _write_locked(db):
         db.execute("UPDATE meta SET value = '' WHERE key = 'key_wrap'")
-        for table in ("records", "outbox", "secrets"):
+        for table in ("records", "outbox", "secrets", "set_aside"):
             db.execute(f"DELETE FROM {table}")
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

@@ -4,8 +4,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.domain import ValidationError
+from app.domain import Record, ValidationError, new_record_id
 from app.store import (
+    Merged,
+    SetAside,
     Store,
     StoreErasedError,
     StoreExistsError,
@@ -219,11 +221,31 @@ def test_outbox_acknowledge_reject_and_pull_merge(fresh_store):
         a.id, a.kind, "9999999999999.00000.other", False, contact("Alder Automotive")
     )
     stale_b = b.__class__(b.id, b.kind, "0000000000001.00000.other", False, contact("Old"))
-    assert fresh_store.apply_pulled([remote_a, stale_b], "cursor-1") == 1
+    assert fresh_store.apply_pulled([remote_a, stale_b], "cursor-1").changed == 1
     assert fresh_store.get(a.id).data["employer"] == "Alder Automotive"
     assert fresh_store.get(b.id).data["employer"] == "Birch Bicycles"
     assert fresh_store.pull_cursor == "cursor-1"
     assert fresh_store.put("employer", {"name": "After"}).version > remote_a.version
+
+
+def test_pulled_records_that_cannot_be_stored_are_set_aside_and_the_page_goes_on(fresh_store):
+    good = Record(new_record_id(), "employer_contact", "1763820000123.00000.other", False,
+                  contact("Fine Foods"))
+    odd = Record(new_record_id(), "employer_contact", "1763820000124.00000.other", False,
+                 {**contact(), "occurred_at": "yesterday"})
+    unread = SetAside("7", "lunch", "1", "kind: 'lunch' is not a record kind")
+    assert fresh_store.apply_pulled([good, odd], "cursor-1", set_aside=[unread]) == Merged(1, 2)
+    assert fresh_store.pull_cursor == "cursor-1" and fresh_store.get(good.id) == good
+    assert fresh_store.get(odd.id) is None  # nothing of it was written
+    assert fresh_store.set_aside_count() == 2
+    first, second = fresh_store.set_aside()
+    assert first == unread
+    assert (second.id, second.kind) == (odd.id, "employer_contact")
+    assert "cannot be stored on this phone" in second.reason
+    fixed = Record(odd.id, odd.kind, "1763820000125.00000.other", False, contact("Fixed"))
+    assert fresh_store.apply_pulled([fixed], "cursor-2") == Merged(1, 0)
+    assert fresh_store.set_aside() == [unread]  # the version that fits replaced the note
+    assert fresh_store.damaged() == []
 
 
 def test_secrets_are_sealed_and_removable(fresh_store):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import date
@@ -10,6 +11,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from app.domain import new_record_id
 from app.store import Store, StoreErasedError
 from sync.client import (
     DeviceRevokedError,
@@ -20,7 +22,7 @@ from sync.client import (
     TokenInvalidError,
     normalise_server_url,
 )
-from sync.server.db import conflicts, records
+from sync.server.db import conflicts, iso, records, seq_counter, utc_now
 from tests.sync.conftest import PIN
 from tests.sync.proxy import CuttingProxy
 
@@ -170,6 +172,62 @@ def test_offline_is_reported_plainly_and_nothing_is_lost(devices, tmp_path):
     assert phone.sync().pushed == {"applied": 1}
     assert phone.status.error is None and phone.status.online is True
     assert server_rows(devices.server, record.id)[0]["version"] == record.version
+
+
+def plant(server, owner, kind, data, *, record_id=None):
+    """A row put straight into the server's database, as an older server might
+    have accepted it (this one refuses such pushes); returns its id."""
+    record_id = record_id or new_record_id()
+    version = f"{int(time.time() * 1000):013d}.00000.planted"
+    with server.admin.writing() as (conn, seq):
+        conn.execute(records.delete().where(records.c.id == record_id))
+        conn.execute(
+            records.insert().values(
+                id=record_id,
+                owner_id=server.admin.user_id_named(owner),
+                kind=kind,
+                version=version,
+                deleted=False,
+                data=json.dumps(data),
+                seq=seq + 1,
+                occurred_ms=None,
+                updated_at=iso(utc_now()),
+            )
+        )
+        conn.execute(seq_counter.update().values(value=seq + 1))
+    return record_id
+
+
+def test_pulled_records_the_phone_cannot_store_are_set_aside_and_the_pull_goes_on(devices):
+    devices.user("Quin Specialist")
+    first, second = devices.enroll("Quin Specialist"), devices.enroll("Quin Specialist")
+    first.store.put("employer_contact", contact("Before"))
+    first.sync()
+    server = devices.server
+    nul = plant(server, "Quin Specialist", "employer_contact", contact("Nul\x00 Bakery"))
+    member = {"display_name": "Rhea", "program_entry": "1999-12-31", "status": "active"}
+    old = plant(server, "Quin Specialist", "member", member)
+    lunch = plant(server, "Quin Specialist", "lunch", {"menu": "soup"})
+    first.store.put("employer_contact", contact("After"))
+    first.sync()
+
+    report = second.sync()
+    assert (report.pulled, report.set_aside) == (2, 3)
+    assert second.status.set_aside == 3 and second.status.error is None
+    assert {r.data["employer"] for r in second.store.list("employer_contact")} == {
+        "Before",
+        "After",
+    }
+    aside = {item.id: item for item in second.store.set_aside()}
+    assert aside[nul].kind == "employer_contact" and "NUL character" in aside[nul].reason
+    assert aside[old].reason.startswith("program_entry: is 1999-12-31")
+    assert aside[lunch].reason.startswith("kind: 'lunch' is not a record kind")
+    assert second.sync().set_aside == 0 and second.status.set_aside == 3  # the cursor moved on
+
+    plant(server, "Quin Specialist", "member", {**member, "program_entry": "2026-10-01"},
+          record_id=old)  # corrected on the server
+    assert second.sync().pulled == 1
+    assert second.status.set_aside == 2 and second.store.get(old).data["display_name"] == "Rhea"
 
 
 def edited_offline_on_two_phones(devices, name):
