@@ -35,12 +35,17 @@ from .protocol import (
     ENROLL_PATH,
     HEALTH_PATH,
     MAX_CHANGES,
+    ME_PATH,
     PULL_LIMIT_DEFAULT,
     PULL_PATH,
     PUSH_PATH,
+    DeviceInfo,
     EnrollResponse,
     ErrorCode,
+    MeResponse,
     PushStatus,
+    TeamInfo,
+    UserInfo,
 )
 
 SERVER_URL_SECRET = "server_url"
@@ -200,7 +205,8 @@ class SyncClient:
 
     @property
     def account(self) -> dict[str, Any] | None:
-        """The enrolled user and team, as the server gave them."""
+        """The enrolled user, team and device, as the server last gave them
+        ({"user", "team", "device"})."""
         raw = self.store.get_secret(ACCOUNT_SECRET)
         return json.loads(raw) if raw else None
 
@@ -221,17 +227,24 @@ class SyncClient:
             answer: EnrollResponse = self._request(
                 "POST", ENROLL_PATH, base=base, json=body, auth=False
             )
-        team = answer["team"]
+        device: DeviceInfo = {"id": self.store.device_id, "name": device_name}
+        self._take_account(answer["user"], answer["team"], device)
+        self.store.set_secret(SERVER_URL_SECRET, base)
+        self.store.set_secret(TOKEN_SECRET, answer["token"])
+        return answer
+
+    def _take_account(self, user: UserInfo, team: TeamInfo, device: DeviceInfo) -> None:
+        """The account and the team's settings as the server holds them: the
+        settings are the server's from then on, and the week index follows."""
         self.store.update_settings(
             week_start=team["week_start"],
             timezone=team["timezone"],
             contact_target=team["contact_target"],
             source="server",
         )
-        self.store.set_secret(SERVER_URL_SECRET, base)
-        self.store.set_secret(TOKEN_SECRET, answer["token"])
-        self.store.set_secret(ACCOUNT_SECRET, json.dumps({"user": answer["user"], "team": team}))
-        return answer
+        account = json.dumps({"user": user, "team": team, "device": device})
+        if self.store.get_secret(ACCOUNT_SECRET) != account:
+            self.store.set_secret(ACCOUNT_SECRET, account)
 
     def health(self) -> bool:
         """True when the server answers; never raises."""
@@ -247,13 +260,14 @@ class SyncClient:
     # ----- sync ---------------------------------------------------------------
 
     def sync(self) -> SyncReport | None:
-        """Push every queued change, then pull every change, resuming where an
-        interrupted sync stopped. Returns None if a sync is already running."""
-        return self._run(self._push_all, self._pull_all)
+        """Take the account and team settings, push every queued change, then
+        pull every change, resuming where an interrupted sync stopped. Returns
+        None if a sync is already running."""
+        return self._run(self._take_me, self._push_all, self._pull_all)
 
     def pull(self) -> SyncReport | None:
         """Pull only (a supervisor's refresh, or a look before pushing)."""
-        return self._run(self._pull_all)
+        return self._run(self._take_me, self._pull_all)
 
     def _run(self, *steps: Callable[[SyncReport], None]) -> SyncReport | None:
         if not self._running.acquire(blocking=False):
@@ -276,6 +290,19 @@ class SyncClient:
                 self.refresh_counts()
             self._update(running=False, phase="idle")
             self._running.release()
+
+    def _take_me(self, _report: SyncReport) -> None:
+        """GET /v1/me: a change an administrator made to the team (week start,
+        time zone, target) or to the user's role reaches the phone at its next
+        sync. A server from before /v1/me answers not_found: nothing changes."""
+        try:
+            answer: MeResponse = self._request("GET", ME_PATH)
+        except RequestError as error:
+            if error.code == ErrorCode.NOT_FOUND:
+                return
+            raise
+        self._take_account(answer["user"], answer["team"], answer["device"])
+        self.store.observe_server_time(answer["server_time"])
 
     def _push_all(self, report: SyncReport) -> None:
         total = self.store.pending_count()

@@ -22,7 +22,7 @@ from sync.client import (
     TokenInvalidError,
     normalise_server_url,
 )
-from sync.server.db import conflicts, iso, records, seq_counter, utc_now
+from sync.server.db import conflicts, iso, records, seq_counter, teams, utc_now
 from tests.sync.conftest import PIN
 from tests.sync.proxy import CuttingProxy
 
@@ -102,7 +102,13 @@ def test_a_reply_lost_after_the_server_committed_is_resent_without_duplicates(de
     try:
         phone = devices.enroll("Di Specialist", url=proxy.url)
         made = [phone.store.put("employer_contact", contact(f"E{n}")) for n in range(5)]
-        proxy.cut_replies = 1
+        push = phone._push_all
+
+        def push_losing_the_first_reply(report):
+            proxy.cut_replies = 1
+            push(report)
+
+        phone._push_all = push_losing_the_first_reply
         report = phone.sync()
         assert proxy.cut_count == 1
         assert report.pushed == {"duplicate": 5}  # the resend found them all stored
@@ -172,6 +178,50 @@ def test_offline_is_reported_plainly_and_nothing_is_lost(devices, tmp_path):
     assert phone.sync().pushed == {"applied": 1}
     assert phone.status.error is None and phone.status.online is True
     assert server_rows(devices.server, record.id)[0]["version"] == record.version
+
+
+def test_team_settings_changed_on_the_server_reach_the_phone_at_its_next_sync(devices):
+    devices.user("Ros Specialist")
+    phone = devices.enroll("Ros Specialist")
+    sunday = date(2026, 11, 22)
+    phone.store.put("employer_contact", contact(when="2026-11-22T20:00:00-06:00"))
+    assert phone.store.week_tally(sunday).week_start == date(2026, 11, 16)
+    assert phone.account["device"] == {"id": phone.store.device_id, "name": "phone 1"}
+    # What the server's set-team command does.
+    with devices.server.admin.engine.begin() as conn:
+        conn.execute(
+            teams.update()
+            .where(teams.c.name == "Riverside")
+            .values(week_start="sunday", timezone="America/Denver", contact_target=5)
+        )
+    phone.sync()
+    settings = phone.store.settings
+    assert (settings.week_start, settings.timezone, settings.contact_target) == (
+        "sunday",
+        "America/Denver",
+        5,
+    )
+    assert phone.store.settings_from_server
+    tally = phone.store.week_tally(sunday)
+    assert (tally.week_start, tally.count, tally.target) == (sunday, 1, 5)
+    assert phone.account["team"]["week_start"] == "sunday"
+
+
+def test_a_server_without_the_me_call_still_syncs(devices):
+    devices.user("Sol Specialist")
+
+    class BeforeMe(httpx.HTTPTransport):
+        def handle_request(self, request):
+            if request.url.path == "/v1/me":
+                body = {"error": {"code": "not_found", "message": "no such address"}}
+                return httpx.Response(404, json=body)
+            return super().handle_request(request)
+
+    devices.client_options = {"transport": BeforeMe()}
+    phone = devices.enroll("Sol Specialist")
+    phone.store.put("employer_contact", contact())
+    assert phone.sync().pushed == {"applied": 1}
+    assert phone.store.settings.timezone == "America/Chicago"
 
 
 def plant(server, owner, kind, data, *, record_id=None):
