@@ -17,6 +17,7 @@ Errors form one small tree (every message plain English, saying what to do):
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -27,8 +28,8 @@ from typing import Any
 
 import httpx
 
-from app.domain import Record, ValidationError
-from app.store import SetAside, Store, StoreError
+from app.domain import FieldLogError, Record, ValidationError
+from app.store import SetAside, Store, StoreError, StoreLockedError
 
 from .protocol import (
     CLOCK_AHEAD_LIMIT,
@@ -53,6 +54,8 @@ TOKEN_SECRET = "device_token"
 ACCOUNT_SECRET = "account"
 LAST_SYNC_SECRET = "last_synced_at"
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+log = logging.getLogger(__name__)
 
 
 class SyncError(Exception):
@@ -102,7 +105,8 @@ class SyncStatus:
       phone could not store (`Store.set_aside()` says why; they stay on the
       server, and one comes off the list when a version that fits arrives).
     - last_synced_at: end of the last sync that pushed and pulled everything.
-    - error: why the last sync stopped; cleared when a sync succeeds.
+    - error: why the last sync stopped, in plain words, whatever stopped it;
+      kept while it is tried again, cleared when a sync succeeds.
     """
 
     online: bool | None = None
@@ -178,14 +182,22 @@ class SyncClient:
         self._listeners.append(listener)
 
     def _update(self, **changes: Any) -> None:
-        """The one way the status changes; listeners hear only of real changes."""
+        """The one way the status changes; listeners hear only of real changes.
+        A failing listener is logged: it never stops a sync."""
         with self._status_lock:
             new = replace(self._status, **changes)
             if new == self._status:
                 return
             self._status = new
         for listener in list(self._listeners):
-            listener(new)
+            try:
+                listener(new)
+            except Exception:
+                log.exception("A sync status listener failed")
+
+    def report_failure(self, error: Exception) -> None:
+        """Show why sync stopped (the scheduler's errors outside a sync, too)."""
+        self._update(error=failure_reason(error))
 
     def refresh_counts(self) -> None:
         """Re-read the queue sizes (after a local edit, say). Needs no key, so
@@ -274,16 +286,18 @@ class SyncClient:
             return None
         try:
             report = SyncReport()
-            self._update(running=True, error=None)
+            self._update(running=True)
             with self.connected():
                 for step in steps:
                     step(report)
             now = datetime.now(UTC)
             self.store.set_secret(LAST_SYNC_SECRET, now.isoformat())
-            self._update(last_synced_at=now, online=True)
+            self._update(last_synced_at=now, online=True, error=None)
             return report
-        except SyncError as error:
-            self._update(error=str(error))
+        except StoreLockedError:
+            return None  # the phone locked itself meanwhile: unlocking starts the next sync
+        except Exception as error:
+            self.report_failure(error)
             raise
         finally:
             if not self.store.locked:
@@ -475,6 +489,17 @@ class SyncClient:
         raise RequestError(code, message)
 
 
+def failure_reason(error: Exception) -> str:
+    """Why sync stopped, for the Sync screen. The app's own errors say it
+    plainly already; anything else is a fault in the app."""
+    if isinstance(error, SyncError | FieldLogError):
+        return str(error)
+    return (
+        f"Sync stopped because of a fault in the app ({type(error).__name__}). It tries "
+        "again by itself; if this keeps happening, tell your administrator."
+    )
+
+
 def normalise_server_url(text: str) -> str:
     """A server address as typed ("fieldlog.example.org", "http://127.0.0.1:8700/")
     made into a base URL; plain HTTP only on loopback (PROTOCOL.md: HTTPS in production)."""
@@ -516,22 +541,39 @@ def _why(error: httpx.TransportError) -> str:
 
 
 class SyncScheduler:
-    """Runs syncs on a background thread: when asked, and every `interval`
-    seconds while changes wait. Waits are cancellable; `stop` ends the thread."""
+    """Runs syncs on one background thread while the phone is unlocked and
+    enrolled: when asked (`request`), every `interval` seconds while changes
+    wait, and after a failure again after `retry_delay` seconds, doubled at
+    each failure in a row up to `interval`.
 
-    def __init__(self, client: SyncClient, *, interval: float = 180.0) -> None:
+    Only `stop` and a revoked device end the thread: any other failure is
+    logged, its reason shown in SyncStatus.error, and sync tried again.
+    Waits are cancellable.
+    """
+
+    def __init__(
+        self, client: SyncClient, *, interval: float = 180.0, retry_delay: float = 5.0
+    ) -> None:
         self.client = client
         self.interval = interval
+        self.retry_delay = retry_delay
         self._wake = threading.Event()
         self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._requested = False
+        self._next_sync = 0.0
+        self._failures = 0  # in a row
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
 
     def start(self) -> SyncScheduler:
+        self._next_sync = time.monotonic() + self.interval
         self._thread.start()
         return self
 
     def request(self) -> None:
         """Sync as soon as possible (after unlocking, on Sync now)."""
+        with self._lock:
+            self._requested = True
         self._wake.set()
 
     def stop(self) -> None:
@@ -541,23 +583,52 @@ class SyncScheduler:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        while not self._stopped.is_set():
-            woken = self._wake.wait(self.interval)
+        while True:
+            self._wake.wait(self._seconds_to_next())
             self._wake.clear()
             if self._stopped.is_set():
                 return
             try:
-                if self._due(woken):
-                    self.client.sync()
+                self._tick()
             except DeviceRevokedError:
-                return
-            except (SyncError, StoreError):
-                # Shown through the status, or the phone locked itself meanwhile
-                # (a locked store cannot be read): tried again at the next tick.
-                continue
+                return  # the store is erased: nothing is left to sync
+            except Exception as error:
+                self._failed(error)
 
-    def _due(self, woken: bool) -> bool:
-        store = self.client.store
-        if store.locked or not self.client.enrolled:
+    def _ready(self) -> bool:
+        """Unlocked and enrolled; never raises (the phone may lock itself any time)."""
+        try:
+            return not self.client.store.locked and self.client.enrolled
+        except StoreError:
             return False
-        return woken or store.pending_count() > 0
+
+    def _seconds_to_next(self) -> float:
+        if not self._ready():
+            return self.interval  # or until woken: unlocking asks for a sync
+        with self._lock:
+            if self._requested:
+                return 0.0
+        return max(0.0, self._next_sync - time.monotonic())
+
+    def _tick(self) -> None:
+        if not self._ready():
+            return
+        now = time.monotonic()
+        with self._lock:
+            requested, self._requested = self._requested, False
+        if not requested and now < self._next_sync:
+            return
+        self._next_sync = now + self.interval
+        if requested or self._failures or self.client.store.pending_count():
+            self.client.sync()
+            self._failures = 0
+
+    def _failed(self, error: Exception) -> None:
+        self._failures += 1
+        delay = min(self.interval, self.retry_delay * 2 ** (self._failures - 1))
+        self._next_sync = time.monotonic() + delay
+        if isinstance(error, SyncError):  # offline and the like: normal in the field
+            log.info("Sync stopped: %s", error)
+        else:
+            log.error("Sync failed", exc_info=error)
+        self.client.report_failure(error)

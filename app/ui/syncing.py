@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.store import Store, StoreLockedError
-from sync.client import SyncClient, SyncReport, SyncScheduler, SyncStatus
+from app.store import Store
+from sync.client import SyncClient, SyncScheduler, SyncStatus
 
 from . import text
 
@@ -24,20 +24,8 @@ OFFLINE = "Offline — will sync when connected"
 ClientFactory = Callable[[Store], SyncClient]
 
 
-class AppSyncClient(SyncClient):
-    """The scheduler's thread expects only SyncError; the store locking itself
-    in the middle of a sync (the idle lock) is not one and would end the thread.
-    Such a sync just stops: unlocking starts the next one."""
-
-    def sync(self) -> SyncReport | None:
-        try:
-            return super().sync()
-        except StoreLockedError:
-            return None
-
-
 def default_client(store: Store) -> SyncClient:
-    return AppSyncClient(store=store)
+    return SyncClient(store=store)
 
 
 class SyncLink:

@@ -18,27 +18,14 @@ from sync.client import (
     EnrollmentError,
     OfflineError,
     SyncClient,
-    SyncScheduler,
     TokenInvalidError,
     normalise_server_url,
 )
 from sync.server.db import conflicts, iso, records, seq_counter, teams, utc_now
-from tests.sync.conftest import PIN
+from tests.sync.conftest import PIN, contact, server_rows
 from tests.sync.proxy import CuttingProxy
 
 DAY_MS = 86_400_000
-
-
-def contact(employer="Pinecone Outfitters", when="2026-11-18T10:00:00-06:00", **more):
-    return {"occurred_at": when, "employer": employer, "face_to_face": True, **more}
-
-
-def server_rows(server, record_id=None):
-    query = sa.select(records)
-    if record_id:
-        query = query.where(records.c.id == record_id)
-    with server.admin.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def conflict_rows(server, record_id):
@@ -417,24 +404,3 @@ def test_server_addresses_as_typed(typed, url):
 def test_bad_server_addresses_are_explained(typed):
     with pytest.raises(EnrollmentError):
         normalise_server_url(typed)
-
-
-def test_the_scheduler_survives_a_locked_phone_and_syncs_once_unlocked(devices):
-    devices.user("Pia Specialist")
-    phone = devices.enroll("Pia Specialist")
-    record = phone.store.put("employer_contact", contact())
-    synced = threading.Event()
-    phone.add_listener(lambda status: status.pending == 0 and not status.running and synced.set())
-    scheduler = SyncScheduler(phone, interval=0.05)
-    phone.store.lock()  # the phone locks itself before the first tick
-    scheduler.start()
-    try:
-        scheduler.request()
-        time.sleep(0.3)
-        assert scheduler._thread.is_alive() and not server_rows(devices.server, record.id)
-        phone.store.unlock(PIN)
-        assert synced.wait(10), "the waiting record was not synced after unlocking"
-        assert server_rows(devices.server, record.id)
-    finally:
-        scheduler.stop()
-    assert not scheduler._thread.is_alive()
