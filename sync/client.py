@@ -54,6 +54,11 @@ TOKEN_SECRET = "device_token"
 ACCOUNT_SECRET = "account"
 LAST_SYNC_SECRET = "last_synced_at"
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# The scheduler's timings (seconds): a saved change goes out this soon; the
+# server is probed this often, and given this long to answer.
+PUSH_DELAY = 1.0
+PROBE_INTERVAL = 5.0
+PROBE_TIMEOUT = 3.0
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +102,11 @@ class SyncStatus:
     """What the app shows about sync. Replaced whole, never changed in place.
 
     - online: None until the server was tried; False after a failed attempt,
-      True after any answer from the server.
+      True after any answer from the server. While the phone is unlocked the
+      scheduler probes the server every few seconds, so this follows within
+      seconds when the server goes away or comes back.
+    - offline_reason: why the server could not be reached, while online is
+      False; None otherwise.
     - running / phase ("pushing", "pulling", "idle") / done / total: progress
       of the sync under way; done and total count records.
     - pending: changes waiting to be pushed; rejected: changes the server
@@ -119,6 +128,7 @@ class SyncStatus:
     set_aside: int = 0
     last_synced_at: datetime | None = None
     error: str | None = None
+    offline_reason: str | None = None
 
 
 @dataclass
@@ -258,14 +268,16 @@ class SyncClient:
         if self.store.get_secret(ACCOUNT_SECRET) != account:
             self.store.set_secret(ACCOUNT_SECRET, account)
 
-    def health(self) -> bool:
-        """True when the server answers; never raises."""
-        base = self.server_url
-        if base is None:
-            return False
+    def health(self, *, timeout: float | None = None) -> bool:
+        """One GET /v1/health (within `timeout` seconds, if given): True when the
+        server answers. The status's online follows; never raises."""
         try:
-            self._request("GET", HEALTH_PATH, base=base, auth=False, attempts=1)
-        except SyncError:
+            base = self.server_url
+            if base is None:
+                return False
+            limit = {} if timeout is None else {"timeout": timeout}
+            self._request("GET", HEALTH_PATH, base=base, auth=False, attempts=1, **limit)
+        except (SyncError, StoreError):  # StoreError: the phone locked itself meanwhile
             return False
         return True
 
@@ -420,15 +432,15 @@ class SyncClient:
                         method, path, headers=headers, **kwargs
                     )
             except httpx.TransportError as error:
-                self._update(online=False)
+                unreachable = f"The server at {base} cannot be reached ({_why(error)})."
+                self._update(online=False, offline_reason=unreachable)
                 if attempt == tries:
                     raise OfflineError(
-                        f"The server at {base} cannot be reached ({_why(error)}). Your "
-                        "records are safe on this device; sync again when you have a "
-                        "connection."
+                        f"{unreachable} Your records are safe on this device; sync again "
+                        "when you have a connection."
                     ) from None
             else:
-                self._update(online=True)
+                self._update(online=True, offline_reason=None)
                 if response.status_code not in RETRYABLE_STATUS:
                     return self._answer(response)
                 if attempt == tries:
@@ -542,31 +554,52 @@ def _why(error: httpx.TransportError) -> str:
 
 class SyncScheduler:
     """Runs syncs on one background thread while the phone is unlocked and
-    enrolled: when asked (`request`), every `interval` seconds while changes
-    wait, and after a failure again after `retry_delay` seconds, doubled at
-    each failure in a row up to `interval`.
+    enrolled:
 
-    Only `stop` and a revoked device end the thread: any other failure is
-    logged, its reason shown in SyncStatus.error, and sync tried again.
-    Waits are cancellable.
+    - within `push_delay` seconds of a local change (`changed`);
+    - when asked (`request`: unlocking, Sync now);
+    - when a probe finds the server back while changes wait;
+    - every `interval` seconds while changes wait;
+    - after a failure, again after `retry_delay` seconds, doubled at each
+      failure in a row up to `interval`.
+
+    Every `probe_interval` seconds (None: never) it asks GET /v1/health once,
+    given `probe_timeout` seconds, so SyncStatus.online follows the server
+    within seconds. Only `stop` and a revoked device end the thread: any
+    other failure is logged, its reason shown in SyncStatus.error, and sync
+    tried again. Waits are cancellable.
     """
 
     def __init__(
-        self, client: SyncClient, *, interval: float = 180.0, retry_delay: float = 5.0
+        self,
+        client: SyncClient,
+        *,
+        interval: float = 180.0,
+        retry_delay: float = 5.0,
+        push_delay: float = PUSH_DELAY,
+        probe_interval: float | None = PROBE_INTERVAL,
+        probe_timeout: float = PROBE_TIMEOUT,
     ) -> None:
         self.client = client
         self.interval = interval
         self.retry_delay = retry_delay
+        self.push_delay = push_delay
+        self.probe_interval = probe_interval
+        self.probe_timeout = probe_timeout
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._lock = threading.Lock()
         self._requested = False
+        self._push_at: float | None = None
         self._next_sync = 0.0
+        self._next_probe = 0.0
         self._failures = 0  # in a row
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
 
     def start(self) -> SyncScheduler:
-        self._next_sync = time.monotonic() + self.interval
+        now = time.monotonic()
+        self._next_sync = now + self.interval
+        self._next_probe = now
         self._thread.start()
         return self
 
@@ -574,6 +607,14 @@ class SyncScheduler:
         """Sync as soon as possible (after unlocking, on Sync now)."""
         with self._lock:
             self._requested = True
+        self._wake.set()
+
+    def changed(self) -> None:
+        """A change was saved on this phone: push it within `push_delay` seconds
+        (changes saved meanwhile go with it)."""
+        with self._lock:
+            if self._push_at is None:
+                self._push_at = time.monotonic() + self.push_delay
         self._wake.set()
 
     def stop(self) -> None:
@@ -608,20 +649,37 @@ class SyncScheduler:
         with self._lock:
             if self._requested:
                 return 0.0
-        return max(0.0, self._next_sync - time.monotonic())
+            times = [self._next_sync, self._push_at]
+        if self.probe_interval is not None:
+            times.append(self._next_probe)
+        return max(0.0, min(t for t in times if t is not None) - time.monotonic())
 
     def _tick(self) -> None:
         if not self._ready():
             return
         now = time.monotonic()
+        if self.probe_interval is not None and now >= self._next_probe:
+            self._next_probe = now + self.probe_interval
+            self._probe()
         with self._lock:
             requested, self._requested = self._requested, False
-        if not requested and now < self._next_sync:
+            pushing = self._push_at is not None and now >= self._push_at
+            if pushing:
+                self._push_at = None
+        if not (requested or pushing) and now < self._next_sync:
             return
         self._next_sync = now + self.interval
-        if requested or self._failures or self.client.store.pending_count():
+        if requested or pushing or self._failures or self.client.store.pending_count():
             self.client.sync()
             self._failures = 0
+
+    def _probe(self) -> None:
+        """Is the server there? Coming back while changes wait asks for a sync."""
+        was_offline = self.client.status.online is False
+        back = self.client.health(timeout=self.probe_timeout) and was_offline
+        if back and (self._failures or self.client.store.pending_count()):
+            with self._lock:
+                self._requested = True
 
     def _failed(self, error: Exception) -> None:
         self._failures += 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.store import Store
-from sync.client import SyncClient, SyncScheduler, SyncStatus
+from sync.client import PROBE_INTERVAL, PUSH_DELAY, SyncClient, SyncScheduler, SyncStatus
 
 from . import text
 
@@ -29,14 +29,20 @@ def default_client(store: Store) -> SyncClient:
 
 
 class SyncLink:
-    """Keeps sync running while the app is unlocked and enrolled."""
+    """Keeps sync running while the app is unlocked and enrolled: a saved change
+    goes out within `push_delay` seconds (call `changed` after each save), and
+    the server is probed every `probe_interval` seconds (None: never) so the
+    status shows offline, and back, within seconds."""
 
     def __init__(self, on_status: Callable[[SyncStatus], None], *,
                  make_client: ClientFactory = default_client,
-                 interval: float = SYNC_INTERVAL) -> None:
+                 interval: float = SYNC_INTERVAL, push_delay: float = PUSH_DELAY,
+                 probe_interval: float | None = PROBE_INTERVAL) -> None:
         self._on_status = on_status
         self._make_client = make_client
         self._interval = interval
+        self._push_delay = push_delay
+        self._probe_interval = probe_interval
         self.client: SyncClient | None = None
         self._scheduler: SyncScheduler | None = None
 
@@ -54,8 +60,18 @@ class SyncLink:
         if client is None or not client.enrolled:
             return
         if self._scheduler is None:
-            self._scheduler = SyncScheduler(client, interval=self._interval).start()
+            self._scheduler = SyncScheduler(
+                client, interval=self._interval, push_delay=self._push_delay,
+                probe_interval=self._probe_interval).start()
         self._scheduler.request()
+
+    def changed(self) -> None:
+        """After each local save or delete: the counts follow at once, and the
+        change is pushed within seconds."""
+        if self.client is not None:
+            self.client.refresh_counts()
+        if self._scheduler is not None:
+            self._scheduler.changed()
 
     def stop(self, *, wait: bool = False) -> None:
         """Stop the scheduler; without `wait` the UI does not wait for a sync
