@@ -76,17 +76,20 @@ def start_creator(directory):
 
 
 def test_create_killed_at_any_moment_leaves_no_store_or_a_whole_one(tmp_path):
-    calibration = start_creator(tmp_path / "calibration")
-    started = time.monotonic()
-    calibration.communicate("go\n", timeout=60)
-    duration = time.monotonic() - started  # Scrypt, then the file work at the end
+    durations = []
+    for n in range(3):  # the quickest, so late kills still land before the end
+        calibration = start_creator(tmp_path / f"calibration-{n}")
+        started = time.monotonic()
+        calibration.communicate("go\n", timeout=60)
+        durations.append(time.monotonic() - started)
+    duration = min(durations)  # Scrypt, then the file work at the end
     rng = random.Random(8)
     outcomes = {StoreState.NEW: 0, StoreState.READY: 0}
     leftovers = 0
     for round_ in range(CREATE_KILL_ROUNDS):
         directory = tmp_path / f"round-{round_}"
         # Half the kills anywhere, half in the last stretch where the file is written.
-        share = rng.uniform(0, 1.1) if round_ % 2 else rng.uniform(0.8, 1.05)
+        share = rng.uniform(0, 1.1) if round_ % 2 else rng.uniform(0.7, 1.0)
         child = start_creator(directory)
         child.stdin.write("go\n")
         child.stdin.flush()
