@@ -17,9 +17,10 @@ Errors form one small tree (every message plain English, saying what to do):
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,20 +28,25 @@ from typing import Any
 
 import httpx
 
-from app.domain import Record, ValidationError
-from app.store import Store, StoreError
+from app.domain import FieldLogError, Record, ValidationError
+from app.store import SetAside, Store, StoreError, StoreLockedError
 
 from .protocol import (
     CLOCK_AHEAD_LIMIT,
     ENROLL_PATH,
     HEALTH_PATH,
     MAX_CHANGES,
+    ME_PATH,
     PULL_LIMIT_DEFAULT,
     PULL_PATH,
     PUSH_PATH,
+    DeviceInfo,
     EnrollResponse,
     ErrorCode,
+    MeResponse,
     PushStatus,
+    TeamInfo,
+    UserInfo,
 )
 
 SERVER_URL_SECRET = "server_url"
@@ -48,6 +54,13 @@ TOKEN_SECRET = "device_token"
 ACCOUNT_SECRET = "account"
 LAST_SYNC_SECRET = "last_synced_at"
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# The scheduler's timings (seconds): a saved change goes out this soon; the
+# server is probed this often, and given this long to answer.
+PUSH_DELAY = 1.0
+PROBE_INTERVAL = 5.0
+PROBE_TIMEOUT = 3.0
+
+log = logging.getLogger(__name__)
 
 
 class SyncError(Exception):
@@ -89,13 +102,20 @@ class SyncStatus:
     """What the app shows about sync. Replaced whole, never changed in place.
 
     - online: None until the server was tried; False after a failed attempt,
-      True after any answer from the server.
+      True after any answer from the server. While the phone is unlocked the
+      scheduler probes the server every few seconds, so this follows within
+      seconds when the server goes away or comes back.
+    - offline_reason: why the server could not be reached, while online is
+      False; None otherwise.
     - running / phase ("pushing", "pulling", "idle") / done / total: progress
       of the sync under way; done and total count records.
     - pending: changes waiting to be pushed; rejected: changes the server
-      refused (quarantined until edited).
+      refused (quarantined until edited); set_aside: pulled records this
+      phone could not store (`Store.set_aside()` says why; they stay on the
+      server, and one comes off the list when a version that fits arrives).
     - last_synced_at: end of the last sync that pushed and pulled everything.
-    - error: why the last sync stopped; cleared when a sync succeeds.
+    - error: why the last sync stopped, in plain words, whatever stopped it;
+      kept while it is tried again, cleared when a sync succeeds.
     """
 
     online: bool | None = None
@@ -105,8 +125,10 @@ class SyncStatus:
     total: int = 0
     pending: int = 0
     rejected: int = 0
+    set_aside: int = 0
     last_synced_at: datetime | None = None
     error: str | None = None
+    offline_reason: str | None = None
 
 
 @dataclass
@@ -116,7 +138,7 @@ class SyncReport:
     pushed: dict[str, int] = field(default_factory=dict)
     pulled: int = 0
     restamped: int = 0
-    skipped: int = 0  # pulled records this app version cannot read
+    set_aside: int = 0  # pulled records this phone could not store
 
 
 Listener = Callable[[SyncStatus], None]
@@ -155,7 +177,8 @@ class SyncClient:
         last = store.get_secret(LAST_SYNC_SECRET)
         self._status = SyncStatus(
             pending=store.pending_count(),
-            rejected=len(store.rejections()),
+            rejected=store.rejected_count(),
+            set_aside=store.set_aside_count(),
             last_synced_at=datetime.fromisoformat(last) if last else None,
         )
 
@@ -169,18 +192,32 @@ class SyncClient:
         self._listeners.append(listener)
 
     def _update(self, **changes: Any) -> None:
-        """The one way the status changes; listeners hear only of real changes."""
+        """The one way the status changes; listeners hear only of real changes.
+        A failing listener is logged: it never stops a sync."""
         with self._status_lock:
             new = replace(self._status, **changes)
             if new == self._status:
                 return
             self._status = new
         for listener in list(self._listeners):
-            listener(new)
+            try:
+                listener(new)
+            except Exception:
+                log.exception("A sync status listener failed")
+
+    def report_failure(self, error: Exception) -> None:
+        """Show why sync stopped (the scheduler's errors outside a sync, too)."""
+        self._update(error=failure_reason(error))
 
     def refresh_counts(self) -> None:
-        """Re-read the queue sizes (after a local edit, say)."""
-        self._update(pending=self.store.pending_count(), rejected=len(self.store.rejections()))
+        """Re-read the queue sizes (after a local edit, say). Needs no key, so
+        it neither fails on nor keeps awake a phone that locked itself."""
+        store = self.store
+        self._update(
+            pending=store.pending_count(),
+            rejected=store.rejected_count(),
+            set_aside=store.set_aside_count(),
+        )
 
     # ----- enrollment ---------------------------------------------------------
 
@@ -190,7 +227,8 @@ class SyncClient:
 
     @property
     def account(self) -> dict[str, Any] | None:
-        """The enrolled user and team, as the server gave them."""
+        """The enrolled user, team and device, as the server last gave them
+        ({"user", "team", "device"})."""
         raw = self.store.get_secret(ACCOUNT_SECRET)
         return json.loads(raw) if raw else None
 
@@ -200,7 +238,8 @@ class SyncClient:
 
     def enroll(self, server_url: str, code: str, device_name: str) -> EnrollResponse:
         """Connect this device to a server with a one-time enrollment code; the
-        store takes the team's week start, time zone and target."""
+        store takes the team's week start, time zone and target, which belong to
+        the server from then on."""
         base = normalise_server_url(server_url)
         code = code.strip()
         if not code:
@@ -210,60 +249,86 @@ class SyncClient:
             answer: EnrollResponse = self._request(
                 "POST", ENROLL_PATH, base=base, json=body, auth=False
             )
-        team = answer["team"]
+        device: DeviceInfo = {"id": self.store.device_id, "name": device_name}
+        self._take_account(answer["user"], answer["team"], device)
+        self.store.set_secret(SERVER_URL_SECRET, base)
+        self.store.set_secret(TOKEN_SECRET, answer["token"])
+        return answer
+
+    def _take_account(self, user: UserInfo, team: TeamInfo, device: DeviceInfo) -> None:
+        """The account and the team's settings as the server holds them: the
+        settings are the server's from then on, and the week index follows."""
         self.store.update_settings(
             week_start=team["week_start"],
             timezone=team["timezone"],
             contact_target=team["contact_target"],
+            source="server",
         )
-        self.store.set_secret(SERVER_URL_SECRET, base)
-        self.store.set_secret(TOKEN_SECRET, answer["token"])
-        self.store.set_secret(ACCOUNT_SECRET, json.dumps({"user": answer["user"], "team": team}))
-        return answer
+        account = json.dumps({"user": user, "team": team, "device": device})
+        if self.store.get_secret(ACCOUNT_SECRET) != account:
+            self.store.set_secret(ACCOUNT_SECRET, account)
 
-    def health(self) -> bool:
-        """True when the server answers; never raises."""
-        base = self.server_url
-        if base is None:
-            return False
+    def health(self, *, timeout: float | None = None) -> bool:
+        """One GET /v1/health (within `timeout` seconds, if given): True when the
+        server answers. The status's online follows; never raises."""
         try:
-            self._request("GET", HEALTH_PATH, base=base, auth=False, attempts=1)
-        except SyncError:
+            base = self.server_url
+            if base is None:
+                return False
+            limit = {} if timeout is None else {"timeout": timeout}
+            self._request("GET", HEALTH_PATH, base=base, auth=False, attempts=1, **limit)
+        except (SyncError, StoreError):  # StoreError: the phone locked itself meanwhile
             return False
         return True
 
     # ----- sync ---------------------------------------------------------------
 
     def sync(self) -> SyncReport | None:
-        """Push every queued change, then pull every change, resuming where an
-        interrupted sync stopped. Returns None if a sync is already running."""
-        return self._run(self._push_all, self._pull_all)
+        """Take the account and team settings, push every queued change, then
+        pull every change, resuming where an interrupted sync stopped. Returns
+        None if a sync is already running."""
+        return self._run(self._take_me, self._push_all, self._pull_all)
 
     def pull(self) -> SyncReport | None:
         """Pull only (a supervisor's refresh, or a look before pushing)."""
-        return self._run(self._pull_all)
+        return self._run(self._take_me, self._pull_all)
 
     def _run(self, *steps: Callable[[SyncReport], None]) -> SyncReport | None:
         if not self._running.acquire(blocking=False):
             return None
         try:
             report = SyncReport()
-            self._update(running=True, error=None)
+            self._update(running=True)
             with self.connected():
                 for step in steps:
                     step(report)
             now = datetime.now(UTC)
             self.store.set_secret(LAST_SYNC_SECRET, now.isoformat())
-            self._update(last_synced_at=now, online=True)
+            self._update(last_synced_at=now, online=True, error=None)
             return report
-        except SyncError as error:
-            self._update(error=str(error))
+        except StoreLockedError:
+            return None  # the phone locked itself meanwhile: unlocking starts the next sync
+        except Exception as error:
+            self.report_failure(error)
             raise
         finally:
             if not self.store.locked:
                 self.refresh_counts()
             self._update(running=False, phase="idle")
             self._running.release()
+
+    def _take_me(self, _report: SyncReport) -> None:
+        """GET /v1/me: a change an administrator made to the team (week start,
+        time zone, target) or to the user's role reaches the phone at its next
+        sync. A server from before /v1/me answers not_found: nothing changes."""
+        try:
+            answer: MeResponse = self._request("GET", ME_PATH)
+        except RequestError as error:
+            if error.code == ErrorCode.NOT_FOUND:
+                return
+            raise
+        self._take_account(answer["user"], answer["team"], answer["device"])
+        self.store.observe_server_time(answer["server_time"])
 
     def _push_all(self, report: SyncReport) -> None:
         total = self.store.pending_count()
@@ -318,13 +383,15 @@ class SyncClient:
             if cursor is not None:
                 params["after"] = cursor
             answer = self._request("GET", PULL_PATH, params=params)
-            records = []
+            records, unreadable = [], []
             for raw in answer["changes"]:
                 try:
                     records.append(Record.from_wire(raw))
-                except ValidationError:
-                    report.skipped += 1  # from a newer app version: kept on the server
-            report.pulled += self.store.apply_pulled(records, answer["next"])
+                except ValidationError as error:
+                    unreadable.append(_set_aside(raw, error))
+            merged = self.store.apply_pulled(records, answer["next"], set_aside=unreadable)
+            report.pulled += merged.changed
+            report.set_aside += merged.set_aside
             self.store.observe_server_time(answer["server_time"])
             done = self._status.done + len(answer["changes"])
             self._update(done=done, total=done)
@@ -365,15 +432,15 @@ class SyncClient:
                         method, path, headers=headers, **kwargs
                     )
             except httpx.TransportError as error:
-                self._update(online=False)
+                unreachable = f"The server at {base} cannot be reached ({_why(error)})."
+                self._update(online=False, offline_reason=unreachable)
                 if attempt == tries:
                     raise OfflineError(
-                        f"The server at {base} cannot be reached ({_why(error)}). Your "
-                        "records are safe on this device; sync again when you have a "
-                        "connection."
+                        f"{unreachable} Your records are safe on this device; sync again "
+                        "when you have a connection."
                     ) from None
             else:
-                self._update(online=True)
+                self._update(online=True, offline_reason=None)
                 if response.status_code not in RETRYABLE_STATUS:
                     return self._answer(response)
                 if attempt == tries:
@@ -434,6 +501,17 @@ class SyncClient:
         raise RequestError(code, message)
 
 
+def failure_reason(error: Exception) -> str:
+    """Why sync stopped, for the Sync screen. The app's own errors say it
+    plainly already; anything else is a fault in the app."""
+    if isinstance(error, SyncError | FieldLogError):
+        return str(error)
+    return (
+        f"Sync stopped because of a fault in the app ({type(error).__name__}). It tries "
+        "again by itself; if this keeps happening, tell your administrator."
+    )
+
+
 def normalise_server_url(text: str) -> str:
     """A server address as typed ("fieldlog.example.org", "http://127.0.0.1:8700/")
     made into a base URL; plain HTTP only on loopback (PROTOCOL.md: HTTPS in production)."""
@@ -458,6 +536,17 @@ def normalise_server_url(text: str) -> str:
     return url
 
 
+def _set_aside(raw: object, error: ValidationError) -> SetAside:
+    """A pulled change this app cannot take (from a newer app version, or
+    accepted by an older server), described as sent."""
+    fields = raw if isinstance(raw, Mapping) else {}
+
+    def sent(name: str) -> str:
+        return str(fields.get(name, ""))[:100]
+
+    return SetAside(sent("id"), sent("kind"), sent("version"), str(error))
+
+
 def _why(error: httpx.TransportError) -> str:
     if isinstance(error, httpx.TimeoutException):
         return "no answer in time"
@@ -467,22 +556,68 @@ def _why(error: httpx.TransportError) -> str:
 
 
 class SyncScheduler:
-    """Runs syncs on a background thread: when asked, and every `interval`
-    seconds while changes wait. Waits are cancellable; `stop` ends the thread."""
+    """Runs syncs on one background thread while the phone is unlocked and
+    enrolled:
 
-    def __init__(self, client: SyncClient, *, interval: float = 180.0) -> None:
+    - within `push_delay` seconds of a local change (`changed`);
+    - when asked (`request`: unlocking, Sync now);
+    - when a probe finds the server back while changes wait;
+    - every `interval` seconds while changes wait;
+    - after a failure, again after `retry_delay` seconds, doubled at each
+      failure in a row up to `interval`.
+
+    Every `probe_interval` seconds (None: never) it asks GET /v1/health once,
+    given `probe_timeout` seconds, so SyncStatus.online follows the server
+    within seconds. Only `stop` and a revoked device end the thread: any
+    other failure is logged, its reason shown in SyncStatus.error, and sync
+    tried again. Waits are cancellable.
+    """
+
+    def __init__(
+        self,
+        client: SyncClient,
+        *,
+        interval: float = 180.0,
+        retry_delay: float = 5.0,
+        push_delay: float = PUSH_DELAY,
+        probe_interval: float | None = PROBE_INTERVAL,
+        probe_timeout: float = PROBE_TIMEOUT,
+    ) -> None:
         self.client = client
         self.interval = interval
+        self.retry_delay = retry_delay
+        self.push_delay = push_delay
+        self.probe_interval = probe_interval
+        self.probe_timeout = probe_timeout
         self._wake = threading.Event()
         self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._requested = False
+        self._push_at: float | None = None
+        self._next_sync = 0.0
+        self._next_probe = 0.0
+        self._failures = 0  # in a row
         self._thread = threading.Thread(target=self._run, name="sync", daemon=True)
 
     def start(self) -> SyncScheduler:
+        now = time.monotonic()
+        self._next_sync = now + self.interval
+        self._next_probe = now
         self._thread.start()
         return self
 
     def request(self) -> None:
         """Sync as soon as possible (after unlocking, on Sync now)."""
+        with self._lock:
+            self._requested = True
+        self._wake.set()
+
+    def changed(self) -> None:
+        """A change was saved on this phone: push it within `push_delay` seconds
+        (changes saved meanwhile go with it)."""
+        with self._lock:
+            if self._push_at is None:
+                self._push_at = time.monotonic() + self.push_delay
         self._wake.set()
 
     def stop(self) -> None:
@@ -492,23 +627,69 @@ class SyncScheduler:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        while not self._stopped.is_set():
-            woken = self._wake.wait(self.interval)
+        while True:
+            self._wake.wait(self._seconds_to_next())
             self._wake.clear()
             if self._stopped.is_set():
                 return
             try:
-                if self._due(woken):
-                    self.client.sync()
+                self._tick()
             except DeviceRevokedError:
-                return
-            except (SyncError, StoreError):
-                # Shown through the status, or the phone locked itself meanwhile
-                # (a locked store cannot be read): tried again at the next tick.
-                continue
+                return  # the store is erased: nothing is left to sync
+            except Exception as error:
+                self._failed(error)
 
-    def _due(self, woken: bool) -> bool:
-        store = self.client.store
-        if store.locked or not self.client.enrolled:
+    def _ready(self) -> bool:
+        """Unlocked and enrolled; never raises (the phone may lock itself any time)."""
+        try:
+            return not self.client.store.locked and self.client.enrolled
+        except StoreError:
             return False
-        return woken or store.pending_count() > 0
+
+    def _seconds_to_next(self) -> float:
+        if not self._ready():
+            return self.interval  # or until woken: unlocking asks for a sync
+        with self._lock:
+            if self._requested:
+                return 0.0
+            times = [self._next_sync, self._push_at]
+        if self.probe_interval is not None:
+            times.append(self._next_probe)
+        return max(0.0, min(t for t in times if t is not None) - time.monotonic())
+
+    def _tick(self) -> None:
+        if not self._ready():
+            return
+        now = time.monotonic()
+        if self.probe_interval is not None and now >= self._next_probe:
+            self._next_probe = now + self.probe_interval
+            self._probe()
+        with self._lock:
+            requested, self._requested = self._requested, False
+            pushing = self._push_at is not None and now >= self._push_at
+            if pushing:
+                self._push_at = None
+        if not (requested or pushing) and now < self._next_sync:
+            return
+        self._next_sync = now + self.interval
+        if requested or pushing or self._failures or self.client.store.pending_count():
+            self.client.sync()
+            self._failures = 0
+
+    def _probe(self) -> None:
+        """Is the server there? Coming back while changes wait asks for a sync."""
+        was_offline = self.client.status.online is False
+        back = self.client.health(timeout=self.probe_timeout) and was_offline
+        if back and (self._failures or self.client.store.pending_count()):
+            with self._lock:
+                self._requested = True
+
+    def _failed(self, error: Exception) -> None:
+        self._failures += 1
+        delay = min(self.interval, self.retry_delay * 2 ** (self._failures - 1))
+        self._next_sync = time.monotonic() + delay
+        if isinstance(error, SyncError):  # offline and the like: normal in the field
+            log.info("Sync stopped: %s", error)
+        else:
+            log.error("Sync failed", exc_info=error)
+        self.client.report_failure(error)

@@ -7,6 +7,7 @@ from .clock import HybridClock, Stamp, parse_version, wall_clock_ms
 from .errors import (
     FieldLogError,
     RecordDamagedError,
+    StoreDamagedError,
     StoreErasedError,
     StoreError,
     StoreExistsError,
@@ -51,6 +52,7 @@ __all__ = [
     "Record",
     "RecordDamagedError",
     "Stamp",
+    "StoreDamagedError",
     "StoreErasedError",
     "StoreError",
     "StoreExistsError",

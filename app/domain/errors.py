@@ -9,6 +9,7 @@
         ├── WrongPinError                    .attempts_left before the data is erased
         ├── StoreErasedError                 erased after too many wrong PINs
         ├── StoreLockedError                 the key was forgotten (closed or idle): unlock
+        ├── StoreDamagedError                the store file cannot be used: start fresh
         └── RecordDamagedError               a sealed body failed authentication
 
 Messages are plain English a specialist can act on.
@@ -62,6 +63,19 @@ class StoreErasedError(StoreError):
 
 class StoreLockedError(StoreError):
     pass
+
+
+class StoreDamagedError(StoreError):
+    """The store file is damaged or incomplete (cut short, overwritten, a store
+    whose making was interrupted); `detail` says what was found."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            f"The data on this phone cannot be opened: {detail}. Start fresh to use the "
+            "app again. Records that were synced come back at the next sync; records "
+            "not yet synced cannot be recovered."
+        )
 
 
 class RecordDamagedError(StoreError):

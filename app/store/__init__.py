@@ -2,6 +2,7 @@
 
 from app.domain.errors import (
     RecordDamagedError,
+    StoreDamagedError,
     StoreErasedError,
     StoreError,
     StoreExistsError,
@@ -10,19 +11,32 @@ from app.domain.errors import (
     WrongPinError,
 )
 
-from ._store import MAX_PIN_ATTEMPTS, MIN_PIN_DIGITS, Rejection, Store, check_pin
+from ._store import (
+    MAX_PIN_ATTEMPTS,
+    MIN_PIN_DIGITS,
+    Merged,
+    Rejection,
+    SetAside,
+    Store,
+    StoreState,
+    check_pin,
+)
 
 __all__ = [
     "MAX_PIN_ATTEMPTS",
     "MIN_PIN_DIGITS",
+    "Merged",
     "RecordDamagedError",
     "Rejection",
+    "SetAside",
     "Store",
+    "StoreDamagedError",
     "StoreErasedError",
     "StoreError",
     "StoreExistsError",
     "StoreLockedError",
     "StoreNotFoundError",
+    "StoreState",
     "WrongPinError",
     "check_pin",
 ]

@@ -2,8 +2,9 @@
 
 A random 256-bit data key is wrapped by a key derived from the PIN with
 Scrypt. From the data key, HKDF derives one key that seals record bodies with
-AES-256-GCM and one that turns record ids into opaque row keys (HMAC), so no
-id, not even a member's, is stored readable.
+AES-256-GCM, one that turns record ids into opaque row keys (HMAC), so no
+id, not even a member's, is stored readable, and one that tags the settings
+kept readable (HMAC), so a change to them on disk is noticed.
 """
 
 from __future__ import annotations
@@ -75,16 +76,21 @@ class Keys:
 
     seal: AESGCM
     index: bytes
+    settings: bytes
 
     @classmethod
     def from_data_key(cls, data_key: bytes) -> Keys:
         return cls(
             seal=AESGCM(_derive(data_key, b"ips-field-log seal v1")),
             index=_derive(data_key, b"ips-field-log index v1"),
+            settings=_derive(data_key, b"ips-field-log settings v1"),
         )
 
     def row_key(self, record_id: str) -> str:
         return hmac.new(self.index, record_id.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def settings_tag(self, settings: bytes) -> str:
+        return hmac.new(self.settings, settings, hashlib.sha256).hexdigest()
 
     def seal_bytes(self, plain: bytes, aad: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)

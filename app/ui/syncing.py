@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.store import Store, StoreLockedError
-from sync.client import SyncClient, SyncReport, SyncScheduler, SyncStatus
+from app.store import Store
+from sync.client import PROBE_INTERVAL, PUSH_DELAY, SyncClient, SyncScheduler, SyncStatus
 
 from . import text
 
@@ -24,31 +24,25 @@ OFFLINE = "Offline — will sync when connected"
 ClientFactory = Callable[[Store], SyncClient]
 
 
-class AppSyncClient(SyncClient):
-    """The scheduler's thread expects only SyncError; the store locking itself
-    in the middle of a sync (the idle lock) is not one and would end the thread.
-    Such a sync just stops: unlocking starts the next one."""
-
-    def sync(self) -> SyncReport | None:
-        try:
-            return super().sync()
-        except StoreLockedError:
-            return None
-
-
 def default_client(store: Store) -> SyncClient:
-    return AppSyncClient(store=store)
+    return SyncClient(store=store)
 
 
 class SyncLink:
-    """Keeps sync running while the app is unlocked and enrolled."""
+    """Keeps sync running while the app is unlocked and enrolled: a saved change
+    goes out within `push_delay` seconds (call `changed` after each save), and
+    the server is probed every `probe_interval` seconds (None: never) so the
+    status shows offline, and back, within seconds."""
 
     def __init__(self, on_status: Callable[[SyncStatus], None], *,
                  make_client: ClientFactory = default_client,
-                 interval: float = SYNC_INTERVAL) -> None:
+                 interval: float = SYNC_INTERVAL, push_delay: float = PUSH_DELAY,
+                 probe_interval: float | None = PROBE_INTERVAL) -> None:
         self._on_status = on_status
         self._make_client = make_client
         self._interval = interval
+        self._push_delay = push_delay
+        self._probe_interval = probe_interval
         self.client: SyncClient | None = None
         self._scheduler: SyncScheduler | None = None
 
@@ -66,8 +60,18 @@ class SyncLink:
         if client is None or not client.enrolled:
             return
         if self._scheduler is None:
-            self._scheduler = SyncScheduler(client, interval=self._interval).start()
+            self._scheduler = SyncScheduler(
+                client, interval=self._interval, push_delay=self._push_delay,
+                probe_interval=self._probe_interval).start()
         self._scheduler.request()
+
+    def changed(self) -> None:
+        """After each local save or delete: the counts follow at once, and the
+        change is pushed within seconds."""
+        if self.client is not None:
+            self.client.refresh_counts()
+        if self._scheduler is not None:
+            self._scheduler.changed()
 
     def stop(self, *, wait: bool = False) -> None:
         """Stop the scheduler; without `wait` the UI does not wait for a sync

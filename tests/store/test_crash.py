@@ -1,5 +1,6 @@
-"""A child process writing records is killed at random moments; every record
-whose put had returned must be there when the store is opened again."""
+"""Child processes killed at random moments: every record whose put had
+returned is there when the store is opened again, and a store whose making
+was cut short is either whole or recognised as not made."""
 
 import random
 import signal
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from app.store import Store
+from app.store import Store, StoreState
 from tests.conftest import PIN
 
 WRITER = """
@@ -50,3 +51,64 @@ def test_kill_at_a_random_moment_loses_no_returned_put(store_dir, seed):
     assert not missing, f"{len(missing)} returned puts lost"
     assert all(stored[i] == v for i, v in returned.items())
     store.close()
+
+
+CREATOR = """
+import sys
+from app.store import Store
+print("ready", flush=True)
+sys.stdin.readline()
+Store.create(sys.argv[1], sys.argv[2])
+print("created", flush=True)
+"""
+CREATE_KILL_ROUNDS = 36
+
+
+def start_creator(directory):
+    child = subprocess.Popen(
+        [sys.executable, "-c", CREATOR, str(directory), PIN],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout.readline() == "ready\n"
+    return child
+
+
+def test_create_killed_at_any_moment_leaves_no_store_or_a_whole_one(tmp_path):
+    durations = []
+    for n in range(3):  # the quickest, so late kills still land before the end
+        calibration = start_creator(tmp_path / f"calibration-{n}")
+        started = time.monotonic()
+        calibration.communicate("go\n", timeout=60)
+        durations.append(time.monotonic() - started)
+    duration = min(durations)  # Scrypt, then the file work at the end
+    rng = random.Random(8)
+    outcomes = {StoreState.NEW: 0, StoreState.READY: 0}
+    leftovers = 0
+    for round_ in range(CREATE_KILL_ROUNDS):
+        directory = tmp_path / f"round-{round_}"
+        # Half the kills anywhere, half in the last stretch where the file is written.
+        share = rng.uniform(0, 1.1) if round_ % 2 else rng.uniform(0.7, 1.0)
+        child = start_creator(directory)
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        time.sleep(duration * share)
+        child.send_signal(signal.SIGKILL)
+        child.communicate()
+        state = Store.state(directory)
+        assert state in outcomes, f"round {round_}: {state}"
+        outcomes[state] += 1
+        if state is StoreState.READY:
+            Store.open(directory, PIN).close()
+            continue
+        leftovers += directory.exists() and any(directory.iterdir())
+        Store.start_fresh(directory)
+        Store.create(directory, PIN).close()
+        assert sorted(p.name for p in directory.iterdir()) == ["fieldlog.db"]
+        Store.open(directory, PIN).close()
+    print(
+        f"\ncreate ({duration * 1000:.0f} ms) killed {CREATE_KILL_ROUNDS} times: "
+        f"{outcomes[StoreState.NEW]} left no store ({leftovers} of them a half-made file, "
+        f"removed by start_fresh), {outcomes[StoreState.READY]} a whole store that opened"
+    )

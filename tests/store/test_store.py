@@ -1,12 +1,13 @@
 """The encrypted device store: records, edits, tallies, settings, PINs."""
 
-import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from app.domain import ValidationError
+from app.domain import Record, ValidationError, new_record_id
 from app.store import (
+    Merged,
+    SetAside,
     Store,
     StoreErasedError,
     StoreExistsError,
@@ -195,50 +196,6 @@ def test_close_and_idle_forget_the_key(store_dir):
         store.get(record.id)
 
 
-def _swap_bodies(path, kind):
-    conn = sqlite3.connect(path / "fieldlog.db")
-    rows = conn.execute(
-        "SELECT rid, body FROM records WHERE kind = ? ORDER BY rid", [kind]
-    ).fetchall()
-    (rid_a, body_a), (rid_b, body_b) = rows[:2]
-    conn.execute("UPDATE records SET body = ? WHERE rid = ?", [body_b, rid_a])
-    conn.execute("UPDATE records SET body = ? WHERE rid = ?", [body_a, rid_b])
-    conn.commit()
-    conn.close()
-
-
-def test_a_body_moved_onto_another_row_fails_and_the_rest_stays_usable(store_dir):
-    store = Store.create(store_dir, PIN)
-    moved = [store.put("employer_contact", contact(f"Employer {n}")) for n in range(2)]
-    kept = store.put("employer", {"name": "Lantern Books"})
-    store.close()
-    _swap_bodies(store_dir, "employer_contact")
-
-    store = Store.open(store_dir, PIN)
-    with pytest.raises(Exception, match=f"Record {moved[0].id} failed its integrity check"):
-        store.get(moved[0].id)
-    assert store.list("employer_contact") == []
-    assert len(store.damaged()) == 2 and "employer_contact record saved" in store.damaged()[0]
-    assert store.get(kept.id) == kept
-    store.put("employer_contact", contact("Still Works Ltd"))
-    assert store.week_tally(date(2026, 11, 18)).count == 1
-    store.close()
-
-
-def test_a_flipped_byte_or_a_changed_version_fails_authentication(store_dir):
-    store = Store.create(store_dir, PIN)
-    record = store.put("employer_contact", contact())
-    store.close()
-    conn = sqlite3.connect(store_dir / "fieldlog.db")
-    conn.execute("UPDATE records SET version = '9' || substr(version, 2)")
-    conn.commit()
-    conn.close()
-    store = Store.open(store_dir, PIN)
-    with pytest.raises(Exception, match="integrity check"):
-        store.get(record.id)
-    store.close()
-
-
 def test_outbox_acknowledge_reject_and_pull_merge(fresh_store):
     a = fresh_store.put("employer_contact", contact("Alder Auto"))
     b = fresh_store.put("employer_contact", contact("Birch Bikes"))
@@ -264,11 +221,31 @@ def test_outbox_acknowledge_reject_and_pull_merge(fresh_store):
         a.id, a.kind, "9999999999999.00000.other", False, contact("Alder Automotive")
     )
     stale_b = b.__class__(b.id, b.kind, "0000000000001.00000.other", False, contact("Old"))
-    assert fresh_store.apply_pulled([remote_a, stale_b], "cursor-1") == 1
+    assert fresh_store.apply_pulled([remote_a, stale_b], "cursor-1").changed == 1
     assert fresh_store.get(a.id).data["employer"] == "Alder Automotive"
     assert fresh_store.get(b.id).data["employer"] == "Birch Bicycles"
     assert fresh_store.pull_cursor == "cursor-1"
     assert fresh_store.put("employer", {"name": "After"}).version > remote_a.version
+
+
+def test_pulled_records_that_cannot_be_stored_are_set_aside_and_the_page_goes_on(fresh_store):
+    good = Record(new_record_id(), "employer_contact", "1763820000123.00000.other", False,
+                  contact("Fine Foods"))
+    odd = Record(new_record_id(), "employer_contact", "1763820000124.00000.other", False,
+                 {**contact(), "occurred_at": "yesterday"})
+    unread = SetAside("7", "lunch", "1", "kind: 'lunch' is not a record kind")
+    assert fresh_store.apply_pulled([good, odd], "cursor-1", set_aside=[unread]) == Merged(1, 2)
+    assert fresh_store.pull_cursor == "cursor-1" and fresh_store.get(good.id) == good
+    assert fresh_store.get(odd.id) is None  # nothing of it was written
+    assert fresh_store.set_aside_count() == 2
+    first, second = fresh_store.set_aside()
+    assert first == unread
+    assert (second.id, second.kind) == (odd.id, "employer_contact")
+    assert "cannot be stored on this phone" in second.reason
+    fixed = Record(odd.id, odd.kind, "1763820000125.00000.other", False, contact("Fixed"))
+    assert fresh_store.apply_pulled([fixed], "cursor-2") == Merged(1, 0)
+    assert fresh_store.set_aside() == [unread]  # the version that fits replaced the note
+    assert fresh_store.damaged() == []
 
 
 def test_secrets_are_sealed_and_removable(fresh_store):
@@ -309,3 +286,66 @@ def test_changes_stamped_too_far_ahead_are_restamped_from_server_time(store_dir)
     wall[0] += 1000
     assert store.put("employer", {"name": "Later"}).version.startswith(str(server_ms)[:9])
     store.close()
+
+
+def wall_at(iso):
+    return lambda: int(datetime.fromisoformat(iso).timestamp() * 1000)
+
+
+def test_put_applies_the_limits_by_the_store_clock(store_dir):
+    store = Store.create(store_dir, PIN, wall_ms=wall_at("2026-11-18T16:00:00+00:00"))
+    assert store.now() == datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
+    store.put("employer_contact", contact(when="2026-11-18T10:10:00-06:00"))  # clocks differ
+    with pytest.raises(ValidationError, match="occurred_at: is in the future"):
+        store.put("employer_contact", contact(when="2026-11-18T10:20:00-06:00"))
+    with pytest.raises(ValidationError, match="program_entry: is 1999-12-31"):
+        store.put(
+            "member", {"display_name": "Odile", "program_entry": "1999-12-31", "status": "active"}
+        )
+    store.close()
+
+
+def test_a_phone_clock_far_behind_is_corrected_by_the_server_time(store_dir):
+    store = Store.create(store_dir, PIN, wall_ms=wall_at("2026-11-16T16:00:00+00:00"))
+    with pytest.raises(ValidationError, match="in the future"):
+        store.put("employer_contact", contact(when="2026-11-18T10:00:00-06:00"))
+    store.observe_server_time("2026-11-18T16:00:00+00:00")  # two days later
+    assert store.now() == datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
+    assert store.today() == date(2026, 11, 18)
+    store.put("employer_contact", contact(when="2026-11-18T10:00:00-06:00"))
+    store.close()
+    with Store.open(store_dir, PIN, wall_ms=wall_at("2026-11-16T16:00:01+00:00")) as reopened:
+        assert reopened.now() - datetime(2026, 11, 18, 16, 0, tzinfo=UTC) == timedelta(seconds=1)
+
+
+def test_today_is_the_date_in_the_team_zone_and_the_default_week(store_dir):
+    # Sunday 21:00 in Chicago is already Monday in UTC and in Berlin.
+    store = Store.create(store_dir, PIN, wall_ms=wall_at("2026-11-23T03:00:00+00:00"))
+    assert store.today() == date(2026, 11, 22)
+    store.put("employer_contact", contact(when="2026-11-22T20:00:00-06:00"))
+    assert (store.week_tally().week_start, store.week_tally().count) == (date(2026, 11, 16), 1)
+    assert store.weekly_counts(weeks=1) == [(date(2026, 11, 16), 1)]
+    store.update_settings(timezone="Europe/Berlin")
+    assert store.today() == date(2026, 11, 23)
+    assert (store.week_tally().week_start, store.week_tally().count) == (date(2026, 11, 23), 1)
+    store.close()
+
+
+def test_settings_from_the_server_are_kept_and_cannot_be_changed_here(store_dir):
+    store = Store.create(store_dir, PIN)
+    assert not store.settings_from_server
+    store.update_settings(contact_target=5)  # not connected: the phone's own settings
+    store.update_settings(week_start="sunday", timezone="America/Denver", contact_target=7,
+                          source="server")
+    assert store.settings_from_server and store.settings.contact_target == 7
+    with pytest.raises(ValidationError, match="come from your team's server") as caught:
+        store.update_settings(contact_target=4)
+    assert caught.value.field == "settings"
+    writes = store._db.conn.total_changes
+    store.update_settings(week_start="sunday", timezone="America/Denver", contact_target=7,
+                          source="server")
+    assert store._db.conn.total_changes == writes  # unchanged settings write nothing
+    store.close()
+    with Store.open(store_dir, PIN) as reopened:
+        assert reopened.settings_from_server and reopened.settings.timezone == "America/Denver"
+        assert reopened.damaged() == []

@@ -7,13 +7,28 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 
 from app.store import Store
 from sync.client import SyncClient
+from sync.server.db import records
 from tests.server_harness import ServerProcess, start_server
 
 PIN = "802417"
 _numbers = itertools.count(1)
+
+
+def contact(employer="Pinecone Outfitters", when="2026-11-18T10:00:00-06:00", **more):
+    return {"occurred_at": when, "employer": employer, "face_to_face": True, **more}
+
+
+def server_rows(server, record_id=None):
+    """The central store's rows of records (of one record, with an id)."""
+    query = sa.select(records)
+    if record_id:
+        query = query.where(records.c.id == record_id)
+    with server.admin.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

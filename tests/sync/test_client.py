@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from datetime import date
@@ -10,33 +11,21 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from app.domain import new_record_id
 from app.store import Store, StoreErasedError
 from sync.client import (
     DeviceRevokedError,
     EnrollmentError,
     OfflineError,
     SyncClient,
-    SyncScheduler,
     TokenInvalidError,
     normalise_server_url,
 )
-from sync.server.db import conflicts, records
-from tests.sync.conftest import PIN
+from sync.server.db import conflicts, iso, records, seq_counter, teams, utc_now
+from tests.sync.conftest import PIN, contact, server_rows
 from tests.sync.proxy import CuttingProxy
 
 DAY_MS = 86_400_000
-
-
-def contact(employer="Pinecone Outfitters", when="2026-11-18T10:00:00-06:00", **more):
-    return {"occurred_at": when, "employer": employer, "face_to_face": True, **more}
-
-
-def server_rows(server, record_id=None):
-    query = sa.select(records)
-    if record_id:
-        query = query.where(records.c.id == record_id)
-    with server.admin.engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def conflict_rows(server, record_id):
@@ -50,6 +39,7 @@ def test_enroll_takes_the_team_settings_and_a_bad_code_is_explained(devices):
     phone = devices.enroll("Ada Specialist")
     assert phone.account["user"]["name"] == "Ada Specialist"
     assert phone.store.settings.timezone == "America/Chicago"
+    assert phone.store.settings_from_server
     other = Store.create(devices.root / "spare", PIN)
     devices.stores.append(other)
     spare = SyncClient(store=other)
@@ -99,7 +89,13 @@ def test_a_reply_lost_after_the_server_committed_is_resent_without_duplicates(de
     try:
         phone = devices.enroll("Di Specialist", url=proxy.url)
         made = [phone.store.put("employer_contact", contact(f"E{n}")) for n in range(5)]
-        proxy.cut_replies = 1
+        push = phone._push_all
+
+        def push_losing_the_first_reply(report):
+            proxy.cut_replies = 1
+            push(report)
+
+        phone._push_all = push_losing_the_first_reply
         report = phone.sync()
         assert proxy.cut_count == 1
         assert report.pushed == {"duplicate": 5}  # the resend found them all stored
@@ -169,6 +165,106 @@ def test_offline_is_reported_plainly_and_nothing_is_lost(devices, tmp_path):
     assert phone.sync().pushed == {"applied": 1}
     assert phone.status.error is None and phone.status.online is True
     assert server_rows(devices.server, record.id)[0]["version"] == record.version
+
+
+def test_team_settings_changed_on_the_server_reach_the_phone_at_its_next_sync(devices):
+    devices.user("Ros Specialist")
+    phone = devices.enroll("Ros Specialist")
+    sunday = date(2026, 11, 22)
+    phone.store.put("employer_contact", contact(when="2026-11-22T20:00:00-06:00"))
+    assert phone.store.week_tally(sunday).week_start == date(2026, 11, 16)
+    assert phone.account["device"] == {"id": phone.store.device_id, "name": "phone 1"}
+    # What the server's set-team command does.
+    with devices.server.admin.engine.begin() as conn:
+        conn.execute(
+            teams.update()
+            .where(teams.c.name == "Riverside")
+            .values(week_start="sunday", timezone="America/Denver", contact_target=5)
+        )
+    phone.sync()
+    settings = phone.store.settings
+    assert (settings.week_start, settings.timezone, settings.contact_target) == (
+        "sunday",
+        "America/Denver",
+        5,
+    )
+    assert phone.store.settings_from_server
+    tally = phone.store.week_tally(sunday)
+    assert (tally.week_start, tally.count, tally.target) == (sunday, 1, 5)
+    assert phone.account["team"]["week_start"] == "sunday"
+
+
+def test_a_server_without_the_me_call_still_syncs(devices):
+    devices.user("Sol Specialist")
+
+    class BeforeMe(httpx.HTTPTransport):
+        def handle_request(self, request):
+            if request.url.path == "/v1/me":
+                body = {"error": {"code": "not_found", "message": "no such address"}}
+                return httpx.Response(404, json=body)
+            return super().handle_request(request)
+
+    devices.client_options = {"transport": BeforeMe()}
+    phone = devices.enroll("Sol Specialist")
+    phone.store.put("employer_contact", contact())
+    assert phone.sync().pushed == {"applied": 1}
+    assert phone.store.settings.timezone == "America/Chicago"
+
+
+def plant(server, owner, kind, data, *, record_id=None):
+    """A row put straight into the server's database, as an older server might
+    have accepted it (this one refuses such pushes); returns its id."""
+    record_id = record_id or new_record_id()
+    version = f"{int(time.time() * 1000):013d}.00000.planted"
+    with server.admin.writing() as (conn, seq):
+        conn.execute(records.delete().where(records.c.id == record_id))
+        conn.execute(
+            records.insert().values(
+                id=record_id,
+                owner_id=server.admin.user_id_named(owner),
+                kind=kind,
+                version=version,
+                deleted=False,
+                data=json.dumps(data),
+                seq=seq + 1,
+                occurred_ms=None,
+                updated_at=iso(utc_now()),
+            )
+        )
+        conn.execute(seq_counter.update().values(value=seq + 1))
+    return record_id
+
+
+def test_pulled_records_the_phone_cannot_store_are_set_aside_and_the_pull_goes_on(devices):
+    devices.user("Quin Specialist")
+    first, second = devices.enroll("Quin Specialist"), devices.enroll("Quin Specialist")
+    first.store.put("employer_contact", contact("Before"))
+    first.sync()
+    server = devices.server
+    nul = plant(server, "Quin Specialist", "employer_contact", contact("Nul\x00 Bakery"))
+    member = {"display_name": "Rhea", "program_entry": "1999-12-31", "status": "active"}
+    old = plant(server, "Quin Specialist", "member", member)
+    lunch = plant(server, "Quin Specialist", "lunch", {"menu": "soup"})
+    first.store.put("employer_contact", contact("After"))
+    first.sync()
+
+    report = second.sync()
+    assert (report.pulled, report.set_aside) == (2, 3)
+    assert second.status.set_aside == 3 and second.status.error is None
+    assert {r.data["employer"] for r in second.store.list("employer_contact")} == {
+        "Before",
+        "After",
+    }
+    aside = {item.id: item for item in second.store.set_aside()}
+    assert aside[nul].kind == "employer_contact" and "NUL character" in aside[nul].reason
+    assert aside[old].reason.startswith("program_entry: is 1999-12-31")
+    assert aside[lunch].reason.startswith("kind: 'lunch' is not a record kind")
+    assert second.sync().set_aside == 0 and second.status.set_aside == 3  # the cursor moved on
+
+    plant(server, "Quin Specialist", "member", {**member, "program_entry": "2026-10-01"},
+          record_id=old)  # corrected on the server
+    assert second.sync().pulled == 1
+    assert second.status.set_aside == 2 and second.store.get(old).data["display_name"] == "Rhea"
 
 
 def edited_offline_on_two_phones(devices, name):
@@ -308,24 +404,3 @@ def test_server_addresses_as_typed(typed, url):
 def test_bad_server_addresses_are_explained(typed):
     with pytest.raises(EnrollmentError):
         normalise_server_url(typed)
-
-
-def test_the_scheduler_survives_a_locked_phone_and_syncs_once_unlocked(devices):
-    devices.user("Pia Specialist")
-    phone = devices.enroll("Pia Specialist")
-    record = phone.store.put("employer_contact", contact())
-    synced = threading.Event()
-    phone.add_listener(lambda status: status.pending == 0 and not status.running and synced.set())
-    scheduler = SyncScheduler(phone, interval=0.05)
-    phone.store.lock()  # the phone locks itself before the first tick
-    scheduler.start()
-    try:
-        scheduler.request()
-        time.sleep(0.3)
-        assert scheduler._thread.is_alive() and not server_rows(devices.server, record.id)
-        phone.store.unlock(PIN)
-        assert synced.wait(10), "the waiting record was not synced after unlocking"
-        assert server_rows(devices.server, record.id)
-    finally:
-        scheduler.stop()
-    assert not scheduler._thread.is_alive()

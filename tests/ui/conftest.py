@@ -21,7 +21,6 @@ import sqlalchemy as sa
 
 from app.store import Store
 from app.ui import FieldLogApp
-from app.ui.syncing import AppSyncClient
 from sync.client import TOKEN_SECRET, SyncClient
 from sync.protocol import PUSH_PATH
 from sync.server.db import records
@@ -93,8 +92,8 @@ def start_app(tmp_path):
         def main(page):
             app = FieldLogApp(page, data_dir or tmp_path / "data", now=lambda: clock.now,
                               monotonic=clock.monotonic, watch_idle=False,
-                              sync_client=lambda store: AppSyncClient(store=store,
-                                                                      sleep=lambda _s: None),
+                              sync_client=lambda store: SyncClient(store=store,
+                                                                   sleep=lambda _s: None),
                               sync_interval=3600)
             apps.append(app)
             app.start()
