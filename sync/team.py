@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from .client import SyncClient
@@ -39,7 +39,7 @@ class TeamClient:
         body = self._sync._request(
             "GET", TALLIES_PATH, params={"week": week.isoformat(), "weeks": weeks}
         )
-        fetched = TeamTallies(body, datetime.now(UTC))
+        fetched = TeamTallies(body, self._sync.store.now())
         self._sync.store.set_secret(
             TALLIES_SECRET, json.dumps({"fetched_at": fetched.fetched_at.isoformat(), "body": body})
         )

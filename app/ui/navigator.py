@@ -80,10 +80,15 @@ class Navigator:
         self._before_event = before_event
         self._on_error = on_error
         self.screen: Screen | None = None
-        self.view = ft.View(route="/", padding=0, spacing=0, can_pop=False,
-                            on_confirm_pop=self._back_gesture)
-        page.views.clear()
-        page.views.append(self.view)
+        # The page's own first View is the one: a View swapped in at start is a
+        # route change to the client, with a transition the first screen races.
+        if not page.views:
+            page.views.append(ft.View(route="/"))
+        del page.views[1:]
+        self.view = page.views[0]
+        self.view.spacing = 0
+        self.view.can_pop = False
+        self.view.on_confirm_pop = self._back_gesture
         # A client that pops the View anyway (an older one) lands here too.
         page.on_view_pop = lambda _e: self.back()
 
@@ -252,7 +257,6 @@ class Navigator:
     def _put(self, screen: Screen) -> None:
         self.screen = screen
         view = self.view
-        view.route = screen.route
         view.controls = list(screen.body)
         view.appbar = self._appbar(screen)
         view.navigation_bar = self._tab_bar(screen.tab) if screen.tab else None

@@ -19,7 +19,7 @@ from typing import Any
 import flet as ft
 
 from app.domain import FieldLogError, Record
-from app.store import Store, StoreError, StoreLockedError
+from app.store import Store, StoreError, StoreLockedError, StoreState
 from sync.client import SyncClient, SyncError, SyncStatus
 from sync.team import TeamClient
 
@@ -30,7 +30,7 @@ from .views.common import TABS, TEAM_TAB
 from .views.form import describe_saved, record_form_screen
 from .views.home import home_screen
 from .views.lists import employers_screen, history_screen, members_screen, merge_screen
-from .views.lock import erased_screen, setup_screen, unlock_screen
+from .views.lock import damaged_screen, erased_screen, setup_screen, unlock_screen
 from .views.settings import connect_screen, settings_screen
 from .views.sync import sync_screen
 from .views.team import team_screen, team_week_screen
@@ -55,10 +55,12 @@ class FieldLogApp:
         sync_interval: float = SYNC_INTERVAL,
     ) -> None:
         self.page = page
-        self.gate = Gate(data_dir, monotonic=monotonic)
-        self.now = now
+        self._wall_now = now
+        self.gate = Gate(data_dir, monotonic=monotonic,
+                         wall_ms=lambda: int(now().timestamp() * 1000))
         self._notice: str | None = None
         self._starting_over = False  # after an erase, "Create a new PIN" was tapped
+        self._damage: str | None = None  # why the store could not be opened
         self._watch_idle = watch_idle
         self.sync = SyncLink(self._status_changed, make_client=sync_client,
                              interval=sync_interval)
@@ -66,6 +68,12 @@ class FieldLogApp:
                              before_event=self._count_use, on_error=self._handled)
 
     # ----- what the screens are given ---------------------------------------------------
+
+    def now(self) -> datetime:
+        """The time the app goes by: the store's clock (corrected by the server's)
+        once it is open."""
+        store = self.gate.store
+        return store.now() if store is not None and not store.locked else self._wall_now()
 
     @property
     def store(self) -> Store:
@@ -132,8 +140,7 @@ class FieldLogApp:
             case "team":
                 if "team" not in (t[0] for t in self._tabs()):
                     raise LookupError("The Team screen is for supervisors.")
-                return team_screen(nav, TeamClient(self.sync_client), self.now,
-                                   lambda: store.settings.local_date(self.now()))
+                return team_screen(nav, TeamClient(self.sync_client), self.now, store.today)
             case "team_week":
                 return team_week_screen(nav, TeamClient(self.sync_client), store.settings, arg)
         raise LookupError(f"There is no screen {name!r}.")
@@ -144,11 +151,14 @@ class FieldLogApp:
 
     def _gate_screen(self) -> Screen:
         nav, gate = self.nav, self.gate
-        if gate.erased and not self._starting_over:
-            return erased_screen(nav, gate, self._start_over)
-        if gate.first_run:
+        state = gate.state
+        if self._starting_over or state is StoreState.NEW:
             return setup_screen(nav, gate, self._opened)
-        return unlock_screen(nav, gate, self._take_notice(), self._opened, self._erased)
+        if state is StoreState.ERASED:
+            return erased_screen(nav, gate, self._start_over)
+        if state is StoreState.DAMAGED or self._damage:
+            return damaged_screen(nav, self._damage, self._start_over)
+        return unlock_screen(nav, gate, self._take_notice(), self._opened, self._closed_out)
 
     def start(self) -> None:
         page = self.page
@@ -175,12 +185,17 @@ class FieldLogApp:
         self.sync.start()
         self.nav.show()
 
-    def _erased(self) -> None:
+    def _closed_out(self, damage: str | None = None) -> None:
+        """The store was erased (the last wrong PIN) or found damaged at unlock."""
         self.gate.store = None
+        self._damage = damage
         self.nav.stack = [HOME]
         self.nav.show()
 
     def _start_over(self) -> None:
+        """A new PIN after an erase or damage: what cannot be used goes first."""
+        self.gate.start_fresh()
+        self._damage = None
         self._starting_over = True
         self.nav.show()
 
@@ -209,7 +224,7 @@ class FieldLogApp:
 
     def _saved(self, record: Record, _was_new: bool) -> None:
         self.nav.back()
-        self.sync_client.refresh_counts()  # an edited refused record is queued again
+        self.sync.changed()  # pushed within seconds; an edited refused record goes again
         store = self.store
         when = record.occurred_at
         tally = store.week_tally(datetime.fromisoformat(when) if when else self.now())
@@ -218,6 +233,7 @@ class FieldLogApp:
 
     def _delete_with_undo(self, record: Record) -> None:
         self.store.delete(record.id)
+        self.sync.changed()
         if self.nav.top.startswith(f"{record.kind}/"):
             self.nav.back()
         else:
@@ -225,6 +241,7 @@ class FieldLogApp:
 
         def undo(_e: Any) -> None:
             self.store.put(record.kind, dict(record.data), id=record.id)
+            self.sync.changed()
             self.nav.show()
 
         self.nav.notify("Deleted.", undo=undo)
@@ -253,7 +270,7 @@ class FieldLogApp:
             loop.call_soon_threadsafe(self.page.run_task, self._show_sync)
 
     async def _show_sync(self) -> None:
-        if self.gate.store is not None and self.gate.erased:
+        if self.gate.store is not None and Store.was_erased(self.gate.data_dir):
             # An administrator revoked this device: the client erased the store.
             self.sync.close()
             self.gate.store = None

@@ -20,12 +20,15 @@ from app.domain import (
     ValidationError,
     counts_toward_target,
     fidelity_rating,
+    wall_clock_ms,
 )
 from app.store import (
     MIN_PIN_DIGITS,
     Store,
+    StoreDamagedError,
     StoreErasedError,
     StoreNotFoundError,
+    StoreState,
     WrongPinError,
     check_pin,
 )
@@ -51,18 +54,19 @@ class PinProblem(Exception):
 class Gate:
     """Creates, opens and re-opens the store of one data directory."""
 
-    def __init__(self, data_dir: Path, *, monotonic: Callable[[], float] = time.monotonic):
+    def __init__(self, data_dir: Path, *, monotonic: Callable[[], float] = time.monotonic,
+                 wall_ms: Callable[[], int] = wall_clock_ms):
         self.data_dir = data_dir
         self.monotonic = monotonic
+        self.wall_ms = wall_ms
         self.store: Store | None = None
 
     @property
-    def first_run(self) -> bool:
-        return not Store.exists(self.data_dir)
-
-    @property
-    def erased(self) -> bool:
-        return self.first_run and Store.was_erased(self.data_dir)
+    def state(self) -> StoreState:
+        """What the data directory holds (read only when nothing is open)."""
+        if self.store is not None:
+            return StoreState.READY
+        return Store.state(self.data_dir)
 
     def erased_reason(self) -> str:
         """Why the data here was erased (too many wrong PINs, a revoked device)
@@ -72,6 +76,11 @@ class Gate:
         except StoreErasedError as erased:
             return str(erased)
         return ""
+
+    def start_fresh(self) -> None:
+        """Remove what cannot be used (damaged, half made, erased), for a new PIN."""
+        self.store = None
+        Store.start_fresh(self.data_dir)
 
     def create(self, pin: str, confirm: str) -> Store:
         if not pin:
@@ -85,19 +94,24 @@ class Gate:
             raise PinProblem("confirm", "Type the same PIN again here to confirm it.")
         if pin != confirm:
             raise PinProblem("confirm", "The two PINs differ. Type the same PIN in both boxes.")
-        self.store = Store.create(self.data_dir, pin, monotonic=self.monotonic)
+        if Store.state(self.data_dir) is not StoreState.NEW:
+            Store.start_fresh(self.data_dir)  # an erase notice, or remains of a cut create
+        self.store = Store.create(self.data_dir, pin, monotonic=self.monotonic,
+                                  wall_ms=self.wall_ms)
         return self.store
 
     def unlock(self, pin: str) -> Store:
         """Open the store, or bring back the key of the one that auto-locked.
 
-        Raises PinProblem for a wrong PIN, StoreErasedError after the last try.
+        Raises PinProblem for a wrong PIN, StoreErasedError after the last try,
+        StoreDamagedError when the file cannot be used.
         """
         if not pin.strip():
             raise PinProblem("pin", f"Enter your PIN ({MIN_PIN_DIGITS} or more digits).")
         try:
             if self.store is None:
-                self.store = Store.open(self.data_dir, pin, monotonic=self.monotonic)
+                self.store = Store.open(self.data_dir, pin, monotonic=self.monotonic,
+                                        wall_ms=self.wall_ms)
             else:
                 self.store.unlock(pin)
         except WrongPinError as error:
@@ -109,7 +123,7 @@ class Gate:
             ) from None
         except StoreNotFoundError:
             raise PinProblem("pin", "There is no data here yet: create a PIN first.") from None
-        except StoreErasedError:
+        except (StoreErasedError, StoreDamagedError):
             self.store = None
             raise
         return self.store
@@ -141,10 +155,12 @@ class HomeSummary:
     days_left: str
     weeks: list[tuple[date, int]]  # last 8 weeks, oldest first
     target: int
+    unreadable: str | None  # items on the phone that failed their integrity check
 
     @classmethod
     def of(cls, store: Store, now: datetime) -> HomeSummary:
         tally = store.week_tally(now)
+        damaged = len(store.damaged())
         return cls(
             tally=text.tally_text(tally),
             progress=min(1.0, tally.count / tally.target),
@@ -152,6 +168,9 @@ class HomeSummary:
             days_left=text.days_left_text(store.settings.days_left(now)),
             weeks=store.weekly_counts(now, weeks=8),
             target=tally.target,
+            unreadable=(f"{text.plural(damaged, 'item')} on this phone could not be read and "
+                        "are left out of the counts. What was synced is safe on the server; "
+                        "tell your supervisor." if damaged else None),
         )
 
 

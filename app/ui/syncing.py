@@ -105,6 +105,8 @@ class SyncSummary:
     last_sync: str  # "Last successful sync: 5 min ago"
     rejected: int
     problem: str | None  # why the last sync stopped (not for offline: that is normal)
+    offline_reason: str | None = None  # why the server cannot be reached, while offline
+    set_aside: int = 0  # pulled records this phone could not store
 
     @classmethod
     def of(cls, status: SyncStatus | None, pending: int, now: datetime) -> SyncSummary:
@@ -142,4 +144,6 @@ class SyncSummary:
             last_sync=last_line,
             rejected=status.rejected,
             problem=None if offline else status.error,
+            offline_reason=status.offline_reason if offline else None,
+            set_aside=status.set_aside,
         )

@@ -58,7 +58,10 @@ def open_app(page: Page, url: str) -> None:
     page.wait_for_selector("flt-semantics-placeholder", state="attached", timeout=30000)
     # Flutter draws on a canvas; its accessibility tree is what tests can read.
     page.locator("flt-semantics-placeholder").dispatch_event("click")
-    page.wait_for_selector("flt-semantics", timeout=15000)
+    # The app's first screen (not the page's empty start) is up.
+    page.wait_for_selector("[flt-semantics-identifier^='screen-']", state="attached",
+                           timeout=15000)
+    time.sleep(FOCUS_SETTLE)
 
 
 def type_into(page: Page, label: str, value: str) -> None:
@@ -76,9 +79,11 @@ def paste(field, value: str) -> None:
     it: a harness artefact, not what a finger and a paste do. So the field is
     tapped and given a moment to take focus first; the value then goes in
     whole, and what follows (a tap at once) races it like a real paste."""
+    label = field.get_attribute("aria-label", timeout=2000)
     field.click(timeout=2000)
-    field.page.wait_for_function("e => document.activeElement === e", arg=field.element_handle(),
-                                 timeout=2000)
+    field.page.wait_for_function(
+        "label => document.activeElement?.getAttribute('aria-label') === label", arg=label,
+        timeout=2000)
     time.sleep(FOCUS_SETTLE)
     field.fill(value, timeout=2000)
 

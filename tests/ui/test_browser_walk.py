@@ -20,6 +20,7 @@ TAPS = 320
 STEP_LIMIT = 2.0  # seconds from a tap to its screen
 SAME_SCREEN_AFTER = 0.5  # a tap that changed no screen by then stayed on it
 SCREEN = "[flt-semantics-identifier^='screen-']"
+DIALOG = "[role=dialog], [role=alertdialog]"
 TAB_SCREENS = {"Home": "home", "History": "history", "Members": "members",
                "Employers": "employers", "Settings": "settings"}
 EVERY_SCREEN = {*TAB_SCREENS.values(), "sync", "connect", "employer_contact", "member_visit",
@@ -47,7 +48,7 @@ def shown_screen(page, timeout: float = STEP_LIMIT) -> str | None:
     waiting up to `timeout` for one."""
     deadline = time.monotonic() + timeout
     while True:
-        if page.locator("[role=dialog]").count():
+        if page.locator(DIALOG).count():
             return "dialog"
         found = page.locator(SCREEN)
         if found.count():
@@ -97,7 +98,8 @@ class BrowserWalk:
         page, rng = self.page, self.rng
         if here == "dialog":  # a date or time picker: pick, or leave it, as a user would
             began = time.monotonic()
-            buttons = page.locator("[role=dialog] flt-semantics[role=button]")
+            buttons = page.locator(", ".join(f"{d} flt-semantics[role=button]"
+                                             for d in DIALOG.split(", ")))
             count = buttons.count()
             if rng.random() < 0.5 and count:
                 buttons.nth(rng.randrange(count)).click(timeout=2000)

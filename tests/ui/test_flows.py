@@ -28,7 +28,7 @@ def test_first_run_log_edit_delete_and_undo(start_app):
         sent = h.sent_since(mark)
         assert "1 of 6" in sent
         assert "Contact saved. This week: 1 of 6." in sent
-        assert "1 waiting to sync" in sent
+        assert "2 waiting to sync" in sent  # the contact and its new directory entry
 
         # A phone call is logged but does not count.
         mark = h.mark()

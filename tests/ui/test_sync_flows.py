@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.store import Store
+from app.store import Store, StoreState
 from sync.client import SyncClient
 
 from .conftest import PIN, run, until
@@ -50,11 +50,11 @@ def test_connect_log_sync_now_and_all_synced(start_app, central):
         await h.tab("Home")
         mark = h.mark()
         await r.log_contact("Riverside Hardware")
-        assert "1 waiting to sync" in h.sent_since(mark)
+        assert "2 waiting to sync" in h.sent_since(mark)
 
         await h.click("open_sync")  # one tap from Home's sync line
         assert r.app.route == "sync"
-        assert "1 waiting to sync" in h.sent_since(mark)
+        assert "2 waiting to sync" in h.sent_since(mark)
         mark = h.mark()
         await h.click("sync_now")
         await until(lambda: r.app.store.pending_count() == 0
@@ -105,7 +105,8 @@ def test_a_refused_record_shows_the_reason_and_editing_sends_it_again(
         await h.type("field:employer", "Lakeside Diner North")
         await h.click("save")
         assert r.app.route == "sync"  # back where the fix started
-        assert r.app.store.pending_count() == 1 and r.app.store.rejections() == []
+        # The edited contact, and the new employer it names, join the directory.
+        assert r.app.store.pending_count() == 2 and r.app.store.rejections() == []
         await until(lambda: r.app.sync_client.status.rejected == 0)
 
     run(flow())
@@ -121,12 +122,11 @@ def test_a_revoked_device_is_told_then_starts_again(start_app, central):
         await h.tab("Home")
         await r.log_contact("Riverside Hardware")
         central.server.cli("revoke-device", r.app.store.device_id)
-        await h.click("open_sync")
-        await h.click("sync_now")
+        await r.log_contact("Lakeside Diner")  # pushed within seconds: the phone learns
         await until(lambda: r.app.route == "erased")
         sent = h.sent_since()
         assert "erased because an administrator disconnected this device" in sent
-        assert r.app.gate.first_run
+        assert r.app.gate.state is StoreState.ERASED
         await h.click("new_pin")
         assert r.app.route == "setup"
         await r.create_pin()
@@ -150,9 +150,11 @@ def test_offline_is_calm_and_syncs_when_back(start_app, central):
         mark = h.mark()
         r.app.sync_now()
         await until(lambda: "Offline — will sync when connected" in h.sent_since(mark))
-        assert h.by_key("sync").value == "1 waiting to sync"
+        assert h.by_key("sync").value == "2 waiting to sync"
         await h.click("open_sync")
-        assert "cannot be reached" not in h.sent_since(mark)  # offline is no error
+        # Offline is the normal case: the reason, calmly, and no problem in red.
+        assert "cannot be reached" in h.by_key("sync_offline_reason").value
+        assert h.find("sync_problem") is None
 
         central.server.start()  # same port
         mark = h.mark()

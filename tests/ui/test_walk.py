@@ -14,7 +14,8 @@ from .walk import Walk
 
 STEPS = 2000
 KNOWN_SCREENS = {"home", "history", "members", "employers", "settings", "sync", "connect",
-                 "employer_contact", "member_visit", "member", "employer", "lock", "setup"}
+                 "employer_contact", "member_visit", "member", "employer", "merge_employer", "lock",
+                 "setup"}
 FAILED = UNEXPECTED.split(":")[0]
 
 

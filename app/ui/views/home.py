@@ -53,6 +53,7 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
     sync_line = ft.Text(key="sync", weight=ft.FontWeight.W_500)
     sync_detail = muted("", size=13, key="sync_detail")
     chart = ft.Container()
+    unreadable = ft.Text(color=ft.Colors.ERROR, key="unreadable", visible=False)
     target_note = muted("", size=12)
 
     def refresh() -> None:
@@ -60,6 +61,8 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
         ring_bar.value = summary.progress
         ring_bar.color = ft.Colors.GREEN_700 if summary.progress >= 1 else ft.Colors.PRIMARY
         tally.value = summary.tally
+        unreadable.value = summary.unreadable or ""
+        unreadable.visible = summary.unreadable is not None
         status.value = summary.status
         days_left.value = summary.days_left
         sync = sync_summary()
@@ -75,6 +78,7 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
         ft.Container(ring, alignment=ft.Alignment.CENTER, padding=ft.Padding.only(top=8)),
         status,
         days_left,
+        unreadable,
         big_button("Log employer contact", ft.Icons.HANDSHAKE_OUTLINED,
                    nav.guard(lambda _e: nav.open("employer_contact")), key="log_contact"),
         big_button("Log member visit", ft.Icons.PERSON_OUTLINE,

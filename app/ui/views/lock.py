@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import flet as ft
 
-from app.store import MIN_PIN_DIGITS, StoreErasedError
+from app.store import MIN_PIN_DIGITS, StoreDamagedError, StoreErasedError
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import Gate, PinProblem
 
@@ -77,7 +77,9 @@ def setup_screen(nav: Navigator, gate: Gate, opened: Callable[[], None]) -> Scre
 
 
 def unlock_screen(nav: Navigator, gate: Gate, notice: str | None, opened: Callable[[], None],
-                  erased: Callable[[], None]) -> Screen:
+                  closed_out: Callable[[str | None], None]) -> Screen:
+    """`closed_out(damage)`: the last wrong PIN erased the store (damage None),
+    or the store turned out damaged."""
     def unlock() -> bool:
         pin.error = None
         if not (pin.value or "").strip():
@@ -89,7 +91,9 @@ def unlock_screen(nav: Navigator, gate: Gate, notice: str | None, opened: Callab
             pin.error = problem.message
             pin.value = ""
         except StoreErasedError:
-            erased()
+            closed_out(None)
+        except StoreDamagedError as damage:
+            closed_out(str(damage))
         else:
             opened()
         return True  # a wrong PIN was counted: never try it twice
@@ -110,4 +114,18 @@ def erased_screen(nav: Navigator, gate: Gate, start_over: Callable[[], None]) ->
         "Data erased",
         [ft.Text(gate.erased_reason(), text_align=ft.TextAlign.CENTER, key="erased_message")],
         [_button("Create a new PIN", nav.guard(lambda _e: start_over()), "new_pin")],
+    )
+
+
+DAMAGED = ("The data on this phone is damaged and cannot be opened. Start fresh with a new "
+           "PIN: records that were synced come back at the next sync; records that were not "
+           "synced are lost.")
+
+
+def damaged_screen(nav: Navigator, damage: str | None, start_over: Callable[[], None]) -> Screen:
+    return _gate_screen(
+        "damaged",
+        "Data damaged",
+        [ft.Text(damage or DAMAGED, text_align=ft.TextAlign.CENTER, key="damaged_message")],
+        [_button("Start fresh", nav.guard(lambda _e: start_over()), "start_fresh")],
     )

@@ -100,10 +100,12 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
         *_sync_section(nav, account, server_url),
         ft.Divider(),
         heading("Your week"),
-        muted("Set these to match your team, so the count matches your supervisor's."),
-        week_start, zone, target,
-        big_button("Save team settings", ft.Icons.SAVE_OUTLINED, nav.submit(save_team),
-                   key="save_team", filled=False),
+        *(_team_settings_from_server(store) if store.settings_from_server else [
+            muted("Set these to match your team, so the count matches your supervisor's."),
+            week_start, zone, target,
+            big_button("Save team settings", ft.Icons.SAVE_OUTLINED, nav.submit(save_team),
+                       key="save_team", filled=False),
+        ]),
         ft.Divider(),
         heading("Privacy"),
         lock_delay,
@@ -116,6 +118,18 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
                    key="change_pin", filled=False),
     ]
     return tab_screen("settings", "Settings", controls)
+
+
+def _team_settings_from_server(store: Store) -> list[ft.Control]:
+    """While connected the team's settings are the server's: shown, not edited."""
+    settings = store.settings
+    return [
+        ft.Text(f"Weeks start on {settings.week_start.capitalize()}, in {settings.timezone}; "
+                f"the target is {settings.contact_target} face-to-face employer contacts a "
+                "week.", key="team_settings"),
+        muted("Set for your whole team on the server by your administrator; this phone "
+              "takes any change at its next sync.", key="team_settings_owner"),
+    ]
 
 
 def _sync_section(nav: Navigator, account: Account | None,

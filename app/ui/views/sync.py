@@ -11,6 +11,7 @@ from app.store import Store
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import record_title
 from app.ui.syncing import SyncSummary
+from app.ui.text import choice_label
 
 from .common import big_button, heading, muted, sub_screen
 
@@ -43,6 +44,8 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
     if summary.detail != summary.last_sync:  # idle and fine: the detail is the last sync
         controls.insert(1, ft.Text(summary.detail, size=16, key="sync_detail"))
     controls.append(muted(summary.last_sync, key="sync_last"))
+    if summary.offline_reason:
+        controls.append(muted(summary.offline_reason, key="sync_offline_reason"))
     if summary.problem:
         controls.append(ft.Text(summary.problem, color=ft.Colors.ERROR, key="sync_problem"))
     controls.append(big_button("Sync now", ft.Icons.SYNC, nav.guard(lambda _e: sync_now()),
@@ -65,6 +68,22 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
                 key=f"refused:{record.id}",
                 content_padding=ft.Padding.only(left=8),
             ))
+    kept_aside = store.set_aside()
+    if kept_aside:
+        controls += [
+            ft.Divider(),
+            heading(f"Not stored on this phone ({len(kept_aside)})"),
+            muted("The server sent these but this phone cannot store them; the server keeps "
+                  "them. Updating the app usually fixes this. Tell your supervisor if it "
+                  "stays."),
+        ]
+        controls += [
+            ft.ListTile(leading=ft.Icon(ft.Icons.INFO_OUTLINE),
+                        title=ft.Text(choice_label(item.kind)),
+                        subtitle=ft.Text(item.reason, max_lines=4),
+                        key=f"set_aside:{item.id}", content_padding=ft.Padding.only(left=8))
+            for item in kept_aside
+        ]
     return controls
 
 

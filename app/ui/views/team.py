@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import flet as ft
@@ -65,7 +65,7 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
 
     fill()
     kept = state["kept"]
-    if kept is None or datetime.now(UTC) - kept.fetched_at > FRESH:
+    if kept is None or now() - kept.fetched_at > FRESH:
         nav.run(fetch)
     refresh = icon_button(ft.Icons.REFRESH, "Refresh the team's counts",
                           nav.guard(lambda _e: nav.run(fetch)), key="team_refresh")
