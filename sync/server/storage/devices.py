@@ -1,0 +1,85 @@
+"""Devices: enrollment with a code, and the caller behind a token."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from sync.protocol import ErrorCode
+
+from ..db import devices, enrollment_codes, iso, teams, users, utc_now
+from ..errors import ProtocolError
+from .core import Caller, StoreCore, Team, hash_secret, team_of
+
+_CALLER_BY_TOKEN = (
+    sa.select(
+        devices.c.id.label("device_id"),
+        devices.c.revoked,
+        users.c.id.label("user_id"),
+        users.c.name.label("user_name"),
+        users.c.role,
+        teams,
+    )
+    .join(users, users.c.id == devices.c.user_id)
+    .join(teams, teams.c.id == users.c.team_id)
+    .where(devices.c.token_hash == sa.bindparam("token_hash"))
+)
+
+
+def _normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+class DeviceStore(StoreCore):
+    def enroll(
+        self, code: str, device_id: str, device_name: str, *, now: datetime | None = None
+    ) -> tuple[str, dict[str, Any], Team]:
+        """Spend an enrollment code on a device: returns (token, user info, team)."""
+        now = now or utc_now()
+        code_hash = hash_secret(_normalise_code(code))
+        token = secrets.token_urlsafe(32)  # 256 bits
+        with self.writing() as (conn, _):
+            found = conn.execute(
+                sa.select(enrollment_codes).where(enrollment_codes.c.code_hash == code_hash)
+            ).first()
+            if found is None or found.used_at is not None or found.expires_at <= iso(now):
+                raise ProtocolError(ErrorCode.ENROLLMENT_CODE_INVALID)
+            user = conn.execute(sa.select(users).where(users.c.id == found.user_id)).one()
+            team = team_of(conn.execute(sa.select(teams).where(teams.c.id == user.team_id)).one())
+            conn.execute(
+                enrollment_codes.update()
+                .where(enrollment_codes.c.code_hash == code_hash)
+                .values(used_at=iso(now), device_id=device_id)
+            )
+            # A device enrolled again (after a reset) gets a new token and owner.
+            conn.execute(devices.delete().where(devices.c.id == device_id))
+            conn.execute(
+                devices.insert().values(
+                    id=device_id,
+                    user_id=user.id,
+                    name=device_name,
+                    token_hash=hash_secret(token),
+                    revoked=False,
+                    enrolled_at=iso(now),
+                    pending=0,
+                )
+            )
+            self._audit(conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name)
+        return token, {"id": user.id, "name": user.name, "role": user.role}, team
+
+    def device_name(self, device_id: str) -> str:
+        with self.engine.connect() as conn:
+            name = conn.execute(sa.select(devices.c.name).where(devices.c.id == device_id))
+            return str(name.scalar_one())
+
+    def authenticate(self, token: str) -> Caller:
+        with self.engine.connect() as conn:
+            row = conn.execute(_CALLER_BY_TOKEN, {"token_hash": hash_secret(token)}).first()
+        if row is None:
+            raise ProtocolError(ErrorCode.TOKEN_INVALID)
+        if row.revoked:
+            raise ProtocolError(ErrorCode.DEVICE_REVOKED)
+        return Caller(row.user_id, row.user_name, row.role, team_of(row), row.device_id)
