@@ -77,6 +77,10 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+        # FastAPI's answer to a body json.loads refused for a reason other than
+        # syntax: not UTF-8, an integer over 4300 digits, nesting too deep.
+        return _error(400, ErrorCode.MALFORMED_JSON)
     code = STATUS_CODES.get(exc.status_code)
     if code is None:
         code = ErrorCode.INTERNAL_ERROR if exc.status_code >= 500 else ErrorCode.BAD_REQUEST

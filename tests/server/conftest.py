@@ -7,6 +7,7 @@ making their own team, users and devices (unique names).
 from __future__ import annotations
 
 import itertools
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -68,6 +69,12 @@ def contact(
     }
 
 
+def as_json(body: Any) -> bytes:
+    """JSON as any client may send it: ASCII, so even a lone surrogate or a NUL
+    in a Python string goes out as its escape (httpx's own encoding refuses them)."""
+    return json.dumps(body).encode()
+
+
 @dataclass
 class Device:
     """An enrolled device talking to the server over HTTP."""
@@ -86,7 +93,7 @@ class Device:
         body: dict[str, Any] = {"device_id": self.device_id, "changes": changes}
         if pending is not None:
             body["pending"] = pending
-        return self.client.post(PUSH_PATH, json=body, headers=self.auth)
+        return self.post(PUSH_PATH, body)
 
     def push_ok(self, changes: list[Any], pending: int | None = 0) -> list[dict[str, Any]]:
         response = self.push(changes, pending)
@@ -98,7 +105,11 @@ class Device:
         return self.client.get(path, params=params, headers=self.auth)
 
     def post(self, path: str, body: Any) -> httpx.Response:
-        return self.client.post(path, json=body, headers=self.auth)
+        return self.client.post(path, content=as_json(body), headers=self.auth_json)
+
+    @property
+    def auth_json(self) -> dict[str, str]:
+        return {**self.auth, "Content-Type": "application/json"}
 
     def pull_all(self, after: str | None = None, limit: int = 500) -> tuple[list[dict], str]:
         changes: list[dict[str, Any]] = []

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from app.domain import Record, UnknownKindError, ValidationError, kind_spec, parse_version
 from app.domain.kinds import parse_datetime
+from app.domain.limits import check_text
 from sync.protocol import CLOCK_AHEAD_LIMIT, ErrorCode, PushResult, PushStatus, error_body
 
 from ..db import conflicts, devices, iso, records, seq_counter, utc_now
@@ -87,8 +88,7 @@ class RecordStore(StoreCore):
         a change twice is a no-op.
         """
         now = now or utc_now()
-        latest_allowed_ms = ms(now + CLOCK_AHEAD_LIMIT)
-        checks = [_check_change(c, latest_allowed_ms) for c in changes]
+        checks = [_check_change(c, now) for c in changes]
         job = _PushJob(caller, [c for c, _ in checks], [j for _, j in checks], pending, now)
         with self._queue_lock:
             self._push_queue.append(job)
@@ -270,22 +270,32 @@ def _rejected(
     }
 
 
-def _check_change(change: object, latest_allowed_ms: int) -> tuple[Record | PushResult, str | None]:
-    """The change as a Record with its data serialised for storage, or the
-    rejection saying why not."""
+def _sent_id(change: object) -> str | None:
+    """The id a change was sent with, for its result, if it is text that can be
+    sent back (a lone surrogate cannot be written as UTF-8)."""
     raw_id = change.get("id") if isinstance(change, dict) else None
+    if not isinstance(raw_id, str):
+        return None
     try:
-        record = Record.from_wire(change)
+        check_text(raw_id, "id")
+    except ValidationError:
+        return None
+    return raw_id
+
+
+def _check_change(change: object, now: datetime) -> tuple[Record | PushResult, str | None]:
+    """The change as a Record with its data serialised for storage, or the
+    rejection saying why not. The domain applies every limit a record must
+    meet, with the server's clock for times that may not lie in the future."""
+    try:
+        record = Record.from_wire(change, now=now)
     except UnknownKindError as exc:
-        return _rejected(raw_id, ErrorCode.UNKNOWN_KIND, f"{exc.problem}.", field="kind"), None
+        message = f"{exc.problem}."
+        return _rejected(_sent_id(change), ErrorCode.UNKNOWN_KIND, message, field="kind"), None
     except ValidationError as exc:
         message = f"{exc.field}: {exc.problem}."
-        return _rejected(raw_id, ErrorCode.INVALID, message, field=exc.field), None
-    try:
-        data_json = json.dumps(dict(record.data), ensure_ascii=False, allow_nan=False)
-    except ValueError:
-        message = "data: numbers must be finite."
-        return _rejected(record.id, ErrorCode.INVALID, message, field="data"), None
-    if parse_version(record.version)[0].ms > latest_allowed_ms:
+        return _rejected(_sent_id(change), ErrorCode.INVALID, message, field=exc.field), None
+    if parse_version(record.version)[0].ms > ms(now + CLOCK_AHEAD_LIMIT):
         return _rejected(record.id, ErrorCode.CLOCK_AHEAD), None
-    return record, data_json
+    # The domain has checked every number is finite.
+    return record, json.dumps(dict(record.data), ensure_ascii=False, allow_nan=False)
