@@ -57,6 +57,7 @@ class ErrorCode(StrEnum):
     INVALID = "invalid"
     MALFORMED_JSON = "malformed_json"
     BODY_TOO_LARGE = "body_too_large"
+    REQUEST_TIMEOUT = "request_timeout"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BAD_REQUEST = "bad_request"
@@ -94,6 +95,10 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.BODY_TOO_LARGE: (
         f"The request is larger than the server accepts ({MAX_BODY_BYTES // 1024} KiB). "
         "The app sends it again in smaller batches."
+    ),
+    ErrorCode.REQUEST_TIMEOUT: (
+        "The request stopped arriving before it was complete. Check the connection; "
+        "the app sends it again."
     ),
     ErrorCode.NOT_FOUND: "The server has no such address. Check the server address in Settings.",
     ErrorCode.METHOD_NOT_ALLOWED: (

@@ -20,7 +20,13 @@ from sync.protocol import EXPORT_FORMATS
 from .errors import AdminError
 from .export import FORMATS, tracking_form
 from .models import MAX_WEEK_DAY, MIN_WEEK_DAY
-from .settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
+from .settings import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_DATABASE_URL,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Settings,
+)
 from .store import ROLES, CentralStore
 
 DEMO_TEAM = "Demo team"
@@ -32,7 +38,10 @@ def serve(args: argparse.Namespace) -> None:
 
     from .app import create_app
 
-    app = create_app(Settings(database_url=args.db, host=args.host, port=args.port))
+    settings = Settings(
+        database_url=args.db, host=args.host, port=args.port, body_timeout=args.body_timeout
+    )
+    app = create_app(settings)
     # Bind here so port 0 works and the real address can be announced.
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -186,6 +195,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("serve", serve, "Run the central store's HTTP API.")
     sub.add_argument("--host", default=DEFAULT_HOST)
     sub.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    sub.add_argument(
+        "--body-timeout",
+        type=float,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait this long for the rest of a request body, then answer 408 "
+        f"(default {DEFAULT_BODY_TIMEOUT:g})",
+    )
 
     sub = command("add-team", add_team, "Add a team.")
     sub.add_argument("name", metavar="NAME")

@@ -20,6 +20,8 @@ from sync.protocol import PULL_PATH, PUSH_PATH
 from tests.server_harness import ServerProcess, start_server
 
 DAY_MS = 86_400_000
+# Short, so the tests of a body that never arrives in full wait little.
+BODY_TIMEOUT = 2.0
 BASE_MS = 1_763_820_000_000  # 2025-11-22, a fixed past instant for versions
 _names = itertools.count(1)
 
@@ -32,7 +34,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         url = f"sqlite:///{directory / 'central.db'}"
     else:
         url = request.getfixturevalue("postgres").create_database("central_test")
-    process = start_server(url, log_dir=directory)
+    process = start_server(url, log_dir=directory, serve_args=("--body-timeout", str(BODY_TIMEOUT)))
     yield process
     process.close()
 
