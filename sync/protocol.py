@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
 
     # Whole requests
     ENROLLMENT_CODE_INVALID = "enrollment_code_invalid"
+    DEVICE_ID_TAKEN = "device_id_taken"
     TOKEN_INVALID = "token_invalid"
     DEVICE_REVOKED = "device_revoked"
     FORBIDDEN = "forbidden"
@@ -73,6 +74,10 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ENROLLMENT_CODE_INVALID: (
         "This enrollment code is wrong, already used or older than 72 hours. "
         "Ask your administrator for a new code."
+    ),
+    ErrorCode.DEVICE_ID_TAKEN: (
+        "This device is already connected for another person. To connect it for you, "
+        "start afresh on the phone (erase the app's data), then enroll with your code."
     ),
     ErrorCode.TOKEN_INVALID: (
         "The server does not recognise this device. Connect it again with a new "

@@ -35,6 +35,11 @@ def get_caller(
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy on this host, the one it forwards)."""
+    return request.client.host if request.client else "unknown"
+
+
 def route(path: str) -> str:
     """A protocol path relative to the /v1 prefix the routers are mounted under."""
     return path.removeprefix(API_PREFIX)

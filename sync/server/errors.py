@@ -20,6 +20,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
     ErrorCode.REQUEST_TIMEOUT: 408,
+    ErrorCode.DEVICE_ID_TAKEN: 409,
     ErrorCode.DEVICE_REVOKED: 410,
     ErrorCode.BODY_TOO_LARGE: 413,
     ErrorCode.INVALID: 422,

@@ -1,5 +1,6 @@
 """Health, enrollment, tokens and revocation."""
 
+import uuid
 from datetime import timedelta
 
 from app.domain import KIND_NAMES
@@ -133,3 +134,67 @@ def test_names_are_unique(server, new_team):
     server.admin.add_user(name, role="specialist", team=team)
     result = server.cli("add-user", name, "--role", "specialist", "--team", team, check=False)
     assert result.returncode == 1 and "already exists" in result.stderr
+
+
+def _enroll(client, code, device_id):
+    return client.post(ENROLL_PATH, json={"code": code, "device_id": device_id, "device_name": "x"})
+
+
+def _audited(server, device_id):
+    from sync.server.db import audit_log
+
+    with server.admin.engine.connect() as conn:
+        return conn.execute(
+            audit_log.select().where(audit_log.c.device_id == device_id).order_by(audit_log.c.id)
+        ).all()
+
+
+def test_a_device_id_cannot_be_taken_over_with_another_users_code(
+    server, client, new_team, new_user, enroll
+):
+    team = new_team()
+    owner = enroll(new_user(team))
+    code = server.admin.make_enrollment_code(new_user(team))
+
+    taken = _enroll(client, code, owner.device_id)
+    assert taken.status_code == 409
+    assert taken.json()["error"]["code"] == "device_id_taken"
+    refused = _audited(server, owner.device_id)[-1]
+    assert (refused.action, refused.detail) == ("enroll_refused", "device_id_taken from 127.0.0.1")
+    assert owner.get(PULL_PATH).status_code == 200  # the owner's device is untouched
+    assert _enroll(client, code, f"dev-{uuid.uuid4().hex[:8]}").status_code == 200  # not spent
+
+
+def test_a_revoked_device_id_stays_revoked_whatever_the_code(
+    server, client, new_team, new_user, enroll
+):
+    team = new_team()
+    name = new_user(team)
+    phone = enroll(name)
+    server.admin.revoke_device(phone.device_id)
+    for user in (name, new_user(team)):
+        code = server.admin.make_enrollment_code(user)
+        response = _enroll(client, code, phone.device_id)
+        assert response.status_code == 409
+        error = response.json()["error"]
+        assert error["code"] == "device_id_taken"
+        assert "disconnected by an administrator" in error["message"]
+        assert "start afresh" in error["message"].lower()
+        assert _enroll(client, code, f"dev-{uuid.uuid4().hex[:8]}").status_code == 200
+    assert phone.get(PULL_PATH).status_code == 410
+
+
+def test_the_same_user_enrolling_the_device_again_replaces_its_token(
+    server, client, new_team, new_user, enroll
+):
+    name = new_user(new_team())
+    first = enroll(name)
+    second = enroll(name, first.device_id)
+    assert second.token != first.token
+    assert first.get(PULL_PATH).status_code == 401
+    assert second.get(PULL_PATH).status_code == 200
+    assert [row.action for row in _audited(server, first.device_id)] == [
+        "enroll",
+        "enroll",
+        "pull",
+    ]

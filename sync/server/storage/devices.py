@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Row
 
 from sync.protocol import ErrorCode
 
@@ -29,45 +30,84 @@ _CALLER_BY_TOKEN = (
 )
 
 
+REVOKED_DEVICE = (
+    "This device was disconnected by an administrator, so it cannot be connected "
+    "again. Start afresh on the phone (erase the app's data), then enroll with your code."
+)
+
+
 def _normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 class DeviceStore(StoreCore):
     def enroll(
-        self, code: str, device_id: str, device_name: str, *, now: datetime | None = None
+        self,
+        code: str,
+        device_id: str,
+        device_name: str,
+        *,
+        client: str,
+        now: datetime | None = None,
     ) -> tuple[str, dict[str, Any], Team]:
-        """Spend an enrollment code on a device: returns (token, user info, team)."""
+        """Spend an enrollment code on a device: returns (token, user info, team).
+
+        A device id belongs to the user who first enrolled it: that user may
+        enroll it again (a new token), nobody else may take it over, and a
+        revoked device stays revoked. A refusal changes nothing but the audit
+        log, which records it with the client's address.
+        """
         now = now or utc_now()
-        code_hash = hash_secret(_normalise_code(code))
         token = secrets.token_urlsafe(32)  # 256 bits
+        code_hash = hash_secret(_normalise_code(code))
         with self.writing() as (conn, _):
             found = conn.execute(
                 sa.select(enrollment_codes).where(enrollment_codes.c.code_hash == code_hash)
             ).first()
-            if found is None or found.used_at is not None or found.expires_at <= iso(now):
-                raise ProtocolError(ErrorCode.ENROLLMENT_CODE_INVALID)
-            user = conn.execute(sa.select(users).where(users.c.id == found.user_id)).one()
-            team = team_of(conn.execute(sa.select(teams).where(teams.c.id == user.team_id)).one())
-            conn.execute(
-                enrollment_codes.update()
-                .where(enrollment_codes.c.code_hash == code_hash)
-                .values(used_at=iso(now), device_id=device_id)
-            )
-            # A device enrolled again (after a reset) gets a new token and owner.
-            conn.execute(devices.delete().where(devices.c.id == device_id))
-            conn.execute(
-                devices.insert().values(
-                    id=device_id,
-                    user_id=user.id,
-                    name=device_name,
-                    token_hash=hash_secret(token),
-                    revoked=False,
-                    enrolled_at=iso(now),
-                    pending=0,
+            device = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
+            refusal = _refusal(found, device, now)
+            if refusal is not None:
+                self._audit(
+                    conn,
+                    "enroll_refused",
+                    user_id=found.user_id if found else None,
+                    device_id=device_id,
+                    detail=f"{refusal.code} from {client}",
                 )
-            )
-            self._audit(conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name)
+            else:
+                assert found is not None
+                user = conn.execute(sa.select(users).where(users.c.id == found.user_id)).one()
+                team = team_of(
+                    conn.execute(sa.select(teams).where(teams.c.id == user.team_id)).one()
+                )
+                conn.execute(
+                    enrollment_codes.update()
+                    .where(enrollment_codes.c.code_hash == code_hash)
+                    .values(used_at=iso(now), device_id=device_id)
+                )
+                fresh = {"name": device_name, "token_hash": hash_secret(token)}
+                if device is None:
+                    conn.execute(
+                        devices.insert().values(
+                            id=device_id,
+                            user_id=user.id,
+                            revoked=False,
+                            enrolled_at=iso(now),
+                            pending=0,
+                            **fresh,
+                        )
+                    )
+                else:  # its own user again: the old token stops working
+                    conn.execute(
+                        devices.update()
+                        .where(devices.c.id == device_id)
+                        .values(enrolled_at=iso(now), **fresh)
+                    )
+                self._audit(
+                    conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name
+                )
+        if refusal is not None:
+            raise refusal
         return token, {"id": user.id, "name": user.name, "role": user.role}, team
 
     def device_name(self, device_id: str) -> str:
@@ -83,3 +123,14 @@ class DeviceStore(StoreCore):
         if row.revoked:
             raise ProtocolError(ErrorCode.DEVICE_REVOKED)
         return Caller(row.user_id, row.user_name, row.role, team_of(row), row.device_id)
+
+
+def _refusal(code: Row[Any] | None, device: Row[Any] | None, now: datetime) -> ProtocolError | None:
+    """Why this code cannot enroll this device, or None when it can."""
+    if code is None or code.used_at is not None or code.expires_at <= iso(now):
+        return ProtocolError(ErrorCode.ENROLLMENT_CODE_INVALID)
+    if device is not None and device.revoked:
+        return ProtocolError(ErrorCode.DEVICE_ID_TAKEN, REVOKED_DEVICE)
+    if device is not None and device.user_id != code.user_id:
+        return ProtocolError(ErrorCode.DEVICE_ID_TAKEN)
+    return None
