@@ -34,6 +34,10 @@ TALLY_WEEKS_DEFAULT = 8
 TALLY_WEEKS_MAX = 52
 CLOCK_AHEAD_LIMIT = timedelta(hours=24)  # a version further ahead of server time is rejected
 ENROLLMENT_CODE_LIFETIME = timedelta(hours=72)
+# After this many failed enrollments from one address within the window,
+# further attempts from it get 429 until the window has passed.
+ENROLLMENT_FAILURES_ALLOWED = 10
+ENROLLMENT_FAILURE_WINDOW = timedelta(minutes=10)
 
 
 class PushStatus(StrEnum):
@@ -51,6 +55,7 @@ class ErrorCode(StrEnum):
     # Whole requests
     ENROLLMENT_CODE_INVALID = "enrollment_code_invalid"
     DEVICE_ID_TAKEN = "device_id_taken"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
     TOKEN_INVALID = "token_invalid"
     DEVICE_REVOKED = "device_revoked"
     FORBIDDEN = "forbidden"
@@ -78,6 +83,10 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.DEVICE_ID_TAKEN: (
         "This device is already connected for another person. To connect it for you, "
         "start afresh on the phone (erase the app's data), then enroll with your code."
+    ),
+    ErrorCode.TOO_MANY_ATTEMPTS: (
+        "Too many wrong enrollment codes were tried from this network. Wait a few "
+        "minutes, then type the code again carefully."
     ),
     ErrorCode.TOKEN_INVALID: (
         "The server does not recognise this device. Connect it again with a new "

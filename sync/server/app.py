@@ -71,7 +71,7 @@ def _error(
 
 async def _protocol_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProtocolError)
-    return JSONResponse({"error": exc.body()}, status_code=exc.status)
+    return JSONResponse({"error": exc.body()}, status_code=exc.status, headers=exc.headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -126,6 +126,17 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
 
+# Failed enrollments by client address: kept in the database, so every server
+# process shares the limit on guessing codes. Rows older than the window go.
+enrollment_failures = sa.Table(
+    "enrollment_failures",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("client", sa.Text, nullable=False),
+    sa.Column("at", Time, nullable=False, index=True),
+    sa.Index("ix_enrollment_failures_client_at", "client", "at"),
+)
+
 reviews = sa.Table(
     "reviews",
     metadata,

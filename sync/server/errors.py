@@ -24,6 +24,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DEVICE_REVOKED: 410,
     ErrorCode.BODY_TOO_LARGE: 413,
     ErrorCode.INVALID: 422,
+    ErrorCode.TOO_MANY_ATTEMPTS: 429,
     ErrorCode.UNKNOWN_KIND: 422,
     ErrorCode.CLOCK_AHEAD: 422,
     ErrorCode.INTERNAL_ERROR: 500,
@@ -35,9 +36,17 @@ class ServerError(Exception):
 
 
 class ProtocolError(ServerError):
-    def __init__(self, code: ErrorCode, message: str | None = None, *, field: str | None = None):
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,  # HTTP headers of the answer, like Retry-After
+    ):
         self.code = code
         self.field = field
+        self.headers = headers
         self.message = message or ERROR_MESSAGES[code]
         super().__init__(self.message)
 

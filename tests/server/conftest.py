@@ -24,6 +24,7 @@ DAY_MS = 86_400_000
 BODY_TIMEOUT = 2.0
 BASE_MS = 1_763_820_000_000  # 2025-11-22, a fixed past instant for versions
 _names = itertools.count(1)
+_addresses = itertools.count(1)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -41,6 +42,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def unique(prefix: str) -> str:
     return f"{prefix} {next(_names)}-{uuid.uuid4().hex[:6]}"
+
+
+def client_address() -> dict[str, str]:
+    """Headers that make a request come from an address of its own (documentation
+    range), which the server believes as it comes through a proxy on its host.
+    Each test has one, so one test's failed enrollments never hold up another's."""
+    return {"X-Forwarded-For": f"2001:db8::{next(_addresses):x}"}
 
 
 def version(ms: int = BASE_MS, counter: int = 0, device: str = "dev") -> str:
@@ -127,7 +135,7 @@ class Device:
 
 @pytest.fixture
 def client(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, timeout=30) as http:
+    with httpx.Client(base_url=server.base_url, timeout=30, headers=client_address()) as http:
         yield http
 
 

@@ -3,12 +3,23 @@
 import uuid
 from datetime import timedelta
 
+import httpx
+import sqlalchemy as sa
+
 from app.domain import KIND_NAMES
-from sync.protocol import ENROLL_PATH, HEALTH_PATH, ME_PATH, PROTOCOL_VERSION, PULL_PATH
-from sync.server.db import utc_now
+from sync.protocol import (
+    ENROLL_PATH,
+    ENROLLMENT_FAILURE_WINDOW,
+    ENROLLMENT_FAILURES_ALLOWED,
+    HEALTH_PATH,
+    ME_PATH,
+    PROTOCOL_VERSION,
+    PULL_PATH,
+)
+from sync.server.db import iso, utc_now
 from sync.server.store import hash_secret
 
-from .conftest import unique
+from .conftest import client_address, unique
 
 
 def test_health_is_open_and_cheap(client):
@@ -160,7 +171,8 @@ def test_a_device_id_cannot_be_taken_over_with_another_users_code(
     assert taken.status_code == 409
     assert taken.json()["error"]["code"] == "device_id_taken"
     refused = _audited(server, owner.device_id)[-1]
-    assert (refused.action, refused.detail) == ("enroll_refused", "device_id_taken from 127.0.0.1")
+    address = client.headers["X-Forwarded-For"]
+    assert (refused.action, refused.detail) == ("enroll_refused", f"device_id_taken from {address}")
     assert owner.get(PULL_PATH).status_code == 200  # the owner's device is untouched
     assert _enroll(client, code, f"dev-{uuid.uuid4().hex[:8]}").status_code == 200  # not spent
 
@@ -198,3 +210,63 @@ def test_the_same_user_enrolling_the_device_again_replaces_its_token(
         "enroll",
         "pull",
     ]
+
+
+def test_ten_failed_enrollments_from_an_address_hold_it_off_for_ten_minutes(
+    server, new_team, new_user
+):
+    from sync.server.db import audit_log, enrollment_failures
+
+    name = new_user(new_team())
+    guesser = httpx.Client(base_url=server.base_url, headers=client_address())
+    neighbour = httpx.Client(base_url=server.base_url, headers=client_address())
+    address = guesser.headers["X-Forwarded-For"]
+    for n in range(ENROLLMENT_FAILURES_ALLOWED):
+        wrong = _enroll(guesser, f"WRONG-{n:04d}", f"dev-guess-{n}")
+        assert wrong.status_code == 400
+    right_code = server.admin.make_enrollment_code(name)
+    held = _enroll(guesser, right_code, "dev-guess-right")
+    assert held.status_code == 429
+    assert held.json()["error"]["code"] == "too_many_attempts"
+    assert 590 <= int(held.headers["Retry-After"]) <= 600
+    # Another address is not held up, and the right code was not spent.
+    assert _enroll(neighbour, right_code, "dev-neighbour").status_code == 200
+
+    # The failures are in the database: move them back past the window.
+    with server.admin.engine.begin() as conn:
+        conn.execute(
+            enrollment_failures.update()
+            .where(enrollment_failures.c.client == address)
+            .values(at=iso(utc_now() - ENROLLMENT_FAILURE_WINDOW))
+        )
+        refusals = conn.execute(
+            sa.select(audit_log.c.detail).where(audit_log.c.action == "enroll_refused")
+        ).scalars()
+        from_guesser = [detail for detail in refusals if detail.endswith(address)]
+    assert from_guesser == [f"enrollment_code_invalid from {address}"] * 10 + [
+        f"too_many_attempts from {address}"
+    ]
+    again = _enroll(guesser, server.admin.make_enrollment_code(name), "dev-guess-later")
+    assert again.status_code == 200
+    guesser.close()
+    neighbour.close()
+
+
+def test_retry_after_counts_from_the_oldest_failure_that_still_counts(server, new_team, new_user):
+    from sync.server.db import enrollment_failures
+
+    guesser = httpx.Client(base_url=server.base_url, headers=client_address())
+    address = guesser.headers["X-Forwarded-For"]
+    now = utc_now()
+    with server.admin.engine.begin() as conn:
+        conn.execute(
+            enrollment_failures.insert(),
+            [
+                {"client": address, "at": iso(now - timedelta(minutes=minutes))}
+                for minutes in (11, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0.5)
+            ],
+        )
+    held = _enroll(guesser, "WRONG", "dev-retry")
+    assert held.status_code == 429
+    assert 55 <= int(held.headers["Retry-After"]) <= 60  # when the 9-minute-old one leaves
+    guesser.close()

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 
-from sync.protocol import ErrorCode
+from sync.protocol import ENROLLMENT_FAILURE_WINDOW, ENROLLMENT_FAILURES_ALLOWED, ErrorCode
 
-from ..db import devices, enrollment_codes, iso, teams, users, utc_now
+from ..db import devices, enrollment_codes, enrollment_failures, iso, teams, users, utc_now
 from ..errors import ProtocolError
 from .core import Caller, StoreCore, Team, hash_secret, team_of
 
@@ -55,7 +56,8 @@ class DeviceStore(StoreCore):
         A device id belongs to the user who first enrolled it: that user may
         enroll it again (a new token), nobody else may take it over, and a
         revoked device stays revoked. A refusal changes nothing but the audit
-        log, which records it with the client's address.
+        log, which records it with the client's address, and the client's
+        count of failures: too many, and it may not try for a while.
         """
         now = now or utc_now()
         token = secrets.token_urlsafe(32)  # 256 bits
@@ -65,7 +67,9 @@ class DeviceStore(StoreCore):
                 sa.select(enrollment_codes).where(enrollment_codes.c.code_hash == code_hash)
             ).first()
             device = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
-            refusal = _refusal(found, device, now)
+            refusal = _too_many_failures(conn, client, now) or _refusal(found, device, now)
+            if refusal is not None and refusal.code != ErrorCode.TOO_MANY_ATTEMPTS:
+                _count_failure(conn, client, now)
             if refusal is not None:
                 self._audit(
                     conn,
@@ -134,3 +138,36 @@ def _refusal(code: Row[Any] | None, device: Row[Any] | None, now: datetime) -> P
     if device is not None and device.user_id != code.user_id:
         return ProtocolError(ErrorCode.DEVICE_ID_TAKEN)
     return None
+
+
+def _too_many_failures(conn: Connection, client: str, now: datetime) -> ProtocolError | None:
+    """429 while the client has ENROLLMENT_FAILURES_ALLOWED failures in the
+    window, with the seconds until the oldest that counts leaves it."""
+    failures = (
+        conn.execute(
+            sa.select(enrollment_failures.c.at)
+            .where(
+                enrollment_failures.c.client == client,
+                enrollment_failures.c.at > iso(now - ENROLLMENT_FAILURE_WINDOW),
+            )
+            .order_by(enrollment_failures.c.at)
+        )
+        .scalars()
+        .all()
+    )
+    if len(failures) < ENROLLMENT_FAILURES_ALLOWED:
+        return None
+    oldest_counted = datetime.fromisoformat(failures[-ENROLLMENT_FAILURES_ALLOWED])
+    wait = (oldest_counted + ENROLLMENT_FAILURE_WINDOW - now).total_seconds()
+    return ProtocolError(
+        ErrorCode.TOO_MANY_ATTEMPTS, headers={"Retry-After": str(max(1, math.ceil(wait)))}
+    )
+
+
+def _count_failure(conn: Connection, client: str, now: datetime) -> None:
+    conn.execute(
+        enrollment_failures.delete().where(
+            enrollment_failures.c.at <= iso(now - ENROLLMENT_FAILURE_WINDOW)
+        )
+    )
+    conn.execute(enrollment_failures.insert().values(client=client, at=iso(now)))
