@@ -32,6 +32,8 @@ CSV_COLUMNS = (
     "member_specific",
     "counts",
 )
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # PDF core fonts (the only ones available offline) draw Windows-1252 text only.
 PDF_ENCODING = "windows-1252"
 
@@ -89,19 +91,24 @@ def to_csv(form: TrackingForm) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for week in form.weeks:
         for line in form.lines(week):
-            writer.writerow(
-                [
-                    week.user["name"],
-                    form.week_start.isoformat(),
-                    line.occurred.isoformat(timespec="seconds"),
-                    line.employer,
-                    line.contact_person,
-                    _csv_bool(line.face_to_face),
-                    _csv_bool(line.member_specific),
-                    _csv_bool(line.counts),
-                ]
-            )
+            cells = [
+                week.user["name"],
+                form.week_start.isoformat(),
+                line.occurred.isoformat(timespec="seconds"),
+                line.employer,
+                line.contact_person,
+                _csv_bool(line.face_to_face),
+                _csv_bool(line.member_specific),
+                _csv_bool(line.counts),
+            ]
+            writer.writerow([inert(cell) for cell in cells])
     return out.getvalue().encode()
+
+
+def inert(cell: str) -> str:
+    """The cell as text a spreadsheet shows and never runs: one that would
+    start like a formula starts with a ' instead (PROTOCOL.md)."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _csv_bool(value: bool) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from pypdf import PdfReader
 
 from sync.protocol import TEAM_EXPORT_PATH, TEAM_REVIEW_PATH
-from sync.server.export import CSV_COLUMNS, printable
+from sync.server.export import CSV_COLUMNS, FORMULA_STARTS, printable
 
 from .conftest import BASE_MS, contact, unique, version
 
@@ -245,3 +245,27 @@ def test_cli_mistakes_are_one_clear_line(server, new_team, tmp_path):
         check=False,
     )
     assert result.returncode == 1 and "Cannot write" in result.stderr
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(1)", "\tx", "\rx"]
+
+
+def test_no_cell_of_the_csv_can_run_as_a_formula(server, new_team, new_user, enroll, tmp_path):
+    team = new_team()
+    boss, worker = enroll(new_user(team, "supervisor")), enroll(new_user(team))
+    worker.push_ok(
+        [
+            contact(f"2025-11-{17 + n}T10:00:00-06:00", employer=text, contact_person=text)
+            for n, text in enumerate(FORMULAS)
+        ]
+    )
+    out = tmp_path / "form.csv"
+    server.cli("export", "--team", team, "--week", WEEK, "--format", "csv", "--out", str(out))
+    api = boss.get(TEAM_EXPORT_PATH, week=WEEK, format="csv").content
+    for content in (api, out.read_bytes()):
+        _, rows = _csv_rows(content)
+        expected = [f"'{text}" for text in FORMULAS]
+        assert [row["employer"] for row in rows] == expected
+        assert [row["contact_person"] for row in rows] == expected
+        for row in rows:
+            assert not any(cell.startswith(FORMULA_STARTS) for cell in row.values())
