@@ -20,7 +20,7 @@ from .errors import ProtocolError
 from .models import WireRecord
 from .routes import ROUTERS
 from .settings import Settings
-from .store import CentralStore
+from .store import Caller, CentralStore
 
 log = logging.getLogger("sync.server")
 
@@ -69,8 +69,37 @@ def _error(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _protocol_error(_request: Request, exc: Exception) -> JSONResponse:
+# Answers that refuse a caller: each leaves a row in the audit log.
+AUDITED_STATUSES = frozenset({401, 403, 410})
+
+
+def _audit_refusal(
+    request: Request,
+    status: int,
+    code: str,
+    *,
+    user_id: str | None = None,
+    device_id: str | None = None,
+) -> None:
+    """Who was refused: the caller once known, else whom the error names."""
+    if status not in AUDITED_STATUSES:
+        return
+    caller: Caller | None = getattr(request.state, "caller", None)
+    store: CentralStore = request.app.state.store
+    store.audit_refusal(
+        status,
+        code,
+        f"{request.method} {request.url.path}",
+        user_id=caller.user_id if caller else user_id,
+        device_id=caller.device_id if caller else device_id,
+    )
+
+
+# The handlers that may write to the audit log are plain functions, which
+# Starlette runs in a worker thread instead of blocking the event loop.
+def _protocol_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProtocolError)
+    _audit_refusal(request, exc.status, exc.code, user_id=exc.user_id, device_id=exc.device_id)
     return JSONResponse({"error": exc.body()}, status_code=exc.status, headers=exc.headers)
 
 
@@ -85,7 +114,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return _error(422, ErrorCode.INVALID, message, field=field)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
         # FastAPI's answer to a body json.loads refused for a reason other than
@@ -94,6 +123,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     code = STATUS_CODES.get(exc.status_code)
     if code is None:
         code = ErrorCode.INTERNAL_ERROR if exc.status_code >= 500 else ErrorCode.BAD_REQUEST
+    _audit_refusal(request, exc.status_code, code)
     response = _error(exc.status_code, code)
     response.headers.update(exc.headers or {})
     return response

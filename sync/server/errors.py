@@ -43,10 +43,14 @@ class ProtocolError(ServerError):
         *,
         field: str | None = None,
         headers: dict[str, str] | None = None,  # HTTP headers of the answer, like Retry-After
+        user_id: str | None = None,  # whom it refuses, for the audit log, when
+        device_id: str | None = None,  # known before a caller is (a revoked device)
     ):
         self.code = code
         self.field = field
         self.headers = headers
+        self.user_id = user_id
+        self.device_id = device_id
         self.message = message or ERROR_MESSAGES[code]
         super().__init__(self.message)
 

@@ -113,6 +113,26 @@ class StoreCore:
         with self._writer, self.engine.begin() as conn:
             yield conn, conn.execute(TAKE_SEQ_LOCK).scalar_one()
 
+    def audit_refusal(
+        self,
+        status: int,
+        code: str,
+        request_line: str,
+        *,
+        user_id: str | None = None,
+        device_id: str | None = None,
+    ) -> None:
+        """An answer refusing a caller (401, 403, 410): which, to whom (when
+        known), and the method and path; never a token or a query's values."""
+        with self.writing() as (conn, _):
+            self._audit(
+                conn,
+                "refused",
+                user_id=user_id,
+                device_id=device_id,
+                detail=f"{status} {code} {request_line}",
+            )
+
     def _audit(
         self,
         conn: Connection,

@@ -125,7 +125,9 @@ class DeviceStore(StoreCore):
         if row is None:
             raise ProtocolError(ErrorCode.TOKEN_INVALID)
         if row.revoked:
-            raise ProtocolError(ErrorCode.DEVICE_REVOKED)
+            raise ProtocolError(
+                ErrorCode.DEVICE_REVOKED, user_id=row.user_id, device_id=row.device_id
+            )
         return Caller(row.user_id, row.user_name, row.role, team_of(row), row.device_id)
 
 

@@ -138,11 +138,20 @@ class TeamStore(StoreCore):
         }
 
     def team_week(self, caller: Caller, user_id: object, day: date | None) -> dict[str, Any]:
+        """One specialist's week for the caller (a supervisor); the read is audited."""
         settings = caller.team.settings
         week_start = settings.week_of(day or settings.local_date(utc_now()))
-        with self.engine.begin() as conn:
+        with self.writing() as (conn, _):
             user = self._team_member(conn, caller, user_id)
             (week,) = self._weeks_of(conn, {user.id: user.name}, settings, week_start)
+            self._audit(
+                conn,
+                "team_week",
+                user_id=caller.user_id,
+                device_id=caller.device_id,
+                count=len(week.tally.contacts),
+                detail=f"{user.id} {week_start.isoformat()}",
+            )
         return {
             "user": week.user,
             "week_start": week_start.isoformat(),
