@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +24,17 @@ DAY_MS = 86_400_000
 # Short, so the tests of a body that never arrives in full wait little.
 BODY_TIMEOUT = 2.0
 BASE_MS = 1_763_820_000_000  # 2025-11-22, a fixed past instant for versions
+# Requests the fuzz tests sent and the 5xx answers among them, by backend.
+FUZZ_COUNTS: defaultdict[str, Counter[str]] = defaultdict(Counter)
 _names = itertools.count(1)
 _addresses = itertools.count(1)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for backend, counts in sorted(FUZZ_COUNTS.items()):
+        terminalreporter.write_line(
+            f"fuzz requests sent ({backend}): {counts['sent']}, 5xx = {counts['5xx']}"
+        )
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
