@@ -144,9 +144,22 @@ class Device:
 
 
 @pytest.fixture
-def client(server: ServerProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, timeout=30, headers=client_address()) as http:
-        yield http
+def new_client(server: ServerProcess) -> Iterator[Callable[[], httpx.Client]]:
+    """Makes HTTP clients, each from an address of its own, closed after the test."""
+    made: list[httpx.Client] = []
+
+    def make() -> httpx.Client:
+        made.append(httpx.Client(base_url=server.base_url, timeout=30, headers=client_address()))
+        return made[-1]
+
+    yield make
+    for http in made:
+        http.close()
+
+
+@pytest.fixture
+def client(new_client: Callable[[], httpx.Client]) -> httpx.Client:
+    return new_client()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import uuid
 from datetime import timedelta
 
-import httpx
 import sqlalchemy as sa
 
 from app.domain import KIND_NAMES
@@ -19,7 +18,7 @@ from sync.protocol import (
 from sync.server.db import iso, utc_now
 from sync.server.store import hash_secret
 
-from .conftest import client_address, unique
+from .conftest import unique
 
 
 def test_health_is_open_and_cheap(client):
@@ -213,13 +212,12 @@ def test_the_same_user_enrolling_the_device_again_replaces_its_token(
 
 
 def test_ten_failed_enrollments_from_an_address_hold_it_off_for_ten_minutes(
-    server, new_team, new_user
+    server, new_client, new_team, new_user
 ):
     from sync.server.db import audit_log, enrollment_failures
 
     name = new_user(new_team())
-    guesser = httpx.Client(base_url=server.base_url, headers=client_address())
-    neighbour = httpx.Client(base_url=server.base_url, headers=client_address())
+    guesser, neighbour = new_client(), new_client()
     address = guesser.headers["X-Forwarded-For"]
     for n in range(ENROLLMENT_FAILURES_ALLOWED):
         wrong = _enroll(guesser, f"WRONG-{n:04d}", f"dev-guess-{n}")
@@ -240,7 +238,9 @@ def test_ten_failed_enrollments_from_an_address_hold_it_off_for_ten_minutes(
             .values(at=iso(utc_now() - ENROLLMENT_FAILURE_WINDOW))
         )
         refusals = conn.execute(
-            sa.select(audit_log.c.detail).where(audit_log.c.action == "enroll_refused")
+            sa.select(audit_log.c.detail)
+            .where(audit_log.c.action == "enroll_refused")
+            .order_by(audit_log.c.id)
         ).scalars()
         from_guesser = [detail for detail in refusals if detail.endswith(address)]
     assert from_guesser == [f"enrollment_code_invalid from {address}"] * 10 + [
@@ -248,14 +248,12 @@ def test_ten_failed_enrollments_from_an_address_hold_it_off_for_ten_minutes(
     ]
     again = _enroll(guesser, server.admin.make_enrollment_code(name), "dev-guess-later")
     assert again.status_code == 200
-    guesser.close()
-    neighbour.close()
 
 
-def test_retry_after_counts_from_the_oldest_failure_that_still_counts(server, new_team, new_user):
+def test_retry_after_counts_from_the_oldest_failure_that_still_counts(server, new_client):
     from sync.server.db import enrollment_failures
 
-    guesser = httpx.Client(base_url=server.base_url, headers=client_address())
+    guesser = new_client()
     address = guesser.headers["X-Forwarded-For"]
     now = utc_now()
     with server.admin.engine.begin() as conn:
@@ -269,4 +267,3 @@ def test_retry_after_counts_from_the_oldest_failure_that_still_counts(server, ne
     held = _enroll(guesser, "WRONG", "dev-retry")
     assert held.status_code == 429
     assert 55 <= int(held.headers["Retry-After"]) <= 60  # when the 9-minute-old one leaves
-    guesser.close()
