@@ -233,12 +233,31 @@ class PullResponse(TypedDict):
     server_time: str
 
 
+class SinceReview(TypedDict):
+    """What changed in a reviewed week since its review (an extra of team/week)."""
+
+    added: list[str]  # ids of contacts new to the week
+    edited: list[str]  # ids of contacts edited
+    removed: int  # contacts deleted or moved out of the week
+
+
+class ReviewInfo(TypedDict):
+    by: UserRef  # the supervisor who reviewed
+    at: str  # ISO 8601 UTC
+    count: int | None  # the week's count when reviewed (None: an old review, count not kept)
+    changed: bool  # an employer contact of the week was added, edited or deleted since
+    since_review: NotRequired[SinceReview]  # GET /v1/team/week only, when changed
+
+
 class TallyRow(TypedDict):
     user: UserRef
     counts: list[int]  # oldest week first
-    average: float
+    # Mean count of the weeks shown that have ended and start on or after `since`.
+    average: float | None
+    since: str  # YYYY-MM-DD: the first week the specialist worked with the app
     pending: int
     last_sync: str | None
+    reviews: list[ReviewInfo | None]  # one per week, oldest first
 
 
 class TalliesResponse(TypedDict):
@@ -246,11 +265,6 @@ class TalliesResponse(TypedDict):
     target: int
     weeks: list[str]  # week start dates, oldest first
     rows: list[TallyRow]
-
-
-class ReviewInfo(TypedDict):
-    by: UserRef  # the supervisor who reviewed
-    at: str  # ISO 8601 UTC
 
 
 class TeamWeekResponse(TypedDict):

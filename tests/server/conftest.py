@@ -12,6 +12,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
@@ -174,9 +175,9 @@ def new_team(server: ServerProcess) -> Callable[..., str]:
 
 @pytest.fixture
 def new_user(server: ServerProcess) -> Callable[..., str]:
-    def make(team: str, role: str = "specialist") -> str:
+    def make(team: str, role: str = "specialist", *, started_on: date | None = None) -> str:
         name = unique(role.title())
-        server.admin.add_user(name, role=role, team=team)
+        server.admin.add_user(name, role=role, team=team, started_on=started_on)
         return name
 
     return make

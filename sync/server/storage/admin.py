@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,11 +34,7 @@ class AdminStore(StoreCore):
         name = name.strip()
         if not name:
             raise AdminError("A team needs a name.")
-        try:
-            settings = TeamSettings(week_start.lower(), timezone, contact_target)
-        except ValidationError as exc:
-            raise AdminError(f"{exc.field}: {exc.problem}") from None
-        team = Team(new_id(), name, settings)
+        team = Team(new_id(), name, _settings(week_start, timezone, contact_target))
         with self.writing() as (conn, _):
             if conn.execute(sa.select(teams.c.id).where(teams.c.name == name)).first():
                 raise AdminError(f"A team named {name!r} already exists.")
@@ -46,12 +42,47 @@ class AdminStore(StoreCore):
             self._audit(conn, "add_team", detail=name)
         return team
 
+    def set_team(
+        self,
+        name: str,
+        *,
+        week_start: str | None = None,
+        timezone: str | None = None,
+        contact_target: int | None = None,
+    ) -> Team:
+        """Change a team's settings (those given); devices take them at their next sync."""
+        if week_start is None and timezone is None and contact_target is None:
+            raise AdminError("Give at least one of --week-start, --timezone, --target.")
+        with self.writing() as (conn, _):
+            row = conn.execute(sa.select(teams).where(teams.c.name == name)).first()
+            if row is None:
+                raise AdminError(f"There is no team named {name!r}; `users` lists the teams.")
+            old = team_of(row).settings
+            team = Team(
+                row.id,
+                row.name,
+                _settings(
+                    old.week_start if week_start is None else week_start,
+                    old.timezone if timezone is None else timezone,
+                    old.contact_target if contact_target is None else contact_target,
+                ),
+            )
+            conn.execute(teams.update().where(teams.c.id == row.id).values(**team.info()))
+            new = team.settings
+            self._audit(
+                conn,
+                "set_team",
+                detail=f"{name}: {new.week_start}, {new.timezone}, target {new.contact_target}",
+            )
+        return team
+
     def team_named(self, name: str) -> Team | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(teams).where(teams.c.name == name)).first()
         return team_of(row) if row else None
 
-    def add_user(self, name: str, *, role: str, team: str) -> str:
+    def add_user(self, name: str, *, role: str, team: str, started_on: date | None = None) -> str:
+        """A new user; `started_on` for a specialist who worked before enrolling."""
         name = name.strip()
         if not name:
             raise AdminError("A user needs a name.")
@@ -66,11 +97,30 @@ class AdminStore(StoreCore):
                 raise AdminError(f"A user named {name!r} already exists.")
             conn.execute(
                 users.insert().values(
-                    id=user_id, name=name, role=role, team_id=team_id, created_at=iso(utc_now())
+                    id=user_id,
+                    name=name,
+                    role=role,
+                    team_id=team_id,
+                    created_at=iso(utc_now()),
+                    started_on=started_on.isoformat() if started_on else None,
                 )
             )
             self._audit(conn, "add_user", user_id=user_id, detail=f"{role} of {team}")
         return user_id
+
+    def set_user_start(self, name: str, started_on: date) -> None:
+        """The day a specialist started, when before the first enrollment: the
+        tallies' averages count the weeks from that day's week on."""
+        with self.writing() as (conn, _):
+            user_id = conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
+            if user_id is None:
+                raise AdminError(f"There is no user named {name!r}; `users` lists them.")
+            conn.execute(
+                users.update()
+                .where(users.c.id == user_id)
+                .values(started_on=started_on.isoformat())
+            )
+            self._audit(conn, "set_user", user_id=user_id, detail=f"start {started_on}")
 
     def user_id_named(self, name: str) -> str | None:
         with self.engine.connect() as conn:
@@ -125,3 +175,11 @@ class AdminStore(StoreCore):
             {"id": r.id, "name": r.name, "role": r.role, "team": r.team, "devices": by_user[r.id]}
             for r in rows
         ]
+
+
+def _settings(week_start: str, timezone: str, contact_target: int) -> TeamSettings:
+    """The settings as the domain checks them, or one line saying what is wrong."""
+    try:
+        return TeamSettings(week_start.lower(), timezone, contact_target)
+    except ValidationError as exc:
+        raise AdminError(f"{exc.field}: {exc.problem}.") from None
