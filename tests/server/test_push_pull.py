@@ -1,5 +1,6 @@
 """Push and pull: statuses, last writer wins, the conflict log, paging and resume."""
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -7,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES, PULL_PATH, PUSH_PATH
-from sync.server.db import conflicts, devices, utc_now
+from sync.server.db import conflicts, devices, iso, records, seq_counter, utc_now
 
 from .conftest import BASE_MS, DAY_MS, contact, version
 
@@ -269,3 +270,26 @@ def test_a_tombstone_is_held_to_the_limits_on_data(specialist):
     bad_gone = {**gone, "id": str(uuid.uuid4()), "data": {"note": "\x00"}}
     results = specialist.push_ok([gone, bad_gone])
     assert [r["status"] for r in results] == ["applied", "rejected"]
+
+
+def test_a_record_stored_before_the_limits_is_still_pulled(server, specialist):
+    """Data nested deeper than the limits allow, stored before they applied: the
+    pull hands it over as it is (the device sets aside what it cannot store)."""
+    legacy = contact(future=_nested(300))
+    with server.admin.writing() as (conn, seq):
+        conn.execute(
+            records.insert().values(
+                id=legacy["id"],
+                owner_id=specialist.user["id"],
+                kind=legacy["kind"],
+                version=legacy["version"],
+                deleted=False,
+                data=json.dumps(legacy["data"]),
+                seq=seq + 1,
+                occurred_ms=None,
+                updated_at=iso(utc_now()),
+            )
+        )
+        conn.execute(seq_counter.update().values(value=seq + 1))
+    pulled, _ = specialist.pull_all()
+    assert [{k: v for k, v in r.items() if k != "seq"} for r in pulled] == [legacy]
