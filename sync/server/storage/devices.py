@@ -61,58 +61,69 @@ class DeviceStore(StoreCore):
         """
         now = now or utc_now()
         token = secrets.token_urlsafe(32)  # 256 bits
-        code_hash = hash_secret(_normalise_code(code))
         with self.writing() as (conn, _):
-            found = conn.execute(
-                sa.select(enrollment_codes).where(enrollment_codes.c.code_hash == code_hash)
+            code_row = conn.execute(
+                sa.select(enrollment_codes).where(
+                    enrollment_codes.c.code_hash == hash_secret(_normalise_code(code))
+                )
             ).first()
             device = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
-            refusal = _too_many_failures(conn, client, now) or _refusal(found, device, now)
-            if refusal is not None and refusal.code != ErrorCode.TOO_MANY_ATTEMPTS:
-                _count_failure(conn, client, now)
-            if refusal is not None:
+            refusal = _too_many_failures(conn, client, now) or _refusal(code_row, device, now)
+            if refusal is None:
+                assert code_row is not None
+                user, team = self._spend(conn, code_row, device_id, device_name, device, token, now)
+            else:
+                if refusal.code != ErrorCode.TOO_MANY_ATTEMPTS:  # held off is not a failure
+                    _count_failure(conn, client, now)
                 self._audit(
                     conn,
                     "enroll_refused",
-                    user_id=found.user_id if found else None,
+                    user_id=code_row.user_id if code_row else None,
                     device_id=device_id,
                     detail=f"{refusal.code} from {client}",
                 )
-            else:
-                assert found is not None
-                user = conn.execute(sa.select(users).where(users.c.id == found.user_id)).one()
-                team = team_of(
-                    conn.execute(sa.select(teams).where(teams.c.id == user.team_id)).one()
-                )
-                conn.execute(
-                    enrollment_codes.update()
-                    .where(enrollment_codes.c.code_hash == code_hash)
-                    .values(used_at=iso(now), device_id=device_id)
-                )
-                fresh = {"name": device_name, "token_hash": hash_secret(token)}
-                if device is None:
-                    conn.execute(
-                        devices.insert().values(
-                            id=device_id,
-                            user_id=user.id,
-                            revoked=False,
-                            enrolled_at=iso(now),
-                            pending=0,
-                            **fresh,
-                        )
-                    )
-                else:  # its own user again: the old token stops working
-                    conn.execute(
-                        devices.update()
-                        .where(devices.c.id == device_id)
-                        .values(enrolled_at=iso(now), **fresh)
-                    )
-                self._audit(
-                    conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name
-                )
         if refusal is not None:
             raise refusal
-        return token, {"id": user.id, "name": user.name, "role": user.role}, team
+        return token, user, team
+
+    def _spend(
+        self,
+        conn: Connection,
+        code_row: Row[Any],
+        device_id: str,
+        device_name: str,
+        device: Row[Any] | None,  # the device's row if it was enrolled before
+        token: str,
+        now: datetime,
+    ) -> tuple[dict[str, Any], Team]:
+        """Use the code on the device (new, or its own user's): returns user info and team."""
+        user = conn.execute(sa.select(users).where(users.c.id == code_row.user_id)).one()
+        team = team_of(conn.execute(sa.select(teams).where(teams.c.id == user.team_id)).one())
+        conn.execute(
+            enrollment_codes.update()
+            .where(enrollment_codes.c.code_hash == code_row.code_hash)
+            .values(used_at=iso(now), device_id=device_id)
+        )
+        fresh = {"name": device_name, "token_hash": hash_secret(token)}
+        if device is None:
+            conn.execute(
+                devices.insert().values(
+                    id=device_id,
+                    user_id=user.id,
+                    revoked=False,
+                    enrolled_at=iso(now),
+                    pending=0,
+                    **fresh,
+                )
+            )
+        else:  # its own user again: the old token stops working
+            conn.execute(
+                devices.update()
+                .where(devices.c.id == device_id)
+                .values(enrolled_at=iso(now), **fresh)
+            )
+        self._audit(conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name)
+        return {"id": user.id, "name": user.name, "role": user.role}, team
 
     def device_name(self, device_id: str) -> str:
         with self.engine.connect() as conn:
