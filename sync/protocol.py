@@ -34,6 +34,10 @@ TALLY_WEEKS_DEFAULT = 8
 TALLY_WEEKS_MAX = 52
 CLOCK_AHEAD_LIMIT = timedelta(hours=24)  # a version further ahead of server time is rejected
 ENROLLMENT_CODE_LIFETIME = timedelta(hours=72)
+# After this many failed enrollments from one address within the window,
+# further attempts from it get 429 until the window has passed.
+ENROLLMENT_FAILURES_ALLOWED = 10
+ENROLLMENT_FAILURE_WINDOW = timedelta(minutes=10)
 
 
 class PushStatus(StrEnum):
@@ -50,6 +54,8 @@ class ErrorCode(StrEnum):
 
     # Whole requests
     ENROLLMENT_CODE_INVALID = "enrollment_code_invalid"
+    DEVICE_ID_TAKEN = "device_id_taken"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
     TOKEN_INVALID = "token_invalid"
     DEVICE_REVOKED = "device_revoked"
     FORBIDDEN = "forbidden"
@@ -57,6 +63,7 @@ class ErrorCode(StrEnum):
     INVALID = "invalid"
     MALFORMED_JSON = "malformed_json"
     BODY_TOO_LARGE = "body_too_large"
+    REQUEST_TIMEOUT = "request_timeout"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BAD_REQUEST = "bad_request"
@@ -72,6 +79,14 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ENROLLMENT_CODE_INVALID: (
         "This enrollment code is wrong, already used or older than 72 hours. "
         "Ask your administrator for a new code."
+    ),
+    ErrorCode.DEVICE_ID_TAKEN: (
+        "This device is already connected for another person. To connect it for you, "
+        "start afresh on the phone (erase the app's data), then enroll with your code."
+    ),
+    ErrorCode.TOO_MANY_ATTEMPTS: (
+        "Too many wrong enrollment codes were tried from this network. Wait a few "
+        "minutes, then type the code again carefully."
     ),
     ErrorCode.TOKEN_INVALID: (
         "The server does not recognise this device. Connect it again with a new "
@@ -94,6 +109,10 @@ ERROR_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.BODY_TOO_LARGE: (
         f"The request is larger than the server accepts ({MAX_BODY_BYTES // 1024} KiB). "
         "The app sends it again in smaller batches."
+    ),
+    ErrorCode.REQUEST_TIMEOUT: (
+        "The request stopped arriving before it was complete. Check the connection; "
+        "the app sends it again."
     ),
     ErrorCode.NOT_FOUND: "The server has no such address. Check the server address in Settings.",
     ErrorCode.METHOD_NOT_ALLOWED: (
@@ -214,12 +233,31 @@ class PullResponse(TypedDict):
     server_time: str
 
 
+class SinceReview(TypedDict):
+    """What changed in a reviewed week since its review (an extra of team/week)."""
+
+    added: list[str]  # ids of contacts new to the week
+    edited: list[str]  # ids of contacts edited
+    removed: int  # contacts deleted or moved out of the week
+
+
+class ReviewInfo(TypedDict):
+    by: UserRef  # the supervisor who reviewed
+    at: str  # ISO 8601 UTC
+    count: int | None  # the week's count when reviewed (None: an old review, count not kept)
+    changed: bool  # an employer contact of the week was added, edited or deleted since
+    since_review: NotRequired[SinceReview]  # GET /v1/team/week only, when changed
+
+
 class TallyRow(TypedDict):
     user: UserRef
     counts: list[int]  # oldest week first
-    average: float
+    # Mean count of the weeks shown that have ended and start on or after `since`.
+    average: float | None
+    since: str  # YYYY-MM-DD: the first week the specialist worked with the app
     pending: int
     last_sync: str | None
+    reviews: list[ReviewInfo | None]  # one per week, oldest first
 
 
 class TalliesResponse(TypedDict):
@@ -227,11 +265,6 @@ class TalliesResponse(TypedDict):
     target: int
     weeks: list[str]  # week start dates, oldest first
     rows: list[TallyRow]
-
-
-class ReviewInfo(TypedDict):
-    by: UserRef  # the supervisor who reviewed
-    at: str  # ISO 8601 UTC
 
 
 class TeamWeekResponse(TypedDict):

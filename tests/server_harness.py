@@ -40,6 +40,7 @@ class ServerProcess:
     db_url: str
     log_path: Path
     port: int = 0
+    serve_args: tuple[str, ...] = ()  # more options of `serve`
     base_url: str = ""
     process: subprocess.Popen[bytes] | None = None
     _admin: CentralStore | None = field(default=None, repr=False)
@@ -59,6 +60,7 @@ class ServerProcess:
                 "127.0.0.1",
                 "--port",
                 str(self.port),
+                *self.serve_args,
             ],
             cwd=ROOT,
             stdout=log,
@@ -140,8 +142,8 @@ def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.Completed
     return result
 
 
-def start_server(db_url: str, *, log_dir: Path) -> ServerProcess:
-    return ServerProcess(db_url, Path(log_dir) / "server.log").start()
+def start_server(db_url: str, *, log_dir: Path, serve_args: tuple[str, ...] = ()) -> ServerProcess:
+    return ServerProcess(db_url, Path(log_dir) / "server.log", serve_args=serve_args).start()
 
 
 def free_port() -> int:

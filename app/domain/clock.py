@@ -12,9 +12,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .errors import ValidationError
+from .errors import ValidationError, shown
 
-VERSION_PATTERN = re.compile(r"^(\d{13})\.(\d{5})\.([A-Za-z0-9-]{1,64})$")
+# ASCII digits only: versions compare as plain strings.
+VERSION_PATTERN = re.compile(r"^([0-9]{13})\.([0-9]{5})\.([A-Za-z0-9-]{1,64})$")
 MAX_COUNTER = 99_999
 # A wall clock within this of the server's is left alone (plain HLC behaviour).
 TRUSTED_SKEW_MS = 60_000
@@ -35,11 +36,11 @@ class Stamp:
 
 def parse_version(version: object) -> tuple[Stamp, str]:
     """Split a version into its (ms, counter) stamp and device id."""
-    match = VERSION_PATTERN.match(version) if isinstance(version, str) else None
+    match = VERSION_PATTERN.fullmatch(version) if isinstance(version, str) else None
     if match is None:
         raise ValidationError(
             "version",
-            f"{version!r} is not a version stamp <13-digit ms>.<5-digit counter>.<device id>",
+            f"{shown(version)} is not a version stamp <13-digit ms>.<5-digit counter>.<device id>",
         )
     return Stamp(int(match[1]), int(match[2])), match[3]
 

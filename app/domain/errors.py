@@ -17,6 +17,17 @@ Messages are plain English a specialist can act on.
 
 from __future__ import annotations
 
+SHOWN_LENGTH = 40
+
+
+def shown(value: object) -> str:
+    """A value as a message quotes it: short, and never the whole of a huge or
+    deeply nested input (a message is read by a person and sent back in JSON)."""
+    if isinstance(value, list | dict):
+        return "a list" if isinstance(value, list) else "an object"
+    text = repr(value)
+    return text if len(text) <= SHOWN_LENGTH else text[: SHOWN_LENGTH - 1] + "…"
+
 
 class FieldLogError(Exception):
     """Base of every error raised on purpose by IPS Field Log."""
@@ -34,7 +45,7 @@ class ValidationError(FieldLogError, ValueError):
 class UnknownKindError(ValidationError):
     def __init__(self, kind: object, known: tuple[str, ...]) -> None:
         super().__init__(
-            "kind", f"{kind!r} is not a record kind; expected one of {', '.join(known)}"
+            "kind", f"{shown(kind)} is not a record kind; expected one of {', '.join(known)}"
         )
 
 

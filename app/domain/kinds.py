@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from .errors import UnknownKindError, ValidationError
+from .errors import UnknownKindError, ValidationError, shown
 from .limits import (
     EARLIEST_INSTANT,
     check_data_limits,
@@ -266,11 +266,13 @@ def _check_field(spec: FieldSpec, value: Any) -> None:
                 raise ValidationError(
                     name, "must be a whole number" if whole else "must be a number"
                 )
-            if not math.isfinite(value):
+            if isinstance(value, float) and not math.isfinite(value):
                 raise ValidationError(name, "must be a finite number")
             lo, hi = spec.minimum, spec.maximum
             if (lo is not None and value < lo) or (hi is not None and value > hi):
-                raise ValidationError(name, f"is {value}; it must be between {lo:g} and {hi:g}")
+                raise ValidationError(
+                    name, f"is {shown(value)}; it must be between {lo:g} and {hi:g}"
+                )
         case F.REF:
             _check_ref(value, name)
         case F.REF_LIST:
@@ -283,7 +285,7 @@ def _check_field(spec: FieldSpec, value: Any) -> None:
         case F.CHOICE:
             if value not in spec.choices:
                 raise ValidationError(
-                    name, f"{value!r} is not allowed; choose one of {', '.join(spec.choices)}"
+                    name, f"{shown(value)} is not allowed; choose one of {', '.join(spec.choices)}"
                 )
         case F.ITEMS:
             if not isinstance(value, list):

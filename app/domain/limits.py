@@ -74,11 +74,11 @@ def check_data_limits(data: Mapping[str, Any]) -> None:
                 raise ValidationError(field, f"nests more than {MAX_DEPTH} levels deep")
             if isinstance(value, Mapping):
                 for key, item in value.items():
-                    name = key if depth == 1 and isinstance(key, str) else field
                     if not isinstance(key, str):
-                        raise ValidationError(name, "has a field name that is not text")
-                    check_text(key, name)
-                    stack.append((item, depth + 1, name))
+                        raise ValidationError(field, "has a field name that is not text")
+                    # A name that cannot be stored cannot be sent back either.
+                    check_text(key, field)
+                    stack.append((item, depth + 1, key if depth == 1 else field))
             else:
                 stack.extend((item, depth + 1, field) for item in value)
     size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from .clock import parse_version
-from .errors import ValidationError
+from .errors import ValidationError, shown
 from .kinds import check_data_shape, kind_spec, parse_datetime, validate_data
 
 
@@ -32,7 +32,7 @@ def check_record_id(value: object) -> str:
 
 
 def _bad_id(value: object) -> str:
-    raise ValidationError("id", f"{value!r} is not a UUID")
+    raise ValidationError("id", f"{shown(value)} is not a UUID")
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import overload
 
 from .records import Record, sort_newest_first
 from .weeks import TeamSettings
@@ -69,9 +70,60 @@ def weekly_counts(
     return [per_week[w] for w in weeks]
 
 
-def fidelity_rating(average_weekly_count: float) -> int:
-    """The fidelity rating (1-5) for a team's average weekly contact count."""
+def finished_weeks_average(
+    week_starts: Sequence[date], counts: Sequence[int], *, since: date, today: date
+) -> float | None:
+    """A specialist's average weekly count (PROTOCOL.md additions of 2026-11-25):
+    the mean over the weeks given that have ended by `today` and do not start
+    before `since`, the first week the specialist worked with the app. None when
+    there is no such week: an unfinished week or one before the specialist
+    joined would only pull the average down."""
+    kept = [
+        count
+        for start, count in zip(week_starts, counts, strict=True)
+        if start >= since and start + timedelta(days=7) <= today
+    ]
+    return sum(kept) / len(kept) if kept else None
+
+
+def team_average(averages: Iterable[float | None]) -> float | None:
+    """The mean of the specialists' averages, leaving out those without one;
+    None when no specialist has one."""
+    known = [average for average in averages if average is not None]
+    return sum(known) / len(known) if known else None
+
+
+@overload
+def fidelity_rating(average_weekly_count: float) -> int: ...
+@overload
+def fidelity_rating(average_weekly_count: None) -> None: ...
+def fidelity_rating(average_weekly_count: float | None) -> int | None:
+    """The fidelity rating (1-5) for a team's average weekly contact count;
+    None ("no data") without an average, as for a team with no finished week."""
+    if average_weekly_count is None:
+        return None
     for lowest, rating in EMPLOYER_CONTACT_FIDELITY:
         if average_weekly_count >= lowest:
             return rating
     return 1
+
+
+@dataclass(frozen=True)
+class ReviewChanges:
+    """What changed in a week's employer contacts since a supervisor reviewed it."""
+
+    added: tuple[str, ...]  # ids of contacts new to the week (made, or moved into it)
+    edited: tuple[str, ...]  # ids of contacts still there with another version
+    removed: int  # contacts gone from the week (deleted, or moved out of it)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.edited or self.removed)
+
+
+def changes_since_review(reviewed: Mapping[str, str], now: Mapping[str, str]) -> ReviewChanges:
+    """Compare the week's live contacts, id to version, when reviewed and now."""
+    return ReviewChanges(
+        added=tuple(sorted(set(now) - set(reviewed))),
+        edited=tuple(sorted(i for i in now if i in reviewed and now[i] != reviewed[i])),
+        removed=len(set(reviewed) - set(now)),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -19,10 +20,11 @@ from .errors import ProtocolError
 from .models import WireRecord
 from .routes import ROUTERS
 from .settings import Settings
-from .store import CentralStore
+from .store import Caller, CentralStore
 
 log = logging.getLogger("sync.server")
 
+CLOSE = {"Connection": "close"}
 STATUS_CODES = {
     400: ErrorCode.BAD_REQUEST,
     401: ErrorCode.TOKEN_INVALID,
@@ -46,7 +48,7 @@ def create_app(settings: Settings, *, store: CentralStore | None = None) -> Fast
     app.state.store = store or CentralStore.open(settings.database_url)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
-    app.add_middleware(BodySizeLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimits, size=MAX_BODY_BYTES, timeout=settings.body_timeout)
     app.add_exception_handler(ProtocolError, _protocol_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
@@ -55,13 +57,50 @@ def create_app(settings: Settings, *, store: CentralStore | None = None) -> Fast
     return app
 
 
-def _error(status: int, code: ErrorCode, message: str | None = None, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": error_body(code, message, **extra)}, status_code=status)
+def _error(
+    status: int,
+    code: ErrorCode,
+    message: str | None = None,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": error_body(code, message, field=field)}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
-async def _protocol_error(_request: Request, exc: Exception) -> JSONResponse:
+# Answers that refuse a caller: each leaves a row in the audit log.
+AUDITED_STATUSES = frozenset({401, 403, 410})
+
+
+def _audit_refusal(
+    request: Request,
+    status: int,
+    code: str,
+    *,
+    user_id: str | None = None,
+    device_id: str | None = None,
+) -> None:
+    """Who was refused: the caller once known, else whom the error names."""
+    if status not in AUDITED_STATUSES:
+        return
+    caller: Caller | None = getattr(request.state, "caller", None)
+    store: CentralStore = request.app.state.store
+    store.audit_refusal(
+        status,
+        code,
+        f"{request.method} {request.url.path}",
+        user_id=caller.user_id if caller else user_id,
+        device_id=caller.device_id if caller else device_id,
+    )
+
+
+# The handlers that may write to the audit log are plain functions, which
+# Starlette runs in a worker thread instead of blocking the event loop.
+def _protocol_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ProtocolError)
-    return JSONResponse({"error": exc.body()}, status_code=exc.status)
+    _audit_refusal(request, exc.status, exc.code, user_id=exc.user_id, device_id=exc.device_id)
+    return JSONResponse({"error": exc.body()}, status_code=exc.status, headers=exc.headers)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -75,11 +114,16 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return _error(422, ErrorCode.INVALID, message, field=field)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError | RecursionError):
+        # FastAPI's answer to a body json.loads refused for a reason other than
+        # syntax: not UTF-8, an integer over 4300 digits, nesting too deep.
+        return _error(400, ErrorCode.MALFORMED_JSON)
     code = STATUS_CODES.get(exc.status_code)
     if code is None:
         code = ErrorCode.INTERNAL_ERROR if exc.status_code >= 500 else ErrorCode.BAD_REQUEST
+    _audit_refusal(request, exc.status_code, code)
     response = _error(exc.status_code, code)
     response.headers.update(exc.headers or {})
     return response
@@ -90,28 +134,38 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return _error(500, ErrorCode.INTERNAL_ERROR)
 
 
-class BodySizeLimit:
-    """Answers 413 for request bodies over the limit, declared or streamed."""
+class BodyLimits:
+    """Reads the whole request body first: 413 for a body over `size` bytes,
+    declared or streamed; 408 when its next part takes more than `timeout`
+    seconds to arrive (a client that declared a longer body than it sends would
+    otherwise hold the request open for ever), closing the connection, whose
+    rest can no longer be told apart from a next request."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, size: int, timeout: float) -> None:
         self.app = app
-        self.limit = limit
+        self.size = size
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared.isdigit() and int(declared) > self.size:
             await _error(413, ErrorCode.BODY_TOO_LARGE)(scope, receive, send)
             return
         body = bytearray()
         while True:
-            message = await receive()
+            try:
+                with anyio.fail_after(self.timeout):
+                    message = await receive()
+            except TimeoutError:
+                await _error(408, ErrorCode.REQUEST_TIMEOUT, headers=CLOSE)(scope, receive, send)
+                return
             if message["type"] != "http.request":  # the client went away
                 return
             body += message.get("body", b"")
-            if len(body) > self.limit:
+            if len(body) > self.size:
                 await _error(413, ErrorCode.BODY_TOO_LARGE)(scope, receive, send)
                 return
             if not message.get("more_body", False):

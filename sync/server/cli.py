@@ -14,13 +14,20 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from app.domain import DEFAULT_TARGET, WEEKDAYS
+from app.domain import DEFAULT_TARGET, WEEKDAYS, ValidationError
+from app.domain.kinds import parse_date
 from sync.protocol import EXPORT_FORMATS
 
 from .errors import AdminError
 from .export import FORMATS, tracking_form
 from .models import MAX_WEEK_DAY, MIN_WEEK_DAY
-from .settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
+from .settings import (
+    DEFAULT_BODY_TIMEOUT,
+    DEFAULT_DATABASE_URL,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Settings,
+)
 from .store import ROLES, CentralStore
 
 DEMO_TEAM = "Demo team"
@@ -32,7 +39,10 @@ def serve(args: argparse.Namespace) -> None:
 
     from .app import create_app
 
-    app = create_app(Settings(database_url=args.db, host=args.host, port=args.port))
+    settings = Settings(
+        database_url=args.db, host=args.host, port=args.port, body_timeout=args.body_timeout
+    )
+    app = create_app(settings)
     # Bind here so port 0 works and the real address can be announced.
     sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -61,10 +71,45 @@ def add_team(args: argparse.Namespace) -> None:
     )
 
 
-def add_user(args: argparse.Namespace) -> None:
+def set_team(args: argparse.Namespace) -> None:
+    target = None if args.target is None else _whole_number(args.target, "--target")
     with _store(args) as store:
-        store.add_user(args.name, role=args.role, team=args.team)
-    print(f"User {args.name!r} ({args.role}) added to team {args.team!r}.")
+        team = store.set_team(
+            args.name, week_start=args.week_start, timezone=args.timezone, contact_target=target
+        )
+    s = team.settings
+    print(
+        f"Team {team.name!r} now: weeks start {s.week_start}, {s.timezone}, "
+        f"target {s.contact_target} contacts a week. Devices take this at their next sync."
+    )
+
+
+def add_user(args: argparse.Namespace) -> None:
+    start = None if args.start is None else _start_date(args.start)
+    with _store(args) as store:
+        store.add_user(args.name, role=args.role, team=args.team, started_on=start)
+    since = f", started {start}" if start else ""
+    print(f"User {args.name!r} ({args.role}) added to team {args.team!r}{since}.")
+
+
+def set_user(args: argparse.Namespace) -> None:
+    start = _start_date(args.start)
+    with _store(args) as store:
+        store.set_user_start(args.user, start)
+    print(f"User {args.user!r} started {start}: averages count the weeks from that week on.")
+
+
+def _start_date(text: str) -> date:
+    try:
+        return parse_date(text, "--start")
+    except ValidationError as exc:
+        raise AdminError(f"{exc.field}: {exc.problem}.") from None
+
+
+def _whole_number(text: str, option: str) -> int:
+    if not re.fullmatch(r"-?[0-9]+", text):
+        raise AdminError(f"{option}: {text!r} is not a whole number.")
+    return int(text)
 
 
 def enroll_code(args: argparse.Namespace) -> None:
@@ -186,6 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("serve", serve, "Run the central store's HTTP API.")
     sub.add_argument("--host", default=DEFAULT_HOST)
     sub.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    sub.add_argument(
+        "--body-timeout",
+        type=float,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"wait this long for the rest of a request body, then answer 408 "
+        f"(default {DEFAULT_BODY_TIMEOUT:g})",
+    )
 
     sub = command("add-team", add_team, "Add a team.")
     sub.add_argument("name", metavar="NAME")
@@ -195,10 +248,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--target", type=int, default=DEFAULT_TARGET, help="face-to-face employer contacts a week"
     )
 
+    sub = command(
+        "set-team", set_team, "Change a team's settings; devices take them at their next sync."
+    )
+    sub.add_argument("name", metavar="TEAM")
+    sub.add_argument("--week-start", metavar="DAY", help="monday ... sunday")
+    sub.add_argument("--timezone", metavar="ZONE", help="an IANA time zone")
+    sub.add_argument("--target", metavar="N", help="face-to-face employer contacts a week")
+
     sub = command("add-user", add_user, "Add a user to a team.")
     sub.add_argument("name", metavar="NAME")
     sub.add_argument("--role", required=True, choices=ROLES)
     sub.add_argument("--team", required=True, metavar="TEAM")
+    sub.add_argument(
+        "--start", metavar="YYYY-MM-DD", help="when a specialist started, if before enrolling"
+    )
+
+    sub = command("set-user", set_user, "Set the day a specialist started with the app.")
+    sub.add_argument("user", metavar="USER")
+    sub.add_argument("--start", required=True, metavar="YYYY-MM-DD")
 
     sub = command("enroll-code", enroll_code, "Make a single-use enrollment code for a user.")
     sub.add_argument("user", metavar="USER")

@@ -43,6 +43,9 @@ users = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("team_id", Id, sa.ForeignKey("teams.id"), nullable=False, index=True),
     sa.Column("created_at", Time, nullable=False),
+    # YYYY-MM-DD an admin gave: when the specialist started, if before the first
+    # enrollment (else the first enrollment marks it).
+    sa.Column("started_on", sa.String(10)),
 )
 
 devices = sa.Table(
@@ -126,13 +129,32 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False, default=""),
 )
 
-reviews = sa.Table(
-    "reviews",
+# Failed enrollments by client address: kept in the database, so every server
+# process shares the limit on guessing codes. Rows older than the window go.
+enrollment_failures = sa.Table(
+    "enrollment_failures",
     metadata,
-    sa.Column("user_id", Id, sa.ForeignKey("users.id"), primary_key=True),
-    sa.Column("week_start", sa.String(10), primary_key=True),
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("client", sa.Text, nullable=False),
+    sa.Column("at", Time, nullable=False, index=True),
+    sa.Index("ix_enrollment_failures_client_at", "client", "at"),
+)
+
+# A supervisor's review of a specialist's week, and what was reviewed: one row
+# per review, the latest being the week's review.
+week_reviews = sa.Table(
+    "week_reviews",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", Id, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("week_start", sa.String(10), nullable=False),
     sa.Column("reviewed_by", Id, sa.ForeignKey("users.id"), nullable=False),
     sa.Column("reviewed_at", Time, nullable=False),
+    # The week's count, and its live contacts as JSON {id: version}, when
+    # reviewed; null for reviews made before they were kept (migration 0003).
+    sa.Column("count", sa.Integer),
+    sa.Column("contacts", sa.Text),
+    sa.Index("ix_week_reviews_user_week", "user_id", "week_start"),
 )
 
 
@@ -174,10 +196,11 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema up to date (Alembic, scripts in sync/server/migrations)."""
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema up to date, or to an older revision (Alembic, scripts in
+    sync/server/migrations)."""
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

@@ -24,15 +24,23 @@ StoreDep = Annotated[CentralStore, Depends(get_store)]
 
 
 def get_caller(
+    request: Request,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None or not credentials.credentials.strip():
         raise ProtocolError(ErrorCode.TOKEN_INVALID)
-    return store.authenticate(credentials.credentials.strip())
+    caller = store.authenticate(credentials.credentials.strip())
+    request.state.caller = caller  # for the audit of a refusal further on
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def client_address(request: Request) -> str:
+    """The client's address (behind a proxy on this host, the one it forwards)."""
+    return request.client.host if request.client else "unknown"
 
 
 def route(path: str) -> str:

@@ -19,9 +19,12 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.METHOD_NOT_ALLOWED: 405,
+    ErrorCode.REQUEST_TIMEOUT: 408,
+    ErrorCode.DEVICE_ID_TAKEN: 409,
     ErrorCode.DEVICE_REVOKED: 410,
     ErrorCode.BODY_TOO_LARGE: 413,
     ErrorCode.INVALID: 422,
+    ErrorCode.TOO_MANY_ATTEMPTS: 429,
     ErrorCode.UNKNOWN_KIND: 422,
     ErrorCode.CLOCK_AHEAD: 422,
     ErrorCode.INTERNAL_ERROR: 500,
@@ -33,9 +36,21 @@ class ServerError(Exception):
 
 
 class ProtocolError(ServerError):
-    def __init__(self, code: ErrorCode, message: str | None = None, *, field: str | None = None):
+    def __init__(
+        self,
+        code: ErrorCode,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,  # HTTP headers of the answer, like Retry-After
+        user_id: str | None = None,  # whom it refuses, for the audit log, when
+        device_id: str | None = None,  # known before a caller is (a revoked device)
+    ):
         self.code = code
         self.field = field
+        self.headers = headers
+        self.user_id = user_id
+        self.device_id = device_id
         self.message = message or ERROR_MESSAGES[code]
         super().__init__(self.message)
 

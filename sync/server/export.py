@@ -31,7 +31,15 @@ CSV_COLUMNS = (
     "face_to_face",
     "member_specific",
     "counts",
+    "members",
+    "purpose",
+    "outcome",
+    "reviewed_by",
+    "reviewed_at",
+    "changed_since_review",
 )
+# A spreadsheet runs a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # PDF core fonts (the only ones available offline) draw Windows-1252 text only.
 PDF_ENCODING = "windows-1252"
 
@@ -46,6 +54,9 @@ class ContactLine:
     face_to_face: bool
     member_specific: bool
     counts: bool
+    members: int  # how many members the contact was for (0: a generic contact)
+    purpose: str
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -64,14 +75,22 @@ class TrackingForm:
 
     def _line(self, record: Record) -> ContactLine:
         data = record.data
+        members = len(data.get("member_ids") or [])
         return ContactLine(
             occurred=parse_datetime(data["occurred_at"]).astimezone(self.team.settings.zone),
             employer=str(data.get("employer") or ""),
             contact_person=str(data.get("contact_person") or ""),
             face_to_face=data.get("face_to_face") is True,
-            member_specific=bool(data.get("member_ids")),
+            member_specific=members > 0,
             counts=counts_toward_target(record),
+            members=members,
+            purpose=str(data.get("purpose") or ""),
+            outcome=str(data.get("outcome") or ""),
         )
+
+    def reviewed_at(self, review: dict[str, Any]) -> datetime:
+        """When the week was reviewed, in the team's time zone."""
+        return datetime.fromisoformat(review["at"]).astimezone(self.team.settings.zone)
 
 
 def tracking_form(
@@ -88,20 +107,39 @@ def to_csv(form: TrackingForm) -> bytes:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for week in form.weeks:
+        review = week.review
+        reviewed = (
+            [
+                review["by"]["name"],
+                form.reviewed_at(review).isoformat(timespec="seconds"),
+                _csv_bool(review["changed"]),
+            ]
+            if review
+            else ["", "", ""]
+        )
         for line in form.lines(week):
-            writer.writerow(
-                [
-                    week.user["name"],
-                    form.week_start.isoformat(),
-                    line.occurred.isoformat(timespec="seconds"),
-                    line.employer,
-                    line.contact_person,
-                    _csv_bool(line.face_to_face),
-                    _csv_bool(line.member_specific),
-                    _csv_bool(line.counts),
-                ]
-            )
+            cells = [
+                week.user["name"],
+                form.week_start.isoformat(),
+                line.occurred.isoformat(timespec="seconds"),
+                line.employer,
+                line.contact_person,
+                _csv_bool(line.face_to_face),
+                _csv_bool(line.member_specific),
+                _csv_bool(line.counts),
+                str(line.members),
+                line.purpose,
+                line.outcome,
+                *reviewed,
+            ]
+            writer.writerow([inert(cell) for cell in cells])
     return out.getvalue().encode()
+
+
+def inert(cell: str) -> str:
+    """The cell as text a spreadsheet shows and never runs: one that would
+    start like a formula starts with a ' instead (PROTOCOL.md)."""
+    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _csv_bool(value: bool) -> str:
@@ -189,14 +227,33 @@ def _summary(pdf: _FormPdf, form: TrackingForm, week: SpecialistWeek) -> None:
     )
     pdf.set_font("helvetica", "", 11)
     pdf.cell(0, 6, _review_text(form, week.review), new_x="LMARGIN", new_y="NEXT")
+    if week.review and week.review["changed"]:
+        pdf.set_font("helvetica", "B", 11)
+        pdf.set_text_color(180, 0, 0)
+        pdf.cell(0, 6, _changed_text(week.review), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
 
 
 def _review_text(form: TrackingForm, review: dict[str, Any] | None) -> str:
     if review is None:
         return "Review: Not reviewed"
-    at = datetime.fromisoformat(review["at"]).astimezone(form.team.settings.zone)
-    return f"Review: Reviewed by {review['by']['name']} on {at:%Y-%m-%d %H:%M %Z}"
+    at = form.reviewed_at(review)
+    seen = "" if review["count"] is None else f" (count at review: {review['count']})"
+    return f"Review: Reviewed by {review['by']['name']} on {at:%Y-%m-%d %H:%M %Z}{seen}"
+
+
+def _changed_text(review: dict[str, Any]) -> str:
+    """The warning that what is signed is not what was reviewed."""
+    since = review.get("since_review")
+    if since is None:  # a review from before reviews kept what they saw
+        what = "what was reviewed was not kept"
+    else:
+        what = (
+            f"{len(since['added'])} added, {len(since['edited'])} edited, "
+            f"{since['removed']} removed"
+        )
+    return f"CHANGED SINCE REVIEW ({what}): review this week again before signing."
 
 
 def _contact_table(pdf: _FormPdf, lines: list[ContactLine]) -> None:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+from pydantic_core import PydanticCustomError
 
-from app.domain import KINDS, FieldSpec, FieldType, KindSpec
+from app.domain import KINDS, FieldSpec, FieldType, KindSpec, ValidationError
 from app.domain.clock import VERSION_PATTERN
 from app.domain.kinds import REF_LIMIT
+from app.domain.limits import check_text
 from sync.protocol import MAX_CHANGES
 
 
@@ -86,15 +88,28 @@ WireRecord: Any = Annotated[
 ]
 
 
+def _storable(value: str) -> str:
+    """Refuse text no database can hold (NUL; lone surrogates, which pydantic
+    already refuses in JSON strings but a query string can carry as %00)."""
+    try:
+        check_text(value, "text")
+    except ValidationError as exc:
+        raise PydanticCustomError("text", exc.problem) from None
+    return value
+
+
+# Every string a request carries, in a body or a query, is one of these.
+Text = Annotated[str, AfterValidator(_storable)]
+
 # Any day of a week; bounded so week arithmetic never leaves the calendar.
 MIN_WEEK_DAY, MAX_WEEK_DAY = date(1970, 1, 1), date(2999, 12, 31)
 WeekDay = Annotated[date, Field(ge=MIN_WEEK_DAY, le=MAX_WEEK_DAY)]
 
 
 class EnrollIn(BaseModel):
-    code: str = Field(min_length=1, max_length=100)
+    code: Text = Field(min_length=1, max_length=100)
     device_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
-    device_name: str = Field(default="", max_length=200)
+    device_name: Text = Field(default="", max_length=200)
 
 
 # Documented as records of the known kinds, accepted as any JSON value (see above).
@@ -102,7 +117,7 @@ Change = Annotated[Any, WithJsonSchema({"$ref": "#/components/schemas/WireRecord
 
 
 class PushIn(BaseModel):
-    device_id: str = Field(max_length=64)
+    device_id: Text = Field(max_length=64)
     changes: list[Change] = Field(
         description=f"At most {MAX_CHANGES}; more is rejected with too_many_changes."
     )
@@ -110,5 +125,5 @@ class PushIn(BaseModel):
 
 
 class ReviewIn(BaseModel):
-    user: str = Field(max_length=64)
+    user: Text = Field(max_length=64)
     week: WeekDay

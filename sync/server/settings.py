@@ -13,6 +13,9 @@ from .errors import AdminError
 DEFAULT_DATABASE_URL = "sqlite:///data/central.db"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8700
+# How long the server waits for the next part of a request body that has not
+# all arrived (a client that declared more than it sends) before answering 408.
+DEFAULT_BODY_TIMEOUT = 15.0
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds
 
 
 def normalise_database_url(url: str) -> URL:

@@ -1,9 +1,10 @@
 """Hybrid-logical-clock versions: fixed widths, only growing, past what was seen."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain import HybridClock, Stamp, parse_version
+from app.domain import HybridClock, Stamp, ValidationError, parse_version
 
 DEVICE = "6c0d6f8e-0c9f-4c59-9a3b-2b1b0c7f4a11"
 
@@ -72,3 +73,14 @@ def test_a_small_skew_is_network_delay_and_left_alone():
     clock = HybridClock(DEVICE, wall_ms=lambda: 1_800_000_000_000)
     clock.observe_server_ms(1_800_000_000_000 - 59_000)
     assert clock.offset_ms == 0
+
+
+def test_a_version_is_ascii_digits_and_nothing_after_the_device():
+    for bad in (
+        f"1763820000123.00002.{DEVICE}\n",  # a trailing newline
+        f"{'١' * 13}.00002.{DEVICE}",  # Arabic-Indic digits sort apart from ASCII ones
+        f"1763820000123.０００００.{DEVICE}",  # full-width digits
+    ):
+        with pytest.raises(ValidationError) as caught:
+            parse_version(bad)
+        assert caught.value.field == "version"

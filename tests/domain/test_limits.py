@@ -47,7 +47,8 @@ def at(delta: timedelta) -> str:
         ("employer_contact", {**CONTACT, "notes": "x\ud800y"}, "notes", "broken character"),
         ("employer_contact", {**CONTACT, "extra": {"deep": ["\udfff"]}}, "extra",
          "broken character"),
-        ("employer_contact", {**CONTACT, "odd\x00key": 1}, "odd\x00key", "NUL"),
+        ("employer_contact", {**CONTACT, "odd\x00key": 1}, "data", "NUL"),
+        ("employer_contact", {**CONTACT, "extra": {"odd\ud800key": 1}}, "extra", "broken"),
         ("employer_contact", {**CONTACT, "extra": [float("inf")]}, "extra", "not finite"),
         ("employer_contact", nested(MAX_DEPTH + 1), "extra", f"more than {MAX_DEPTH} levels"),
         ("employer_contact", {**CONTACT, "extra": "x" * MAX_DATA_BYTES}, "data", "at most"),
@@ -126,3 +127,25 @@ def test_nesting_thousands_deep_is_refused_without_exhausting_the_stack():
     with pytest.raises(ValidationError) as caught:
         validate_data("employer_contact", {**CONTACT, "deep": data})
     assert caught.value.field == "deep"
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "field"),
+    [
+        ("job", {"member_id": "m", "employer": "Cafe", "start_date": "2026-05-01",
+                 "hours_per_week": 10**400}, "hours_per_week"),
+        ("member_visit", {**CONTACT, "member_id": "m", "type": "job_search",
+                          "setting": "office", "minutes": -(10**4000)}, "minutes"),
+        ("member", {**MEMBER, "status": "x" * 10_000}, "status"),
+        ("member", {**MEMBER, "status": [[[["deep"]]]]}, "status"),
+        ("lunch" * 10_000, CONTACT, "kind"),
+        ([["nested kind"]], CONTACT, "kind"),
+    ],
+)
+def test_huge_or_nested_values_are_refused_with_a_short_message(kind, data, field):
+    """Numbers too large for a float, and whatever a message would quote, stay
+    a plain refusal: a short message, never an overflow or a copy of the input."""
+    with pytest.raises(ValidationError) as caught:
+        validate_data(kind, data, now=NOW)
+    assert caught.value.field == field
+    assert len(str(caught.value)) < 300

@@ -1,11 +1,21 @@
 """The counting rule: face to face and not deleted; generic and repeat visits count."""
 
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain import Record, TeamSettings, fidelity_rating, week_tally, weekly_counts
+from app.domain import (
+    Record,
+    TeamSettings,
+    changes_since_review,
+    fidelity_rating,
+    finished_weeks_average,
+    team_average,
+    week_tally,
+    weekly_counts,
+)
 
 WEEK = date(2026, 11, 16)
 SETTINGS = TeamSettings("monday", "America/Chicago", 6)
@@ -79,3 +89,68 @@ def test_fidelity_rating_thresholds():
         1,
         1,
     ]
+
+
+def test_fidelity_rating_without_an_average_is_no_data():
+    assert fidelity_rating(None) is None
+
+
+MON = date(2026, 11, 2)  # weeks start on Mondays: Nov 2, 9, 16, 23
+WEEKS = [MON + timedelta(weeks=n) for n in range(4)]
+
+
+@pytest.mark.parametrize(
+    ("counts", "since", "today", "average"),
+    [
+        # every week ended (today is the Monday after the last), all since joining
+        ([6, 4, 5, 7], WEEKS[0], date(2026, 11, 30), 5.5),
+        # the current week has not ended: left out, however low
+        ([6, 4, 5, 0], WEEKS[0], date(2026, 11, 29), 5.0),
+        ([6, 4, 5, 0], WEEKS[0], date(2026, 11, 23), 5.0),
+        # weeks before the specialist joined are left out
+        ([0, 0, 5, 7], WEEKS[2], date(2026, 11, 30), 6.0),
+        # joined this week: no finished week of theirs yet
+        ([0, 0, 0, 3], WEEKS[3], date(2026, 11, 25), None),
+        # joined after all the weeks shown
+        ([0, 0, 0, 0], date(2026, 12, 7), date(2026, 12, 9), None),
+        # all the weeks shown are in the future
+        ([0, 0, 0, 0], WEEKS[0], date(2026, 11, 1), None),
+        # joined before the weeks shown: all of them count
+        ([1, 2, 3, 4], date(2020, 1, 6), date(2027, 1, 1), 2.5),
+    ],
+)
+def test_the_average_counts_finished_weeks_since_joining(counts, since, today, average):
+    assert finished_weeks_average(WEEKS, counts, since=since, today=today) == average
+
+
+@pytest.mark.parametrize(
+    ("averages", "team", "rating"),
+    [
+        ([6.0, 4.0], 5.0, 4),
+        ([6.0, None, 4.0], 5.0, 4),  # a specialist with no finished week is left out
+        ([None, None], None, None),  # no finished weeks at all: no data, not a 1
+        ([], None, None),
+        ([1.0], 1.0, 1),
+        ([7.0, 6.5], 6.75, 5),
+    ],
+)
+def test_the_team_average_and_rating_use_the_specialists_averages(averages, team, rating):
+    assert team_average(averages) == team
+    assert fidelity_rating(team_average(averages)) == rating
+
+
+@pytest.mark.parametrize(
+    ("reviewed", "now", "added", "edited", "removed"),
+    [
+        ({"a": "1", "b": "1"}, {"a": "1", "b": "1"}, (), (), 0),
+        ({"a": "1"}, {"a": "1", "c": "1"}, ("c",), (), 0),  # logged or moved into the week
+        ({"a": "1", "b": "1"}, {"a": "2", "b": "1"}, (), ("a",), 0),  # edited
+        ({"a": "1", "b": "1"}, {"a": "1"}, (), (), 1),  # deleted or moved out of the week
+        ({}, {"z": "1", "y": "1"}, ("y", "z"), (), 0),
+        ({"a": "1", "b": "1"}, {"b": "2", "c": "1"}, ("c",), ("b",), 1),
+    ],
+)
+def test_changes_since_a_review(reviewed, now, added, edited, removed):
+    changes = changes_since_review(reviewed, now)
+    assert (changes.added, changes.edited, changes.removed) == (added, edited, removed)
+    assert bool(changes) == bool(added or edited or removed)

@@ -1,6 +1,6 @@
 """The command line: every command, clear errors without tracebacks."""
 
-from sync.protocol import ENROLL_PATH, PULL_PATH
+from sync.protocol import ENROLL_PATH, ME_PATH, PULL_PATH, TALLIES_PATH
 from tests.server_harness import run_cli
 
 from .conftest import unique
@@ -54,3 +54,76 @@ def test_demo_is_idempotent_and_prints_fresh_codes(tmp_path):
     assert first != second  # fresh codes
     users = run_cli(url, "users").stdout
     assert users.count("Demo Specialist") == 1 and users.count("Demo Supervisor") == 1
+
+
+def test_set_team_changes_what_every_device_gets_at_its_next_sync(server, client):
+    team, name = unique("Cli team"), unique("Cli person")
+    server.cli("add-team", team)
+    server.cli("add-user", name, "--role", "specialist", "--team", team)
+    code = server.cli("enroll-code", name).stdout.strip().splitlines()[-1]
+    token = client.post(
+        ENROLL_PATH, json={"code": code, "device_id": "cli-set-team", "device_name": "Phone"}
+    ).json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+
+    out = server.cli("set-team", team, "--week-start", "Sunday", "--timezone", "America/Denver")
+    assert "sunday" in out.stdout and "America/Denver" in out.stdout
+    server.cli("set-team", team, "--target", "4")  # the rest stays
+    settings = client.get(ME_PATH, headers=auth).json()["team"]
+    assert settings == {
+        **settings,
+        "week_start": "sunday",
+        "timezone": "America/Denver",
+        "contact_target": 4,
+    }
+    tallies = client.get(TALLIES_PATH, params={"week": "2025-11-19"}, headers=auth).json()
+    assert tallies["weeks"][-1] == "2025-11-16" and tallies["target"] == 4
+
+
+def test_a_start_date_sets_since_from_add_user_or_set_user(server, client):
+    team, early, later = unique("Cli team"), unique("Cli early"), unique("Cli later")
+    server.cli("add-team", team)
+    server.cli("add-user", early, "--role", "specialist", "--team", team, "--start", "2025-03-05")
+    server.cli("add-user", later, "--role", "supervisor", "--team", team)
+    code = server.cli("enroll-code", later).stdout.strip().splitlines()[-1]
+    token = client.post(
+        ENROLL_PATH, json={"code": code, "device_id": "cli-since", "device_name": "Phone"}
+    ).json()["token"]
+
+    def since() -> str:
+        body = client.get(TALLIES_PATH, headers={"Authorization": f"Bearer {token}"}).json()
+        (row,) = body["rows"]
+        return row["since"]
+
+    assert since() == "2025-03-03"  # the Monday of that week
+    server.cli("set-user", early, "--start", "2024-12-31")
+    assert since() == "2024-12-30"
+
+
+CLI_MISTAKES = [
+    (("set-team", "No such team", "--target", "5"), "no team"),
+    (("set-team", "{team}"), "at least one of"),
+    (("set-team", "{team}", "--week-start", "funday"), "not a day"),
+    (("set-team", "{team}", "--timezone", "Mars/Olympus"), "time zone"),
+    (("set-team", "{team}", "--target", "0"), "from 1 to 50"),
+    (("set-team", "{team}", "--target", "six"), "not a whole number"),
+    (("set-user", "No such person", "--start", "2025-01-06"), "no user"),
+    (("set-user", "{user}", "--start", "2025-02-30"), "not a real date"),
+    (("set-user", "{user}", "--start", "1999-12-31"), "between 2000-01-01"),
+    (
+        ("add-user", "Someone new", "--role", "specialist", "--team", "{team}", "--start", "soon"),
+        "yyyy-mm-dd",
+    ),
+]
+
+
+def test_set_team_and_set_user_mistakes_are_one_clear_line(server):
+    team, user = unique("Cli team"), unique("Cli person")
+    server.cli("add-team", team)
+    server.cli("add-user", user, "--role", "specialist", "--team", team)
+    for args, words in CLI_MISTAKES:
+        args = tuple(arg.format(team=team, user=user) for arg in args)
+        result = server.cli(*args, check=False)
+        assert result.returncode == 1, args
+        assert words in result.stderr.lower(), (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

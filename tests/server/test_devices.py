@@ -1,10 +1,21 @@
 """Health, enrollment, tokens and revocation."""
 
+import uuid
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from app.domain import KIND_NAMES
-from sync.protocol import ENROLL_PATH, HEALTH_PATH, ME_PATH, PROTOCOL_VERSION, PULL_PATH
-from sync.server.db import utc_now
+from sync.protocol import (
+    ENROLL_PATH,
+    ENROLLMENT_FAILURE_WINDOW,
+    ENROLLMENT_FAILURES_ALLOWED,
+    HEALTH_PATH,
+    ME_PATH,
+    PROTOCOL_VERSION,
+    PULL_PATH,
+)
+from sync.server.db import iso, utc_now
 from sync.server.store import hash_secret
 
 from .conftest import unique
@@ -133,3 +144,126 @@ def test_names_are_unique(server, new_team):
     server.admin.add_user(name, role="specialist", team=team)
     result = server.cli("add-user", name, "--role", "specialist", "--team", team, check=False)
     assert result.returncode == 1 and "already exists" in result.stderr
+
+
+def _enroll(client, code, device_id):
+    return client.post(ENROLL_PATH, json={"code": code, "device_id": device_id, "device_name": "x"})
+
+
+def _audited(server, device_id):
+    from sync.server.db import audit_log
+
+    with server.admin.engine.connect() as conn:
+        return conn.execute(
+            audit_log.select().where(audit_log.c.device_id == device_id).order_by(audit_log.c.id)
+        ).all()
+
+
+def test_a_device_id_cannot_be_taken_over_with_another_users_code(
+    server, client, new_team, new_user, enroll
+):
+    team = new_team()
+    owner = enroll(new_user(team))
+    code = server.admin.make_enrollment_code(new_user(team))
+
+    taken = _enroll(client, code, owner.device_id)
+    assert taken.status_code == 409
+    assert taken.json()["error"]["code"] == "device_id_taken"
+    refused = _audited(server, owner.device_id)[-1]
+    address = client.headers["X-Forwarded-For"]
+    assert (refused.action, refused.detail) == ("enroll_refused", f"device_id_taken from {address}")
+    assert owner.get(PULL_PATH).status_code == 200  # the owner's device is untouched
+    assert _enroll(client, code, f"dev-{uuid.uuid4().hex[:8]}").status_code == 200  # not spent
+
+
+def test_a_revoked_device_id_stays_revoked_whatever_the_code(
+    server, client, new_team, new_user, enroll
+):
+    team = new_team()
+    name = new_user(team)
+    phone = enroll(name)
+    server.admin.revoke_device(phone.device_id)
+    for user in (name, new_user(team)):
+        code = server.admin.make_enrollment_code(user)
+        response = _enroll(client, code, phone.device_id)
+        assert response.status_code == 409
+        error = response.json()["error"]
+        assert error["code"] == "device_id_taken"
+        assert "disconnected by an administrator" in error["message"]
+        assert "start afresh" in error["message"].lower()
+        assert _enroll(client, code, f"dev-{uuid.uuid4().hex[:8]}").status_code == 200
+    assert phone.get(PULL_PATH).status_code == 410
+
+
+def test_the_same_user_enrolling_the_device_again_replaces_its_token(
+    server, client, new_team, new_user, enroll
+):
+    name = new_user(new_team())
+    first = enroll(name)
+    second = enroll(name, first.device_id)
+    assert second.token != first.token
+    assert first.get(PULL_PATH).status_code == 401
+    assert second.get(PULL_PATH).status_code == 200
+    assert [row.action for row in _audited(server, first.device_id)] == [
+        "enroll",
+        "enroll",
+        "pull",
+    ]
+
+
+def test_ten_failed_enrollments_from_an_address_hold_it_off_for_ten_minutes(
+    server, new_client, new_team, new_user
+):
+    from sync.server.db import audit_log, enrollment_failures
+
+    name = new_user(new_team())
+    guesser, neighbour = new_client(), new_client()
+    address = guesser.headers["X-Forwarded-For"]
+    for n in range(ENROLLMENT_FAILURES_ALLOWED):
+        wrong = _enroll(guesser, f"WRONG-{n:04d}", f"dev-guess-{n}")
+        assert wrong.status_code == 400
+    right_code = server.admin.make_enrollment_code(name)
+    held = _enroll(guesser, right_code, "dev-guess-right")
+    assert held.status_code == 429
+    assert held.json()["error"]["code"] == "too_many_attempts"
+    assert 590 <= int(held.headers["Retry-After"]) <= 600
+    # Another address is not held up, and the right code was not spent.
+    assert _enroll(neighbour, right_code, "dev-neighbour").status_code == 200
+
+    # The failures are in the database: move them back past the window.
+    with server.admin.engine.begin() as conn:
+        conn.execute(
+            enrollment_failures.update()
+            .where(enrollment_failures.c.client == address)
+            .values(at=iso(utc_now() - ENROLLMENT_FAILURE_WINDOW))
+        )
+        refusals = conn.execute(
+            sa.select(audit_log.c.detail)
+            .where(audit_log.c.action == "enroll_refused")
+            .order_by(audit_log.c.id)
+        ).scalars()
+        from_guesser = [detail for detail in refusals if detail.endswith(address)]
+    assert from_guesser == [f"enrollment_code_invalid from {address}"] * 10 + [
+        f"too_many_attempts from {address}"
+    ]
+    again = _enroll(guesser, server.admin.make_enrollment_code(name), "dev-guess-later")
+    assert again.status_code == 200
+
+
+def test_retry_after_counts_from_the_oldest_failure_that_still_counts(server, new_client):
+    from sync.server.db import enrollment_failures
+
+    guesser = new_client()
+    address = guesser.headers["X-Forwarded-For"]
+    now = utc_now()
+    with server.admin.engine.begin() as conn:
+        conn.execute(
+            enrollment_failures.insert(),
+            [
+                {"client": address, "at": iso(now - timedelta(minutes=minutes))}
+                for minutes in (11, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0.5)
+            ],
+        )
+    held = _enroll(guesser, "WRONG", "dev-retry")
+    assert held.status_code == 429
+    assert 55 <= int(held.headers["Retry-After"]) <= 60  # when the 9-minute-old one leaves

@@ -5,7 +5,16 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from sync.protocol import ENROLL_PATH, PUSH_PATH, TALLIES_PATH, ErrorCode
+from sync.protocol import (
+    ENROLL_PATH,
+    PULL_PATH,
+    PUSH_PATH,
+    TALLIES_PATH,
+    TEAM_EXPORT_PATH,
+    TEAM_REVIEW_PATH,
+    TEAM_WEEK_PATH,
+    ErrorCode,
+)
 from sync.server import Settings, create_app
 from sync.server.db import metadata
 
@@ -81,3 +90,50 @@ def test_migrations_build_exactly_the_tables_the_code_uses(server):
     assert differences == []
     with server.admin.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM seq_counter")).scalar() == 1
+
+
+# Bodies json.loads refuses for more than syntax: each is 400 malformed_json.
+UNREADABLE_BODIES = [
+    b'{"device_id": ',  # cut short
+    b'{"device_id": "\xff\xfe", "changes": []}',  # not UTF-8
+    b'{"device_id": "x", "changes": [], "pending": ' + b"9" * 5000 + b"}",  # too many digits
+    b'{"device_id": "x", "changes": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}",  # too deep
+]
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES, ids=["cut", "utf8", "digits", "deep"])
+def test_unreadable_bodies_are_400_malformed_json(specialist, body):
+    for path in (PUSH_PATH, ENROLL_PATH, TEAM_REVIEW_PATH):
+        response = specialist.client.post(path, content=body, headers=specialist.auth_json)
+        assert_error(response, 400, "malformed_json")
+
+
+@pytest.mark.parametrize("bad", ["a\x00b", "\ud800", "x\udfffy"])
+def test_text_no_database_can_hold_is_422_naming_the_field(specialist, bad):
+    device = specialist.device_id
+    cases = [
+        (ENROLL_PATH, {"code": bad, "device_id": "d-text", "device_name": "p"}, "code"),
+        (ENROLL_PATH, {"code": "ABCD", "device_id": "d-text", "device_name": bad}, "device_name"),
+        (ENROLL_PATH, {"code": "ABCD", "device_id": bad, "device_name": "p"}, "device_id"),
+        (PUSH_PATH, {"device_id": bad, "changes": []}, "device_id"),
+        (TEAM_REVIEW_PATH, {"user": bad, "week": "2025-11-19"}, "user"),
+        (PUSH_PATH, {"device_id": device, "changes": [], "pending": 1e999}, "pending"),
+    ]
+    for path, body, field in cases:
+        error = assert_error(specialist.post(path, body), 422, "invalid")
+        assert error["field"] == field, (path, error)
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        (TEAM_WEEK_PATH, "user=a%00b&week=2025-11-19", "user"),
+        (TEAM_EXPORT_PATH, "week=2025-11-19&team=%00", "team"),
+        (PULL_PATH, "after=s1%00", "after"),
+        (TALLIES_PATH, "weeks=" + "9" * 5000, "weeks"),
+        (PULL_PATH, "limit=1e999", "limit"),
+    ],
+)
+def test_query_text_no_database_can_hold_is_422(specialist, path, query, field):
+    response = specialist.client.get(f"{path}?{query}", headers=specialist.auth)
+    assert assert_error(response, 422, "invalid")["field"] == field

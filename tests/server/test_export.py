@@ -9,7 +9,7 @@ from datetime import datetime
 from pypdf import PdfReader
 
 from sync.protocol import TEAM_EXPORT_PATH, TEAM_REVIEW_PATH
-from sync.server.export import CSV_COLUMNS, printable
+from sync.server.export import CSV_COLUMNS, FORMULA_STARTS, printable
 
 from .conftest import BASE_MS, contact, unique, version
 
@@ -245,3 +245,97 @@ def test_cli_mistakes_are_one_clear_line(server, new_team, tmp_path):
         check=False,
     )
     assert result.returncode == 1 and "Cannot write" in result.stderr
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(1)", "\tx", "\rx"]
+
+
+def test_no_cell_of_the_csv_can_run_as_a_formula(server, new_team, new_user, enroll, tmp_path):
+    team = new_team()
+    boss, worker = enroll(new_user(team, "supervisor")), enroll(new_user(team))
+    worker.push_ok(
+        [
+            contact(f"2025-11-{17 + n}T10:00:00-06:00", employer=text, contact_person=text)
+            for n, text in enumerate(FORMULAS)
+        ]
+    )
+    out = tmp_path / "form.csv"
+    server.cli("export", "--team", team, "--week", WEEK, "--format", "csv", "--out", str(out))
+    api = boss.get(TEAM_EXPORT_PATH, week=WEEK, format="csv").content
+    for content in (api, out.read_bytes()):
+        _, rows = _csv_rows(content)
+        expected = [f"'{text}" for text in FORMULAS]
+        assert [row["employer"] for row in rows] == expected
+        assert [row["contact_person"] for row in rows] == expected
+        for row in rows:
+            assert not any(cell.startswith(FORMULA_STARTS) for cell in row.values())
+
+
+def test_csv_columns_are_the_protocols_in_order():
+    assert CSV_COLUMNS == (
+        "specialist",
+        "week_start",
+        "occurred_at",
+        "employer",
+        "contact_person",
+        "face_to_face",
+        "member_specific",
+        "counts",
+        "members",
+        "purpose",
+        "outcome",
+        "reviewed_by",
+        "reviewed_at",
+        "changed_since_review",
+    )
+
+
+def test_csv_and_pdf_carry_members_purpose_outcome_and_the_review(
+    server, new_team, new_user, enroll, tmp_path
+):
+    team = new_team()
+    boss = enroll(new_user(team, "supervisor"))
+    reviewed, unreviewed = enroll(new_user(team)), enroll(new_user(team))
+    for_two = contact(
+        "2025-11-18T09:00:00-06:00",
+        member_ids=["m1", "m2"],
+        purpose="Job development",
+        outcome="Interview set",
+    )
+    reviewed.push_ok([for_two, contact("2025-11-19T09:00:00-06:00")])
+    unreviewed.push_ok([contact("2025-11-20T09:00:00-06:00")])
+    review = boss.post(TEAM_REVIEW_PATH, {"user": reviewed.user["id"], "week": WEEK}).json()
+    at = datetime.fromisoformat(review["review"]["at"])
+
+    def rows_by_specialist():
+        _, rows = _csv_rows(boss.get(TEAM_EXPORT_PATH, week=WEEK, format="csv").content)
+        return {name: [r for r in rows if r["specialist"] == name] for name in names}
+
+    names = (reviewed.user["name"], unreviewed.user["name"])
+    rows = rows_by_specialist()
+    first, second = rows[names[0]]
+    assert (first["members"], first["purpose"], first["outcome"]) == (
+        "2",
+        "Job development",
+        "Interview set",
+    )
+    assert (second["members"], second["purpose"], second["outcome"]) == ("0", "", "")
+    for row in rows[names[0]]:
+        assert row["reviewed_by"] == boss.user["name"]
+        assert datetime.fromisoformat(row["reviewed_at"]) == at.replace(microsecond=0)
+        assert row["changed_since_review"] == "false"
+    (other,) = rows[names[1]]
+    assert [other[c] for c in ("reviewed_by", "reviewed_at", "changed_since_review")] == [""] * 3
+
+    pages = _pdf_pages(boss.get(TEAM_EXPORT_PATH, week=WEEK, format="pdf").content)
+    page = next(p for p in pages if _specialist_on(p) == names[0])
+    assert f"Reviewed by {boss.user['name']}" in page and "(count at review: 2)" in page
+    assert "CHANGED SINCE REVIEW" not in "".join(pages)
+
+    reviewed.push_ok([contact("2025-11-21T09:00:00-06:00")])  # after the review
+    assert {r["changed_since_review"] for r in rows_by_specialist()[names[0]]} == {"true"}
+    out = tmp_path / "form.pdf"
+    server.cli("export", "--team", team, "--week", WEEK, "--format", "pdf", "--out", str(out))
+    page = next(p for p in _pdf_pages(out.read_bytes()) if _specialist_on(p) == names[0])
+    assert "CHANGED SINCE REVIEW (1 added, 0 edited, 0 removed)" in page
+    assert "(count at review: 2)" in page and "3 of 6" in page

@@ -1,12 +1,14 @@
 """Push and pull: statuses, last writer wins, the conflict log, paging and resume."""
 
+import json
 import uuid
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from sync.protocol import MAX_BODY_BYTES, MAX_CHANGES, PULL_PATH, PUSH_PATH
-from sync.server.db import conflicts, devices, utc_now
+from sync.server.db import conflicts, devices, iso, records, seq_counter, utc_now
 
 from .conftest import BASE_MS, DAY_MS, contact, version
 
@@ -187,3 +189,107 @@ def test_bad_pull_parameters_are_invalid(specialist, params, field):
         "code": "invalid",
         "field": field,
     }
+
+
+def _in_minutes(minutes: int) -> str:
+    return (utc_now() + timedelta(minutes=minutes)).isoformat()
+
+
+def _nested(levels: int) -> dict:
+    """An unknown field that makes `data` nest `levels` levels deep."""
+    inner: dict = {"leaf": 1}
+    for _ in range(levels - 2):
+        inner = {"x": inner}
+    return inner
+
+
+# Each makes a change beyond the limits (PROTOCOL.md additions of 2026-11-25):
+# (the change, the field named, words of the message).
+BEYOND_THE_LIMITS = [
+    (lambda: contact(_in_minutes(16)), "occurred_at", "in the future"),
+    (lambda: contact(_in_minutes(60 * 24 * 400)), "occurred_at", "in the future"),
+    (lambda: contact("9999-12-31T23:59:59-06:00"), "occurred_at", "between 2000-01-01"),
+    (lambda: contact("1999-12-31T23:59:59+00:00"), "occurred_at", "between 2000-01-01"),
+    (lambda: contact(employer="Bake\x00ry"), "employer", "NUL"),
+    (lambda: contact(employer="Bake\ud800ry"), "employer", "broken character"),
+    (lambda: contact(future={"deep": ["\udfff"]}), "future", "broken character"),
+    (lambda: contact(**{"odd\ud800name": 1}), "data", "broken character"),
+    (lambda: contact(future=_nested(17)), "future", "more than 16 levels"),
+    (lambda: contact(future="x" * 70_000), "data", "at most 65,536"),
+    (lambda: contact(future=float("inf")), "future", "not finite"),
+    (lambda: {**contact(), "id": "\ud800"}, "id", "not a UUID"),
+    (lambda: {**contact(), "version": "1763820000000.00000.dev\n"}, "version", "version stamp"),
+]
+
+
+@pytest.mark.parametrize(("make", "field", "words"), BEYOND_THE_LIMITS)
+def test_a_change_beyond_the_limits_is_rejected_and_the_rest_applies(
+    specialist, make, field, words
+):
+    before, bad, after = contact(), make(), contact()
+    results = specialist.push_ok([before, bad, after])
+    assert [r["status"] for r in results] == ["applied", "rejected", "applied"]
+    error = results[1]["error"]
+    assert error["code"] == "invalid" and error["field"] == field, error
+    assert words in error["message"] and error["message"].startswith(f"{field}: ")
+    pulled, _ = specialist.pull_all()
+    assert sorted(r["id"] for r in pulled) == sorted([before["id"], after["id"]])
+
+
+def test_a_lone_surrogate_id_is_not_sent_back(specialist):
+    results = specialist.push_ok([{**contact(), "id": "\udc00x"}, {"id": ["a", "list"]}])
+    assert [r["id"] for r in results] == [None, None]
+
+
+def test_an_occurred_at_up_to_15_minutes_ahead_is_allowed_for_clocks(specialist):
+    visit = {
+        **contact(),
+        "kind": "member_visit",
+        "data": {
+            "occurred_at": _in_minutes(14),
+            "member_id": "m1",
+            "type": "job_search",
+            "face_to_face": True,
+            "setting": "community",
+        },
+    }
+    ahead = {
+        **visit,
+        "id": str(uuid.uuid4()),
+        "data": {**visit["data"], "occurred_at": _in_minutes(16)},
+    }
+    results = specialist.push_ok([contact(_in_minutes(14)), visit, ahead])
+    assert [r["status"] for r in results] == ["applied", "applied", "rejected"]
+    assert results[2]["error"]["field"] == "occurred_at"
+
+
+def test_a_tombstone_is_held_to_the_limits_on_data(specialist):
+    rid = str(uuid.uuid4())
+    specialist.push_ok([contact(record_id=rid)])
+    gone = {**contact(record_id=rid, ver=version(BASE_MS + 1)), "deleted": True, "data": {}}
+    bad_gone = {**gone, "id": str(uuid.uuid4()), "data": {"note": "\x00"}}
+    results = specialist.push_ok([gone, bad_gone])
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+
+
+def test_a_record_stored_before_the_limits_is_still_pulled(server, specialist):
+    """Data nested deeper than the limits allow, stored before they applied: the
+    pull hands it over as it is (the device sets aside what it cannot store)."""
+    legacy = contact(future=_nested(300))
+    with server.admin.writing() as (conn, seq):
+        conn.execute(
+            records.insert().values(
+                id=legacy["id"],
+                owner_id=specialist.user["id"],
+                kind=legacy["kind"],
+                version=legacy["version"],
+                deleted=False,
+                data=json.dumps(legacy["data"]),
+                seq=seq + 1,
+                occurred_ms=None,
+                updated_at=iso(utc_now()),
+            )
+        )
+        conn.execute(seq_counter.update().values(value=seq + 1))
+    pulled, _ = specialist.pull_all()
+    assert [{k: v for k, v in r.items() if k != "seq"} for r in pulled] == [legacy]

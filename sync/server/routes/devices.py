@@ -1,20 +1,22 @@
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from sync.protocol import ENROLL_PATH, ME_PATH
 
 from ..db import iso, utc_now
-from ..deps import CallerDep, StoreDep, route
+from ..deps import CallerDep, StoreDep, client_address, route
 from ..models import EnrollIn
 
 router = APIRouter(tags=["devices"])
 
 
 @router.post(route(ENROLL_PATH))
-def enroll(body: EnrollIn, store: StoreDep) -> dict[str, Any]:
+def enroll(body: EnrollIn, store: StoreDep, request: Request) -> dict[str, Any]:
     """Spend a single-use enrollment code; returns the device token, user and team."""
-    token, user, team = store.enroll(body.code, body.device_id, body.device_name)
+    token, user, team = store.enroll(
+        body.code, body.device_id, body.device_name, client=client_address(request)
+    )
     return {"token": token, "user": user, "team": team.info()}
 
 

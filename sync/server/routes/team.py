@@ -15,7 +15,7 @@ from sync.protocol import (
 from ..db import utc_now
 from ..deps import CallerDep, StoreDep, route
 from ..export import FORMATS, tracking_form
-from ..models import ReviewIn, WeekDay
+from ..models import ReviewIn, Text, WeekDay
 
 router = APIRouter(tags=["team"])
 
@@ -35,7 +35,7 @@ def tallies(
 def team_week(
     caller: CallerDep,
     store: StoreDep,
-    user: Annotated[str, Query(max_length=64)],
+    user: Annotated[Text, Query(max_length=64)],
     week: WeekDay | None = None,
 ) -> dict[str, Any]:
     """One specialist's employer contacts of a week, for the supervisor's review."""
@@ -58,7 +58,7 @@ def team_export(
     store: StoreDep,
     week: WeekDay | None = None,
     format: ExportFormat = "csv",
-    team: Annotated[str | None, Query(max_length=64)] = None,
+    team: Annotated[Text | None, Query(max_length=64)] = None,
 ) -> Response:
     """The team's weekly employer-contact tracking form (supervisor of that team)."""
     supervised = store.supervised_team(caller, team)
