@@ -46,7 +46,7 @@ class Screen:
 
     route: str
     title: str | None  # None: no app bar (the PIN screens)
-    body: Sequence[ft.BaseControl]
+    body: Sequence[ft.Control]
     tab: str | None = None  # a top-level screen: the tab bar shows, with this tab chosen
     actions: list[ft.Control] = field(default_factory=list)
     # Redraws the screen in place when data changed behind it (sync); the
@@ -80,6 +80,7 @@ class Navigator:
         self._before_event = before_event
         self._on_error = on_error
         self.screen: Screen | None = None
+        self._shows = 0  # screens put into the View so far (keys each one apart)
         # The page's own first View is the one: a View swapped in at start is a
         # route change to the client, with a transition the first screen races.
         if not page.views:
@@ -255,9 +256,18 @@ class Navigator:
             pass
 
     def _put(self, screen: Screen) -> None:
+        """Put the screen into the View as a whole new subtree. Each show gets its
+        own key: Flet matches controls with equal keys across two renders and
+        freezes the new ones (a later change to them raises), and a matched text
+        field would carry over what was typed on the screen before."""
         self.screen = screen
+        self._shows += 1
         view = self.view
-        view.controls = list(screen.body)
+        view.controls = [ft.Column(list(screen.body), key=f"show-{self._shows}", expand=True,
+                                   spacing=0,
+                                   horizontal_alignment=ft.CrossAxisAlignment.STRETCH,
+                                   alignment=(ft.MainAxisAlignment.CENTER if screen.centered
+                                              else ft.MainAxisAlignment.START))]
         view.appbar = self._appbar(screen)
         view.navigation_bar = self._tab_bar(screen.tab) if screen.tab else None
         if screen.centered:
@@ -279,12 +289,13 @@ class Navigator:
         title = ft.Semantics(identifier=f"screen-{screen.route.partition('/')[0]}", header=True,
                              content=ft.Text(screen.title, key="screen_title"))
         return ft.AppBar(title=title, leading=leading, automatically_imply_leading=False,
-                         actions=screen.actions)
+                         actions=screen.actions, key=f"bar-{self._shows}")
 
     def _tab_bar(self, selected: str) -> ft.NavigationBar:
         tabs = list(self._tabs())
         routes = [t[0] for t in tabs]
         return ft.NavigationBar(
+            key=f"tabs-{self._shows}",
             selected_index=routes.index(selected) if selected in routes else 0,
             destinations=[
                 ft.NavigationBarDestination(icon=icon, selected_icon=chosen, label=label)

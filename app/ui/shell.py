@@ -142,7 +142,8 @@ class FieldLogApp:
                     raise LookupError("The Team screen is for supervisors.")
                 return team_screen(nav, TeamClient(self.sync_client), self.now, store.today)
             case "team_week":
-                return team_week_screen(nav, TeamClient(self.sync_client), store.settings, arg)
+                return team_week_screen(nav, TeamClient(self.sync_client), store.settings,
+                                        store.today, arg)
         raise LookupError(f"There is no screen {name!r}.")
 
     @property

@@ -20,6 +20,7 @@ from app.domain import (
     ValidationError,
     counts_toward_target,
     fidelity_rating,
+    team_average,
     wall_clock_ms,
 )
 from app.store import (
@@ -324,11 +325,29 @@ def level_ranges(target: int) -> dict[Level, str]:
 
 
 @dataclass(frozen=True)
+class Review:
+    """A supervisor's review of one week, as the server keeps it."""
+
+    by: str
+    at: datetime
+    count: int | None  # the week's count when reviewed (None: reviewed before snapshots)
+    changed: bool  # a contact of the week was added, edited or deleted since
+
+    @classmethod
+    def of(cls, raw: dict[str, Any] | None) -> Review | None:
+        if raw is None:
+            return None
+        return cls(raw["by"]["name"], datetime.fromisoformat(raw["at"]), raw.get("count"),
+                   bool(raw.get("changed")))
+
+
+@dataclass(frozen=True)
 class TeamCell:
     user_id: str
     week: date
-    count: int
-    level: Level
+    count: int | None  # None: a week before the specialist started with the app
+    level: Level | None
+    review: Review | None
 
 
 @dataclass(frozen=True)
@@ -336,7 +355,7 @@ class TeamRow:
     user_id: str
     name: str
     cells: list[TeamCell]
-    average: float
+    average: float | None  # finished weeks since the start; None when there are none
     pending: int  # records still on the specialist's devices
 
 
@@ -347,30 +366,64 @@ class TeamGrid:
     weeks: list[date]
     target: int
     rows: list[TeamRow]
-    week_averages: list[float]  # the team's average of each week
-    average: float  # the team's weekly average over all the weeks shown
-    rating: int  # IPS fidelity, frequent employer contact (1-5)
+    week_averages: list[float | None]  # the team's average of each week (None: nobody yet)
+    average: float | None  # the mean of the specialists' averages (PROTOCOL.md)
+    rating: int | None  # IPS fidelity, frequent employer contact (1-5); None: no data
 
     @classmethod
     def of(cls, body: dict[str, Any]) -> TeamGrid:
         weeks = [date.fromisoformat(w) for w in body["weeks"]]
         target = int(body["target"])
-        rows = [
-            TeamRow(
-                user_id=row["user"]["id"],
-                name=row["user"]["name"],
-                cells=[TeamCell(row["user"]["id"], week, count, level(count, target))
-                       for week, count in zip(weeks, row["counts"], strict=True)],
-                average=float(row["average"]),
-                pending=int(row.get("pending") or 0),
-            )
-            for row in sorted(body["rows"], key=lambda r: r["user"]["name"].casefold())
-        ]
-        columns = [[row.cells[i].count for row in rows] for i in range(len(weeks))]
-        week_averages = [sum(c) / len(c) if c else 0.0 for c in columns]
-        counts = [cell.count for row in rows for cell in row.cells]
-        average = sum(counts) / len(counts) if counts else 0.0
+        rows = [_team_row(row, weeks, target)
+                for row in sorted(body["rows"], key=lambda r: r["user"]["name"].casefold())]
+        week_averages = []
+        for i in range(len(weeks)):
+            counts = [c for row in rows if (c := row.cells[i].count) is not None]
+            week_averages.append(sum(counts) / len(counts) if counts else None)
+        average = team_average(row.average for row in rows)
         return cls(weeks, target, rows, week_averages, average, fidelity_rating(average))
+
+
+def _team_row(row: dict[str, Any], weeks: list[date], target: int) -> TeamRow:
+    user_id = row["user"]["id"]
+    since = date.fromisoformat(row["since"]) if row.get("since") else weeks[0]
+    reviews = row.get("reviews") or [None] * len(weeks)
+    cells = []
+    for week, count, review in zip(weeks, row["counts"], reviews, strict=True):
+        before = week < since
+        cells.append(TeamCell(user_id, week, None if before else count,
+                              None if before else level(count, target), Review.of(review)))
+    average = row.get("average")
+    return TeamRow(user_id, row["user"]["name"], cells,
+                   None if average is None else float(average), int(row.get("pending") or 0))
+
+
+def average_text(average: float | None) -> str:
+    return "no finished weeks yet" if average is None else f"{average:.1f} a week"
+
+
+def rating_text(rating: int | None) -> str:
+    return "no data yet" if rating is None else f"{rating} of 5"
+
+
+def review_line(review: Review | None, zone: Any, changes: dict[str, Any] | None) -> str:
+    """What the week screen says of its review: who, when, at what count, and
+    what changed since."""
+    if review is None:
+        return "Not reviewed yet."
+    when = text.when_label(review.at.astimezone(zone))
+    line = f"Reviewed by {review.by}, {when}"
+    line += f", at {review.count}." if review.count is not None else "."
+    if review.changed:
+        changes = changes or {}
+        parts = [text.plural(len(changes.get("added") or []), "added", "added"),
+                 text.plural(len(changes.get("edited") or []), "edited", "edited"),
+                 text.plural(int(changes.get("removed") or 0), "removed", "removed")]
+        total = sum(int(p.split()[0]) for p in parts)
+        detail = ", ".join(p for p in parts if not p.startswith("0 "))
+        line += (f" {text.plural(total, 'change')} since ({detail}): review it again."
+                 if total else " Changed since: review it again.")
+    return line
 
 
 def contact_line(data: dict[str, Any], settings: TeamSettings) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -131,9 +132,10 @@ class Central:
         self.server = server
         self.url = server.base_url
 
-    def user(self, name: str, role: str = "specialist") -> str:
+    def user(self, name: str, role: str = "specialist", *,
+             started_on: date | None = None) -> str:
         """Add a user; returns a fresh enrollment code for them."""
-        self.server.admin.add_user(name, role=role, team="Riverside")
+        self.server.admin.add_user(name, role=role, team="Riverside", started_on=started_on)
         return self.code(name)
 
     def code(self, name: str) -> str:
@@ -187,27 +189,40 @@ def _wait_for_port(port: int, proc: subprocess.Popen, log: Path) -> None:
     raise RuntimeError("main.py --web did not listen within 30 s")
 
 
-def seed_team(central: Central, root: Path, this_week: date) -> tuple[str, dict[str, str]]:
-    """A supervisor and two specialists who synced from their own phones. Ada:
-    6 contacts in `this_week` (one for a member), 5 the week before. Bo: 2, a
-    phone call that does not count, and a phone reporting 3 records unsynced.
-    Returns the supervisor's enrollment code and the specialists' user ids."""
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def current_week() -> date:
+    """The Monday of this week in Chicago, by the real clock the server keeps."""
+    today = datetime.now(CHICAGO).date()
+    return today - timedelta(days=today.weekday())
+
+
+def seed_team(central: Central, root: Path) -> tuple[str, dict[str, str], date]:
+    """A supervisor and two specialists who synced from their own phones, by the
+    real clock (the server refuses contacts dated ahead of it). Ada, with the
+    team since three weeks before this one: 6 contacts this week (one for a
+    member), 5 the week before. Bo, new this week: 2, a phone call that does not
+    count, and a phone reporting 3 records unsynced. Returns the supervisor's
+    enrollment code, the specialists' user ids and this week's Monday."""
+    this_week = current_week()
     sam_code = central.user("Sam Supervisor", "supervisor")
     last_week = this_week - timedelta(days=7)
     ids = {}
-    for name, weeks in (("Ada Specialist", {this_week: 6, last_week: 5}),
-                        ("Bo Specialist", {this_week: 2})):
+    for name, weeks, started in (
+            ("Ada Specialist", {this_week: 6, last_week: 5}, this_week - timedelta(weeks=3)),
+            ("Bo Specialist", {this_week: 2}, None)):
         store = Store.create(root / name.split()[0], PIN)
         phone = SyncClient(store=store, sleep=lambda _s: None)
-        phone.enroll(central.url, central.user(name), f"{name}'s phone")
+        phone.enroll(central.url, central.user(name, started_on=started), f"{name}'s phone")
         short = name[:3]
         for week, count in weeks.items():
             for n in range(count):
                 extra = {"member_ids": [store.device_id], "contact_person": "Pat Lee"} \
                     if n == 0 else {}
-                store.put("employer_contact", _contact(week, f"{short} Employer {n}", **extra))
+                store.put("employer_contact", seed_contact(week, f"{short} Employer {n}", **extra))
         if short == "Bo ":
-            store.put("employer_contact", _contact(this_week, "Phone Call Co",
+            store.put("employer_contact", seed_contact(this_week, "Phone Call Co",
                                                    face_to_face=False))
         phone.sync()
         if short == "Bo ":
@@ -217,11 +232,13 @@ def seed_team(central: Central, root: Path, this_week: date) -> tuple[str, dict[
                        headers={"Authorization": f"Bearer {token}"}).raise_for_status()
         ids[short.strip()] = phone.account["user"]["id"]
         store.close()
-    return sam_code, ids
+    return sam_code, ids, this_week
 
 
-def _contact(week: date, employer: str, **more) -> dict:
-    """A face-to-face contact on the Tuesday of `week`, 10:00 in Chicago."""
-    day = week + timedelta(days=1)
-    return {"occurred_at": f"{day.isoformat()}T10:00:00-06:00", "employer": employer,
+def seed_contact(week: date, employer: str, **more) -> dict:
+    """A face-to-face contact early in `week` (Chicago), never later than now."""
+    start = datetime.combine(week, datetime.min.time(), tzinfo=CHICAGO)
+    when = max(start, min(start + timedelta(hours=9), datetime.now(CHICAGO)
+                          - timedelta(seconds=5)))
+    return {"occurred_at": when.isoformat(timespec="seconds"), "employer": employer,
             "face_to_face": True, **more}

@@ -4,9 +4,6 @@ is synced. Screenshots go to test-output/screens/ (412 x 915)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from app.domain import TeamSettings
 from app.ui import text
 
 from .browser import connect, create_pin, expect, open_app, phone, shot
@@ -14,9 +11,7 @@ from .conftest import seed_team
 
 
 def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
-    settings = TeamSettings("monday", "America/Chicago", 6)
-    this_week = settings.week_of(settings.local_date(datetime.now(UTC)))
-    code, _ids = seed_team(central, tmp_path, this_week)
+    code, _ids, this_week = seed_team(central, tmp_path)
     label = text.chart_label(this_week)
     with phone(web_app.url) as page:
         open_app(page, web_app.url)
@@ -27,7 +22,7 @@ def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
 
         page.get_by_role("tab", name="Team").click()
         # Flutter merges the plain texts of a list into one label.
-        expect(page.get_by_label("Team average: 0.8 a week (target 6)")).to_be_visible(
+        expect(page.get_by_label("Team average: 1.7 a week (target 6)")).to_be_visible(
             timeout=15000)
         ada = page.get_by_role("button", name=f"Ada Specialist, week of {label}: 6, target met")
         expect(ada).to_be_visible()
@@ -38,8 +33,9 @@ def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
 
         ada.click()
         expect(page.get_by_label("6 of 6 face to face")).to_be_visible(timeout=15000)
-        page.get_by_role("button", name="Reviewed").click()
-        expect(page.get_by_label("Reviewed by Sam Supervisor")).to_be_visible(timeout=15000)
+        page.get_by_role("button", name="Mark this week reviewed").click()
+        expect(page.get_by_text("Reviewed by Sam Supervisor", exact=False)).to_be_visible(
+            timeout=15000)
         shot(page, "11_team_week")
 
         page.get_by_role("button", name="Back").click()

@@ -1,62 +1,77 @@
 """A supervisor's Team screen against a real central store with two
-specialists who synced their contacts from their own phones."""
+specialists who synced their contacts from their own phones (by the real
+clock: the server keeps it)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.store import Store
+from sync.client import SyncClient
 from sync.team import TeamClient
 
-from .conftest import PIN, run, seed_team, until
-
-THIS_WEEK, LAST_WEEK = "2026-11-16", "2026-11-09"  # Mondays, around the test clock
+from .conftest import PIN, run, seed_contact, seed_team, until
 
 
 @pytest.fixture
 def team(central, tmp_path):
-    return seed_team(central, tmp_path, date.fromisoformat(THIS_WEEK))
+    return seed_team(central, tmp_path)
+
+
+def cell_number(h, key: str) -> str:
+    """The number a grid cell shows."""
+    return next(c.value for c in h.walk(h.by_key(key)) if getattr(c, "value", None)
+                and str(c.value).isdigit())
 
 
 def test_supervisor_grid_week_review_and_offline(start_app, central, team):
-    sam_code, ids = team
+    sam_code, ids, monday = team
     ada, bo = ids["Ada"], ids["Bo"]
+    this_week, last_week = monday.isoformat(), (monday - timedelta(days=7)).isoformat()
 
     async def flow():
         r = await start_app()
+        r.clock.now = datetime.now(UTC)
         h = r.harness
         await r.set_up_connected(central.url, sam_code)
         await h.tab("Team")
         assert r.app.route == "team"
-        await until(lambda: h.find(f"cell:{ada}:{THIS_WEEK}") is not None)
-        cell = h.by_key(f"cell:{ada}:{THIS_WEEK}")
-        assert cell.content.value == "6" and cell.bgcolor == "green100"
-        assert h.by_key(f"cell:{ada}:{LAST_WEEK}").content.value == "5"
-        assert h.by_key(f"cell:{ada}:{LAST_WEEK}").bgcolor == "amber100"
-        assert h.by_key(f"cell:{bo}:{THIS_WEEK}").content.value == "2"
-        assert h.by_key(f"cell:{bo}:{THIS_WEEK}").bgcolor == "red100"
+        await until(lambda: h.find(f"cell:{ada}:{this_week}") is not None)
+        assert cell_number(h, f"cell:{ada}:{this_week}") == "6"
+        assert h.by_key(f"cell:{ada}:{this_week}").bgcolor == "green100"
+        assert cell_number(h, f"cell:{ada}:{last_week}") == "5"
+        assert h.by_key(f"cell:{ada}:{last_week}").bgcolor == "amber100"
+        assert cell_number(h, f"cell:{bo}:{this_week}") == "2"
+        assert h.by_key(f"cell:{bo}:{this_week}").bgcolor == "red100"
+        # Bo started this week: the weeks before are blank, not red.
+        assert h.by_key(f"cell:{bo}:{last_week}").bgcolor is None
         sent = h.sent_since()
-        assert "Team average: 0.8 a week (target 6)" in sent  # (6 + 5 + 2) / 16
+        # Finished weeks since each start: Ada (0 + 0 + 5) / 3; Bo has none yet.
+        assert "Team average: 1.7 a week (target 6)" in sent
         assert "Fidelity rating, frequent employer contact: 1 of 5" in sent
         assert h.by_key(f"pending:{bo}").value == "3 unsynced"
         assert h.find(f"pending:{ada}") is None
 
-        await h.click(f"cell:{ada}:{THIS_WEEK}")
-        assert r.app.route == f"team_week/{ada}/{THIS_WEEK}"
+        await h.click(f"cell:{ada}:{this_week}")
+        assert r.app.route == f"team_week/{ada}/{this_week}"
         await until(lambda: h.find("week_count") is not None)
         sent = h.sent_since()
         assert "6 of 6 face to face" in sent
         assert "Ada Employer 0" in sent and "Pat Lee" in sent and "For 1 member" in sent
         assert "Generic" in sent
+        assert h.find("week_not_ended") is not None  # reviewing a week still running warns
         assert h.by_key("review_line").value == "Not reviewed yet."
         mark = h.mark()
         await h.click("review")
         assert "Reviewed by Sam Supervisor" in h.sent_since(mark)
-        review = TeamClient(r.app.sync_client).week(ada, datetime(2026, 11, 18).date())["review"]
-        assert review["by"]["name"] == "Sam Supervisor"
+        assert ", at 6." in h.by_key("review_line").value
+        review = TeamClient(r.app.sync_client).week(ada, monday)["review"]
+        assert review["by"]["name"] == "Sam Supervisor" and review["count"] == 6
         await h.back()
         assert r.app.route == "team"
+        await until(lambda: h.find(f"reviewed:cell:{ada}:{this_week}") is not None)
 
         # Offline: the kept grid, with its age.
         central.server.stop()
@@ -64,19 +79,55 @@ def test_supervisor_grid_week_review_and_offline(start_app, central, team):
         mark = h.mark()
         await h.click("team_refresh")
         await until(lambda: "Offline — showing the counts fetched 2 h ago" in h.sent_since(mark))
-        assert h.by_key(f"cell:{ada}:{THIS_WEEK}").content.value == "6"
+        assert cell_number(h, f"cell:{ada}:{this_week}") == "6"
+
+    run(flow())
+
+
+def test_a_week_changed_after_its_review_says_so(start_app, central, team, tmp_path):
+    sam_code, ids, monday = team
+    ada, this_week = ids["Ada"], monday.isoformat()
+
+    async def flow():
+        r = await start_app()
+        r.clock.now = datetime.now(UTC)
+        h = r.harness
+        await r.set_up_connected(central.url, sam_code)
+        TeamClient(r.app.sync_client).review(ada, monday)
+        # Ada logs one more contact of that week after the review, and syncs.
+        store = Store.open(tmp_path / "Ada", PIN)
+        store.put("employer_contact", seed_contact(monday, "Late Employer"))
+        SyncClient(store=store, sleep=lambda _s: None).sync()
+        store.close()
+
+        await h.tab("Team")
+        await until(lambda: h.find(f"changed:cell:{ada}:{this_week}") is not None)
+        await h.click(f"cell:{ada}:{this_week}")
+        await until(lambda: h.find("week_count") is not None)
+        line = h.by_key("review_line").value
+        assert ", at 6. 1 change since (1 added): review it again." in line
+        late = next(k for k in (getattr(c, "key", None) for c in h.walk())
+                    if isinstance(k, str) and k.startswith("contact:")
+                    and h.by_key(k).bgcolor == "amber50")
+        assert "Added since review" in h.sent_since() and late
+        assert h.by_key("review").content == "Review this week again"
+        await h.click("review")
+        assert "change since" not in h.by_key("review_line").value
+        assert ", at 7." in h.by_key("review_line").value
 
     run(flow())
 
 
 def test_the_kept_grid_is_sealed_and_shown_after_a_restart_offline(start_app, central, team):
-    sam_code, ids = team
+    sam_code, ids, monday = team
+    bo_cell = f"cell:{ids['Bo']}:{monday.isoformat()}"
 
     async def flow():
         r = await start_app()
+        r.clock.now = datetime.now(UTC)
         await r.set_up_connected(central.url, sam_code)
         await r.harness.tab("Team")
-        await until(lambda: r.harness.find(f"cell:{ids['Bo']}:{THIS_WEEK}") is not None)
+        await until(lambda: r.harness.find(bo_cell) is not None)
         r.app.close()
         central.server.stop()
 
@@ -85,7 +136,7 @@ def test_the_kept_grid_is_sealed_and_shown_after_a_restart_offline(start_app, ce
         await h.type("pin", PIN)
         await h.click("unlock")
         await h.tab("Team")
-        assert h.by_key(f"cell:{ids['Bo']}:{THIS_WEEK}").content.value == "2"
+        assert cell_number(h, bo_cell) == "2"
 
     run(flow())
     data = b"".join(f.read_bytes() for f in (central.server.log_path.parent / "data").rglob("*")

@@ -18,14 +18,16 @@ BIG = 60  # height of primary buttons: well above the 48 px touch minimum
 PAD = ft.Padding.symmetric(horizontal=16, vertical=8)
 
 
-def scrolling(controls: list[ft.Control]) -> ft.ListView:
-    return ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD)
+def scrolling(controls: list[ft.Control], on_scroll=None) -> ft.ListView:
+    return ft.ListView(controls=controls, expand=True, spacing=14, padding=PAD,
+                       on_scroll=on_scroll)
 
 
 def tab_screen(route: str, title: str, controls: list[ft.Control], *,
-               actions: list[ft.Control] | None = None, refresh=None) -> Screen:
+               actions: list[ft.Control] | None = None, refresh=None,
+               on_scroll=None) -> Screen:
     """A top-level screen: title bar, scrolling content, the tab bar."""
-    return Screen(route=route, title=title, body=[scrolling(controls)], tab=route,
+    return Screen(route=route, title=title, body=[scrolling(controls, on_scroll)], tab=route,
                   actions=actions or [], refresh=refresh)
 
 
@@ -37,8 +39,9 @@ def sub_screen(route: str, title: str, controls: list[ft.Control], *,
 
 
 def big_button(label: str, icon: ft.IconData, on_click, *, key: str,
-               filled: bool = True) -> ft.Control:
-    kind = ft.FilledButton if filled else ft.OutlinedButton
+               filled: bool = True) -> ft.FilledButton | ft.OutlinedButton:
+    kind: type[ft.FilledButton | ft.OutlinedButton] = (
+        ft.FilledButton if filled else ft.OutlinedButton)
     return kind(
         content=label,
         icon=icon,

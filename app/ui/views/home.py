@@ -74,7 +74,7 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
         target_note.value = f"Dashed line: the target of {summary.target} a week"
 
     refresh()
-    controls = [
+    controls: list[ft.Control] = [
         ft.Container(ring, alignment=ft.Alignment.CENTER, padding=ft.Padding.only(top=8)),
         status,
         days_left,

@@ -19,14 +19,23 @@ import flet_charts as fch
 from app.domain import TeamSettings
 from app.ui import text
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import Level, TeamGrid, contact_line, level_ranges
+from app.ui.state import (
+    Level,
+    Review,
+    TeamCell,
+    TeamGrid,
+    average_text,
+    contact_line,
+    level_ranges,
+    rating_text,
+    review_line,
+)
 from app.ui.widgets import icon_button
 from sync.client import SyncError
 from sync.team import TeamClient, TeamTallies
 
-from .common import big_button, heading, muted, sub_screen, tab_screen
+from .common import big_button, heading, muted, scrolling, tab_screen
 
-FRESH = timedelta(minutes=1)  # a grid younger than this is not fetched again
 NAME_WIDTH = 96
 CELL = 33
 # (background, text) per level: dark text on light colour, readable either way.
@@ -44,15 +53,19 @@ LEVEL_WORDS = {Level.MET: "target met", Level.SHORT: "one or two short",
 
 def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
                 today: Callable[[], date]) -> Screen:
+    """The grid: the last one fetched at once (offline too), then fresh counts,
+    fetched whenever the screen opens, on Refresh and on pulling the list down."""
     body = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-    state: dict[str, Any] = {"kept": team.cached_tallies(), "note": None}
+    state: dict[str, Any] = {"kept": team.cached_tallies(), "note": None, "busy": False}
 
     def fill() -> None:
         kept: TeamTallies | None = state["kept"]
         body.controls = _grid_content(nav, kept, state["note"], now())
 
     async def fetch() -> None:
-        state["note"] = "Updating…"
+        if state["busy"]:
+            return
+        state["busy"], state["note"] = True, "Updating…"
         fill()
         nav.update()
         try:
@@ -60,16 +73,20 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
             state["note"] = None
         except SyncError as error:
             state["note"] = _offline_note(state["kept"], error, now())
+        finally:
+            state["busy"] = False
         fill()
         nav.update()
 
+    def pulled(e: ft.OnScrollEvent) -> None:
+        if e.event_type is ft.ScrollType.OVERSCROLL and (e.overscroll or 0) < 0:
+            nav.run(fetch)
+
     fill()
-    kept = state["kept"]
-    if kept is None or now() - kept.fetched_at > FRESH:
-        nav.run(fetch)
+    nav.run(fetch)
     refresh = icon_button(ft.Icons.REFRESH, "Refresh the team's counts",
                           nav.guard(lambda _e: nav.run(fetch)), key="team_refresh")
-    return tab_screen("team", "Team", [body], actions=[refresh])
+    return tab_screen("team", "Team", [body], actions=[refresh], on_scroll=nav.guard(pulled))
 
 
 def _offline_note(kept: TeamTallies | None, error: SyncError, now: datetime) -> str:
@@ -87,11 +104,12 @@ def _grid_content(nav: Navigator, kept: TeamTallies | None, note: str | None,
         return controls
     grid = TeamGrid.of(kept.body)
     controls += [
-        ft.Text(f"Team average: {grid.average:.1f} a week (target {grid.target})",
+        ft.Text(f"Team average: {average_text(grid.average)} (target {grid.target})",
                 size=18, weight=ft.FontWeight.BOLD, key="team_average"),
-        ft.Text(f"Fidelity rating, frequent employer contact: {grid.rating} of 5",
+        ft.Text(f"Fidelity rating, frequent employer contact: {rating_text(grid.rating)}",
                 key="team_rating"),
-        muted(f"Counts as of {text.ago(kept.fetched_at, now)}. "
+        muted("Averages count finished weeks since each specialist started. "
+              f"Counts as of {text.ago(kept.fetched_at, now)}; pull down to refresh. "
               "Tap a cell to see and review that week.", size=13, key="team_age"),
         _grid(nav, grid),
         _legend(grid.target),
@@ -116,32 +134,50 @@ def _grid(nav: Navigator, grid: TeamGrid) -> ft.Control:
         if row.pending:
             name.append(ft.Text(f"{row.pending} unsynced", size=11, color=ft.Colors.ORANGE_900,
                                 key=f"pending:{row.user_id}"))
-        cells = [
-            _cell(nav, row.name, cell.user_id, cell.week, cell.count, cell.level)
-            for cell in row.cells
-        ]
+        cells = [_cell(nav, row.name, cell) for cell in row.cells]
         rows.append(ft.Row([ft.Container(ft.Column(name, spacing=0), width=NAME_WIDTH),
                             *cells], spacing=2))
     rows.append(ft.Row(
         [ft.Container(ft.Text("Average", size=13, weight=ft.FontWeight.BOLD), width=NAME_WIDTH),
-         *(ft.Container(ft.Text(f"{a:.1f}", size=11, weight=ft.FontWeight.BOLD), width=CELL,
-                        alignment=ft.Alignment.CENTER) for a in grid.week_averages)],
+         *(ft.Container(ft.Text("" if a is None else f"{a:.1f}", size=11,
+                                weight=ft.FontWeight.BOLD),
+                        width=CELL, alignment=ft.Alignment.CENTER) for a in grid.week_averages)],
         spacing=2,
     ))
     return ft.Column(rows, spacing=2, key="team_grid")
 
 
-def _cell(nav: Navigator, name: str, user_id: str, week: date, count: int,
-          level: Level) -> ft.Control:
-    background, colour = COLOURS[level]
+def _cell(nav: Navigator, name: str, cell: TeamCell) -> ft.Control:
+    label = f"{name}, week of {text.chart_label(cell.week)}: "
+    key = f"cell:{cell.user_id}:{cell.week.isoformat()}"
+    if cell.count is None or cell.level is None:  # before the specialist started: blank
+        return ft.Semantics(label=label + "before this specialist started", content=ft.Container(
+            width=CELL, height=38, border_radius=4, key=key,
+            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)))
+    background, colour = COLOURS[cell.level]
+    marks: list[ft.Control] = []
+    words = [str(cell.count), LEVEL_WORDS[cell.level]]
+    review = cell.review
+    if review is not None:
+        icon, tint, said = ((ft.Icons.ERROR, ft.Colors.DEEP_ORANGE_800, "changed since review")
+                            if review.changed else
+                            (ft.Icons.CHECK_CIRCLE, ft.Colors.GREEN_900, "reviewed"))
+        marks.append(ft.Container(ft.Icon(icon, size=11, color=tint), right=1, top=1,
+                                  key=f"{'changed' if review.changed else 'reviewed'}:{key}"))
+        words.append(said)
+    user_id, week = cell.user_id, cell.week.isoformat()
     return ft.Semantics(
-        label=f"{name}, week of {text.chart_label(week)}: {count}, {LEVEL_WORDS[level]}",
+        label=label + ", ".join(words),
         button=True,
         content=ft.Container(
-            ft.Text(str(count), size=15, weight=ft.FontWeight.BOLD, color=colour),
-            width=CELL, height=38, bgcolor=background, alignment=ft.Alignment.CENTER,
-            border_radius=4, key=f"cell:{user_id}:{week.isoformat()}",
-            on_click=nav.guard(lambda _e: nav.open(f"team_week/{user_id}/{week.isoformat()}")),
+            ft.Stack([
+                ft.Container(ft.Text(str(cell.count), size=15, weight=ft.FontWeight.BOLD,
+                                     color=colour), alignment=ft.Alignment.CENTER,
+                             width=CELL, height=38),
+                *marks,
+            ], width=CELL, height=38),
+            width=CELL, height=38, bgcolor=background, border_radius=4, key=key,
+            on_click=nav.guard(lambda _e: nav.open(f"team_week/{user_id}/{week}")),
         ),
     )
 
@@ -155,24 +191,34 @@ def _legend(target: int) -> ft.Control:
                          border=ft.Border.all(1, colour)),
             ft.Text(f"{counts}: {LEVEL_WORDS[lvl]}", size=12),
         ], spacing=4, tight=True))
+    items += [
+        ft.Row([ft.Icon(ft.Icons.CHECK_CIRCLE, size=14, color=ft.Colors.GREEN_900),
+                ft.Text("reviewed", size=12)], spacing=4, tight=True),
+        ft.Row([ft.Icon(ft.Icons.ERROR, size=14, color=ft.Colors.DEEP_ORANGE_800),
+                ft.Text("changed since review", size=12)], spacing=4, tight=True),
+        ft.Row([ft.Container(width=14, height=14, border_radius=3,
+                             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
+                ft.Text("before the specialist started", size=12)], spacing=4, tight=True),
+    ]
     return ft.Row(items, wrap=True, spacing=12, run_spacing=4)
 
 
 def _trend(grid: TeamGrid) -> ft.Control:
-    top = max(grid.target + 1, int(max(grid.week_averages, default=0)) + 1)
+    known = [(i, a) for i, a in enumerate(grid.week_averages) if a is not None]
+    top = max(grid.target + 1, int(max((a for _, a in known), default=0)) + 1)
     labels = [fch.ChartAxisLabel(value=i, label=ft.Text(text.chart_label(w), size=10))
               for i, w in enumerate(grid.weeks)]
     last = max(len(grid.weeks) - 1, 0)
     return ft.Semantics(
         identifier="team_trend",
-        label="Team average by week: " + ", ".join(f"{a:.1f}" for a in grid.week_averages)
+        label="Team average by week: "
+        + ", ".join("none" if a is None else f"{a:.1f}" for a in grid.week_averages)
         + f"; target {grid.target}",
         content=ft.Column([
             fch.LineChart(
                 data_series=[
                     fch.LineChartData(
-                        points=[fch.LineChartDataPoint(i, round(a, 2))
-                                for i, a in enumerate(grid.week_averages)],
+                        points=[fch.LineChartDataPoint(i, round(a, 2)) for i, a in known],
                         color=ft.Colors.PRIMARY, stroke_width=3, point=True),
                     fch.LineChartData(
                         points=[fch.LineChartDataPoint(0, grid.target),
@@ -194,73 +240,114 @@ def _trend(grid: TeamGrid) -> ft.Control:
 
 
 def team_week_screen(nav: Navigator, team: TeamClient, settings: TeamSettings,
-                     arg: str) -> Screen:
+                     today: Callable[[], date], arg: str) -> Screen:
+    """One specialist's week: its contacts, what changed since a review, and the
+    review button at the bottom, where the thumb is."""
     user_id, _, day = arg.partition("/")
     try:
         week = date.fromisoformat(day)
     except ValueError:
         raise LookupError("There is no such week.") from None
-    body = ft.Column(spacing=10, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
-    body.controls = [ft.ProgressBar(), muted("Fetching the week…")]
+    listing = ft.Column(spacing=10, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    listing.controls = [ft.ProgressBar(), muted("Fetching the week…")]
+    footer = ft.Column(spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
     async def load() -> None:
         try:
             answer = await asyncio.to_thread(team.week, user_id, week)
         except SyncError as error:
-            body.controls = [ft.Text(str(error), key="week_problem")]
+            listing.controls = [ft.Text(str(error), key="week_problem")]
         else:
-            body.controls = _week_content(nav, team, settings, answer)
+            pending = _pending_of(team, user_id)
+            ended = date.fromisoformat(answer["week_start"]) + timedelta(days=7) <= today()
+            listing.controls, footer.controls = _week_content(nav, team, settings, answer,
+                                                              pending, ended)
         nav.update()
 
     nav.run(load)
-    return sub_screen(f"team_week/{arg}", "Specialist's week", [body])
+    return Screen(route=f"team_week/{arg}", title="Specialist's week",
+                  body=[scrolling([listing]),
+                        ft.Container(footer, padding=ft.Padding.only(left=16, right=16,
+                                                                      bottom=12))])
+
+
+def _pending_of(team: TeamClient, user_id: str) -> int:
+    """Records still on the specialist's phones, as of the last grid fetched."""
+    kept = team.cached_tallies()
+    rows = kept.body.get("rows", []) if kept else []
+    return next((int(r.get("pending") or 0) for r in rows if r["user"]["id"] == user_id), 0)
 
 
 def _week_content(nav: Navigator, team: TeamClient, settings: TeamSettings,
-                  answer: dict[str, Any]) -> list[ft.Control]:
+                  answer: dict[str, Any], pending: int,
+                  ended: bool) -> tuple[list[ft.Control], list[ft.Control]]:
     week = date.fromisoformat(answer["week_start"])
     user = answer["user"]
-    review_line = ft.Text(key="review_line")
+    line = ft.Text(key="review_line", size=15)
+    button = big_button("Mark this week reviewed", ft.Icons.TASK_ALT, None, key="review")
 
-    def show_review(review: dict[str, Any] | None) -> None:
-        if review is None:
-            review_line.value = "Not reviewed yet."
-            return
-        when = datetime.fromisoformat(review["at"]).astimezone(settings.zone)
-        review_line.value = f"Reviewed by {review['by']['name']}, {text.when_label(when)}."
-        button.visible = False
+    def show_review(raw: dict[str, Any] | None) -> None:
+        review = Review.of(raw)
+        line.value = review_line(review, settings.zone, (raw or {}).get("since_review"))
+        line.color = ft.Colors.DEEP_ORANGE_900 if review and review.changed else None
+        button.content = ("Review this week again" if review and review.changed
+                          else "Mark this week reviewed")
+        button.visible = review is None or review.changed
 
     async def mark_reviewed(_e: Any) -> None:
         button.disabled = True
         nav.update()
         try:
-            review = await asyncio.to_thread(team.review, user["id"], week)
+            raw = await asyncio.to_thread(team.review, user["id"], week)
         except SyncError as error:
-            review_line.value = str(error)
+            line.value = str(error)
         else:
-            show_review(review)
-        button.disabled = False
+            show_review(raw)
+            for tile in changed_tiles:
+                tile.bgcolor = None
+        finally:
+            button.disabled = False
         nav.update()  # the update above turned off the automatic one
 
-    button = big_button("Reviewed", ft.Icons.TASK_ALT, nav.guard(mark_reviewed), key="review")
+    button.on_click = nav.guard(mark_reviewed)
     show_review(answer["review"])
-    contacts: list[ft.Control] = [
-        ft.ListTile(
-            leading=ft.Icon(ft.Icons.HANDSHAKE if c["data"].get("face_to_face")
+    since = (answer["review"] or {}).get("since_review") or {}
+    added, edited = set(since.get("added") or []), set(since.get("edited") or [])
+    changed_tiles: list[ft.ListTile] = []
+    contacts: list[ft.Control] = []
+    for contact in answer["contacts"]:
+        data = contact["data"]
+        what = "Added since review" if contact["id"] in added else \
+            "Edited since review" if contact["id"] in edited else ""
+        tile = ft.ListTile(
+            leading=ft.Icon(ft.Icons.HANDSHAKE if data.get("face_to_face")
                             else ft.Icons.HANDSHAKE_OUTLINED),
-            title=ft.Text(c["data"]["employer"]),
-            subtitle=ft.Text(contact_line(c["data"], settings), max_lines=3),
+            title=ft.Text(data["employer"]),
+            subtitle=ft.Text(" · ".join(p for p in (what, contact_line(data, settings)) if p),
+                             max_lines=4),
+            bgcolor=ft.Colors.AMBER_50 if what else None,
+            key=f"contact:{contact['id']}",
             content_padding=ft.Padding.only(left=8),
         )
-        for c in answer["contacts"]
-    ] or [muted("No employer contacts synced for this week.")]
-    return [
+        if what:
+            changed_tiles.append(tile)
+        contacts.append(tile)
+    if not contacts:
+        contacts = [muted("No employer contacts synced for this week.")]
+    notes: list[ft.Control] = []
+    if pending:
+        notes.append(ft.Text(f"{user['name']}'s phones hold {text.plural(pending, 'record')} "
+                             "not yet synced: this week's count may still go up.",
+                             color=ft.Colors.ORANGE_900, key="week_unsynced"))
+    if not ended:
+        notes.append(muted("This week has not ended: contacts may still be added after you "
+                           "review it.", key="week_not_ended"))
+    listing = [
         ft.Text(user["name"], size=20, weight=ft.FontWeight.BOLD),
         muted(text.week_label(week)),
         ft.Text(f"{answer['count']} of {answer['target']} face to face", size=18,
                 key="week_count"),
+        *notes,
         *contacts,
-        ft.Divider(),
-        review_line,
-        button,
     ]
+    return listing, [ft.Divider(), line, button]
