@@ -36,8 +36,22 @@ from .views.sync import sync_screen
 from .views.team import team_screen, team_week_screen
 
 FORM_KINDS = ("employer_contact", "member_visit", "member", "employer")
+# Shipped in assets/fonts: the built-in font has Latin and Cyrillic only, and the
+# offline web build cannot fetch Flutter's fallback fonts, so symbols (check
+# marks, arrows, Greek) and emoji typed into notes would show as boxes.
+FONTS = {"DejaVu Sans": "fonts/DejaVuSans.ttf", "Noto Color Emoji": "fonts/NotoColorEmoji.ttf"}
+TEXT_STYLES = ("display_large", "display_medium", "display_small", "headline_large",
+               "headline_medium", "headline_small", "title_large", "title_medium",
+               "title_small", "label_large", "label_medium", "label_small", "body_large",
+               "body_medium", "body_small")
 IDLE_CHECK_SECONDS = 5
 LOCKED_NOTICE = "The app locked itself to protect the data. Enter your PIN to go on."
+
+
+def _with_fallback() -> ft.TextTheme:
+    """Every text style of the theme falls back on the shipped fonts."""
+    return ft.TextTheme(**{name: ft.TextStyle(font_family="Roboto", font_family_fallback=list(FONTS))
+                           for name in TEXT_STYLES})
 
 
 class FieldLogApp:
@@ -165,7 +179,9 @@ class FieldLogApp:
         page = self.page
         page.title = "IPS Field Log"
         page.theme_mode = ft.ThemeMode.LIGHT
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL)
+        page.fonts = dict(FONTS)
+        page.theme = ft.Theme(color_scheme_seed=ft.Colors.TEAL, text_theme=_with_fallback(),
+                              primary_text_theme=_with_fallback())
         # A closed tab must not leave the key in memory, and a reload (which
         # reconnects to this same session) must ask for the PIN again.
         page.on_disconnect = lambda _e: self._forget_key()

@@ -61,3 +61,16 @@ def test_log_a_contact_reload_unlock_and_nothing_readable_on_disk(web_app, tmp_p
         for word in TYPED.values():
             for part in word.lower().split():
                 assert part.encode() not in content, f"{part!r} readable in {f.name}"
+
+
+def test_the_shipped_fonts_load_in_the_offline_build(web_app):
+    """Symbols and emoji need fonts the offline build cannot fetch: the app ships
+    them, and the browser loads them from the app itself."""
+    loaded: dict[str, int] = {}
+    with phone(web_app.url) as page:
+        page.on("response", lambda r: loaded.__setitem__(r.url.rsplit("/", 1)[-1], r.status)
+                if "/fonts/" in r.url else None)
+        open_app(page, web_app.url)
+        expect(page.get_by_role("button", name="Create")).to_be_visible(timeout=10000)
+    assert loaded.get("DejaVuSans.ttf") == 200
+    assert loaded.get("NotoColorEmoji.ttf") == 200
