@@ -50,8 +50,8 @@ LOCKED_NOTICE = "The app locked itself to protect the data. Enter your PIN to go
 
 def _with_fallback() -> ft.TextTheme:
     """Every text style of the theme falls back on the shipped fonts."""
-    return ft.TextTheme(**{name: ft.TextStyle(font_family="Roboto", font_family_fallback=list(FONTS))
-                           for name in TEXT_STYLES})
+    style = ft.TextStyle(font_family="Roboto", font_family_fallback=list(FONTS))
+    return ft.TextTheme(**{name: style for name in TEXT_STYLES})
 
 
 class FieldLogApp:
