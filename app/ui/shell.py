@@ -50,8 +50,10 @@ LOCKED_NOTICE = "The app locked itself to protect the data. Enter your PIN to go
 
 def _with_fallback() -> ft.TextTheme:
     """Every text style of the theme falls back on the shipped fonts."""
-    style = ft.TextStyle(font_family="Roboto", font_family_fallback=list(FONTS))
-    return ft.TextTheme(**{name: style for name in TEXT_STYLES})
+    def style() -> ft.TextStyle:
+        return ft.TextStyle(font_family="Roboto", font_family_fallback=list(FONTS))
+
+    return ft.TextTheme(**{name: style() for name in TEXT_STYLES})
 
 
 class FieldLogApp:
