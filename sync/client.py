@@ -53,7 +53,11 @@ SERVER_URL_SECRET = "server_url"
 TOKEN_SECRET = "device_token"
 ACCOUNT_SECRET = "account"
 LAST_SYNC_SECRET = "last_synced_at"
-RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# Not 429: the server sends it only to an enrollment guessing codes, where
+# trying again at once would only count more failures.
+RETRYABLE_STATUS = {500, 502, 503, 504}
+ENROLLMENT_REFUSALS = {ErrorCode.ENROLLMENT_CODE_INVALID, ErrorCode.DEVICE_ID_TAKEN,
+                       ErrorCode.TOO_MANY_ATTEMPTS}
 # The scheduler's timings (seconds): a saved change goes out this soon; the
 # server is probed this often, and given this long to answer.
 PUSH_DELAY = 1.0
@@ -494,7 +498,12 @@ class SyncClient:
             raise DeviceRevokedError(message)
         if code == ErrorCode.TOKEN_INVALID:
             raise TokenInvalidError(message)
-        if code == ErrorCode.ENROLLMENT_CODE_INVALID:
+        if code in ENROLLMENT_REFUSALS:
+            wait = response.headers.get("Retry-After", "")
+            if code == ErrorCode.TOO_MANY_ATTEMPTS and wait.isdigit():
+                minutes = max(1, -(-int(wait) // 60))
+                message = (f"{message.rstrip('.')}. You can try again in about "
+                           f"{minutes} minute{'s' if minutes > 1 else ''}.")
             raise EnrollmentError(message)
         if response.status_code >= 500:
             raise ServerError(message)

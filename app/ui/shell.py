@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from .views.settings import connect_screen, settings_screen
 from .views.sync import sync_screen
 from .views.team import team_screen, team_week_screen
 
+log = logging.getLogger("app.ui")
 FORM_KINDS = ("employer_contact", "member_visit", "member", "employer")
 # Shipped in assets/fonts: the built-in font has Latin and Cyrillic only, and the
 # offline web build cannot fetch Flutter's fallback fonts, so symbols (check
@@ -281,23 +283,27 @@ class FieldLogApp:
                         "Syncing now.")
 
     def _status_changed(self, _status: SyncStatus) -> None:
-        """From the sync thread (or this one): redraw on the UI's own loop."""
-        # Not page.run_task directly: on a loop closed meanwhile it would leave
-        # a coroutine never awaited. This way nothing is made until it runs.
+        """From the sync thread (or this one): redraw on the UI's own loop.
+
+        A plain callback, not a coroutine: one scheduled while the session
+        closes would be left never awaited."""
         loop = self.page.session.connection.loop
         with contextlib.suppress(RuntimeError):  # the session is gone: nothing to show
-            loop.call_soon_threadsafe(self.page.run_task, self._show_sync)
+            loop.call_soon_threadsafe(self._show_sync)
 
-    async def _show_sync(self) -> None:
-        if self.gate.store is not None and Store.was_erased(self.gate.data_dir):
-            # An administrator revoked this device: the client erased the store.
-            self.sync.close()
-            self.gate.store = None
-            self.nav.stack = [HOME]
-            self.nav.show()
-            return
-        if not self._locked:
-            self.nav.refresh_in_place()
+    def _show_sync(self) -> None:
+        try:
+            if self.gate.store is not None and Store.was_erased(self.gate.data_dir):
+                # An administrator revoked this device: the client erased the store.
+                self.sync.close()
+                self.gate.store = None
+                self.nav.stack = [HOME]
+                self.nav.show()
+            elif not self._locked:
+                self.nav.refresh_in_place()
+        except Exception as error:  # noqa: BLE001 — a redraw must never end the session
+            if not self._handled(error):
+                log.exception("Redrawing after a sync change failed", exc_info=error)
 
     # ----- locking ------------------------------------------------------------------
 

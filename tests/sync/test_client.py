@@ -48,6 +48,29 @@ def test_enroll_takes_the_team_settings_and_a_bad_code_is_explained(devices):
     assert not spare.enrolled
 
 
+def test_guessing_codes_is_stopped_at_once_and_says_how_long_to_wait(devices):
+    """The server's 429 is not retried (each try would count as one more
+    failure), and the message, on the code, says when to try again."""
+    other = Store.create(devices.root / "guesser", PIN)
+    devices.stores.append(other)
+    attempts: list[int] = []
+
+    class Counting(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            attempts.append(1)
+            return super().handle_request(request)
+
+    with Counting() as transport:
+        guesser = SyncClient(store=other, transport=transport, sleep=lambda _s: None)
+        for _ in range(10):
+            with pytest.raises(EnrollmentError, match="new code"):
+                guesser.enroll(devices.server.base_url, "WRONG-CODE-0000", "guesser")
+        attempts.clear()
+        with pytest.raises(EnrollmentError, match=r"try again in about \d+ minutes?"):
+            guesser.enroll(devices.server.base_url, "WRONG-CODE-0000", "guesser")
+    assert len(attempts) == 1
+
+
 def test_push_then_pull_on_a_second_device_of_the_same_specialist(devices):
     devices.user("Bo Specialist")
     first, second = devices.enroll("Bo Specialist"), devices.enroll("Bo Specialist")

@@ -507,3 +507,17 @@ def test_employers_met_join_the_directory_and_duplicates_merge(start_app):
         assert {c.data["employer_id"] for c in store.list("employer_contact")} == {keep.id}
 
     run(flow())
+
+
+def test_the_pin_can_be_shown_by_a_named_button(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        assert h.by_key("reveal:pin").tooltip == "Show PIN"
+        await h.click("reveal:pin")
+        assert h.by_key("pin").password is False
+        assert h.by_key("reveal:pin").tooltip == "Hide PIN"
+        await h.click("reveal:pin")
+        assert h.by_key("pin").password is True
+
+    run(flow())

@@ -9,16 +9,18 @@ import flet as ft
 from app.store import MIN_PIN_DIGITS, StoreDamagedError, StoreErasedError
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import Gate, PinProblem
+from app.ui.widgets import icon_button
 
 from .common import BIG, muted
 
 
 def pin_field(label: str, key: str, *, autofocus: bool = False, on_submit=None) -> ft.TextField:
-    return ft.TextField(
+    """A PIN box with its own Show/Hide button (the built-in one has no name for
+    screen readers)."""
+    field = ft.TextField(
         label=label,
         key=key,
         password=True,
-        can_reveal_password=True,
         keyboard_type=ft.KeyboardType.NUMBER,
         input_filter=ft.NumbersOnlyInputFilter(),
         autofocus=autofocus,
@@ -26,6 +28,19 @@ def pin_field(label: str, key: str, *, autofocus: bool = False, on_submit=None) 
         text_size=22,
         error_max_lines=4,
     )
+
+    def reveal(_e) -> None:
+        field.password = not field.password
+        field.suffix = show_button()
+
+    def show_button() -> ft.IconButton:
+        hidden = field.password
+        return icon_button(ft.Icons.VISIBILITY if hidden else ft.Icons.VISIBILITY_OFF,
+                           f"{'Show' if hidden else 'Hide'} {label}", reveal,
+                           key=f"reveal:{key}")
+
+    field.suffix = show_button()
+    return field
 
 
 def _gate_screen(route: str, title: str, lines: list[ft.Control],
