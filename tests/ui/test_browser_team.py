@@ -4,10 +4,12 @@ is synced. Screenshots go to test-output/screens/ (412 x 915)."""
 
 from __future__ import annotations
 
+from app.store import Store
 from app.ui import text
+from sync.client import SyncClient
 
 from .browser import connect, create_pin, expect, open_app, phone, shot
-from .conftest import seed_team
+from .conftest import PIN, seed_contact, seed_team
 
 
 def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
@@ -38,9 +40,50 @@ def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
             timeout=15000)
         shot(page, "11_team_week")
 
+        # Ada logs one more contact of the reviewed week: the grid says so.
+        store = Store.open(tmp_path / "Ada", PIN)
+        store.put("employer_contact", seed_contact(this_week, "Late Employer"))
+        SyncClient(store=store, sleep=lambda _s: None).sync()
+        store.close()
+        page.get_by_role("button", name="Back").click()
+        expect(page.get_by_role("button", name=f"Ada Specialist, week of {label}: 7, "
+                                "target met, changed since review")).to_be_visible(
+            timeout=15000)
+        shot(page, "14_team_changed_review")
+        page.get_by_role("button", name=f"Ada Specialist, week of {label}: 7, "
+                         "target met, changed since review").click()
+        expect(page.get_by_text("1 change since (1 added)", exact=False)).to_be_visible(
+            timeout=15000)
+        expect(page.get_by_role("button", name="Review this week again")).to_be_visible()
+        shot(page, "15_team_week_changed")
         page.get_by_role("button", name="Back").click()
         page.get_by_role("tab", name="Home").click()
         page.get_by_role("button", name="All synced").click()
         expect(page.get_by_role("button", name="Sync now")).to_be_visible(timeout=10000)
         expect(page.get_by_label("Last successful sync")).to_be_visible()
         shot(page, "12_sync")
+
+
+def test_a_new_team_target_reaches_home_at_the_next_sync(web_app, central):
+    """The server owns the team's settings: an administrator's `set-team`
+    reaches the phone at its next sync, and Settings shows them read-only."""
+    code = central.user("Dee Specialist")
+    with phone(web_app.url) as page:
+        open_app(page, web_app.url)
+        create_pin(page)
+        connect(page, central.url, code)
+        expect(page.get_by_text("Connected as Dee Specialist", exact=False).first).to_be_visible(
+            timeout=15000)
+        central.server.cli("set-team", "Riverside", "--target", "4")
+        page.get_by_role("button", name="Open sync").click()
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.get_by_label("All synced Last successful sync: just now")).to_be_visible(
+            timeout=15000)
+        page.get_by_role("button", name="Back").click()
+        expect(page.get_by_text("the target is 4 face-to-face", exact=False)).to_be_visible(
+            timeout=10000)
+        expect(page.get_by_role("button", name="Save team settings")).to_have_count(0)
+        shot(page, "16_settings_from_server")
+        page.get_by_role("tab", name="Home").click()
+        expect(page.get_by_text("0 of 4", exact=True)).to_be_visible(timeout=10000)
+        shot(page, "17_home_new_target")
