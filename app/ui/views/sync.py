@@ -51,40 +51,34 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
     controls.append(big_button("Sync now", ft.Icons.SYNC, nav.guard(lambda _e: sync_now()),
                                key="sync_now"))
     refused = store.rejections()
-    if refused:
-        controls += [
-            ft.Divider(),
-            heading(f"Refused by the server ({len(refused)})"),
-            muted("These stay on this phone and are not sent again until you change them. "
-                  "Tap one to fix it; saving sends it again."),
-        ]
-        for rejection in refused:
-            record = rejection.record
-            controls.append(ft.ListTile(
-                leading=ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
-                title=ft.Text(record_title(record)),
-                subtitle=ft.Text(rejection.message or "Refused by the server.", max_lines=4),
-                on_click=None if record.deleted else _open(nav, f"{record.kind}/{record.id}"),
-                key=f"refused:{record.id}",
-                content_padding=ft.Padding.only(left=8),
-            ))
+    controls += _section(
+        f"Refused by the server ({len(refused)})",
+        "These stay on this phone and are not sent again until you change them. Tap one to "
+        "fix it; saving sends it again.",
+        [ft.ListTile(
+            leading=ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
+            title=ft.Text(record_title(r.record)),
+            subtitle=ft.Text(r.message or "Refused by the server.", max_lines=4),
+            on_click=None if r.record.deleted else _open(nav, f"{r.record.kind}/{r.record.id}"),
+            key=f"refused:{r.record.id}",
+            content_padding=ft.Padding.only(left=8),
+        ) for r in refused])
     kept_aside = store.set_aside()
-    if kept_aside:
-        controls += [
-            ft.Divider(),
-            heading(f"Not stored on this phone ({len(kept_aside)})"),
-            muted("The server sent these but this phone cannot store them; the server keeps "
-                  "them. Updating the app usually fixes this. Tell your supervisor if it "
-                  "stays."),
-        ]
-        controls += [
-            ft.ListTile(leading=ft.Icon(ft.Icons.INFO_OUTLINE),
-                        title=ft.Text(choice_label(item.kind)),
-                        subtitle=ft.Text(item.reason, max_lines=4),
-                        key=f"set_aside:{item.id}", content_padding=ft.Padding.only(left=8))
-            for item in kept_aside
-        ]
+    controls += _section(
+        f"Not stored on this phone ({len(kept_aside)})",
+        "The server sent these but this phone cannot store them; the server keeps them. "
+        "Updating the app usually fixes this. Tell your supervisor if it stays.",
+        [ft.ListTile(leading=ft.Icon(ft.Icons.INFO_OUTLINE), title=ft.Text(choice_label(a.kind)),
+                     subtitle=ft.Text(a.reason, max_lines=4), key=f"set_aside:{a.id}",
+                     content_padding=ft.Padding.only(left=8)) for a in kept_aside])
     return controls
+
+
+def _section(title: str, explanation: str, rows: list[ft.Control]) -> list[ft.Control]:
+    """A titled list under the sync state; nothing when there is nothing to list."""
+    if not rows:
+        return []
+    return [ft.Divider(), heading(title), muted(explanation), *rows]
 
 
 def _open(nav: Navigator, route: str):
