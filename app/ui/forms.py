@@ -14,7 +14,12 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain import Record, TeamSettings, ValidationError, data_problems
-from app.domain.kinds import MEMBER_STATUSES, VISIT_SETTINGS, VISIT_TYPES
+from app.domain.kinds import (
+    DISCLOSURE_CHOICES,
+    JOB_END_REASONS,
+    VISIT_SETTINGS,
+    VISIT_TYPES,
+)
 from app.store import Store
 
 from .directory import entry_for
@@ -26,6 +31,7 @@ class Widget(StrEnum):
     NAME = "name"  # a person's or a place's name: each word capitalised
     NOTES = "notes"  # several lines
     NUMBER = "number"  # whole number typed as text
+    DECIMAL = "decimal"  # a number that may have a fraction, typed as text
     PHONE = "phone"
     TOGGLE = "toggle"
     CHOICE = "choice"  # fixed options
@@ -34,6 +40,8 @@ class Widget(StrEnum):
     EMPLOYER = "employer"  # text with suggestions
     WHEN = "when"  # date and time
     DATE = "date"
+    DONE_ON = "done_on"  # a switch that stands for a date: today when switched on
+    STEPS = "steps"  # an employment plan's steps
 
 
 @dataclass(frozen=True)
@@ -44,13 +52,36 @@ class FormField:
     options: tuple[tuple[str, str], ...] = ()  # (key, label) for CHOICE
 
 
+@dataclass(frozen=True)
+class FormSpec:
+    """One form: the fields of one record kind it shows (a job is started with
+    one form and ended with another); fields it does not show are kept."""
+
+    kind: str
+    title: str  # "Employer contact": the form's title is made from it
+    fields: tuple[FormField, ...]
+    verb: str = "New"  # "Log", "New", "Start", "End"
+
+
 def _options(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((key, choice_label(key)) for key in keys)
 
 
 W = Widget
-FORMS: Mapping[str, tuple[FormField, ...]] = {
-    "employer_contact": (
+PROFILE_LABELS = {
+    "work_goal": "Work goal",
+    "work_history": "Work history",
+    "education": "Education and training",
+    "interests": "Interests",
+    "strengths": "Strengths",
+    "skills": "Skills",
+    "preferences": "Preferences (hours, setting, kind of work)",
+    "supports": "What helps at work, coping",
+    "benefits": "Benefits received (for work-incentives planning)",
+    "contacts": "People who may help find work",
+}
+FORMS: Mapping[str, FormSpec] = {
+    "employer_contact": FormSpec("employer_contact", "Employer contact", (
         FormField("employer", "Employer", W.EMPLOYER),
         FormField("contact_person", "Contact person", W.NAME),
         FormField("face_to_face", "Face to face", W.TOGGLE),
@@ -60,8 +91,8 @@ FORMS: Mapping[str, tuple[FormField, ...]] = {
         FormField("outcome", "Outcome / next step", W.NOTES),
         FormField("notes", "Notes", W.NOTES),
         FormField("occurred_at", "Date and time", W.WHEN),
-    ),
-    "member_visit": (
+    ), verb="Log"),
+    "member_visit": FormSpec("member_visit", "Member visit", (
         FormField("member_id", "Member", W.MEMBER),
         FormField("type", "Type", W.CHOICE, _options(VISIT_TYPES)),
         FormField("face_to_face", "Face to face", W.TOGGLE),
@@ -69,29 +100,59 @@ FORMS: Mapping[str, tuple[FormField, ...]] = {
         FormField("minutes", "Minutes", W.NUMBER),
         FormField("notes", "Notes", W.NOTES),
         FormField("occurred_at", "Date and time", W.WHEN),
-    ),
-    "member": (
+    ), verb="Log"),
+    "member": FormSpec("member", "Member", (
         FormField("display_name", "Name", W.NAME),
         FormField("program_entry", "Program entry date", W.DATE),
-        FormField("status", "Status", W.CHOICE, _options(MEMBER_STATUSES)),
         FormField("job_seeking", "Looking for work", W.TOGGLE),
         FormField("notes", "Notes", W.NOTES),
-    ),
-    "employer": (
+    )),
+    "employer": FormSpec("employer", "Employer", (
         FormField("name", "Name", W.NAME),
         FormField("address", "Address", W.NAME),
         FormField("phone", "Phone", W.PHONE),
         FormField("industry", "Industry", W.TEXT),
         FormField("notes", "Notes", W.NOTES),
-    ),
+    )),
+    "job": FormSpec("job", "Job", (
+        FormField("member_id", "Member", W.MEMBER),
+        FormField("employer", "Employer", W.EMPLOYER),
+        FormField("title", "Job title", W.TEXT),
+        FormField("start_date", "Start date", W.DATE),
+        FormField("hours_per_week", "Hours a week", W.DECIMAL),
+        FormField("competitive", "Competitive job (open to anyone, at least minimum wage)",
+                  W.TOGGLE),
+    ), verb="Start"),
+    "job_end": FormSpec("job", "Job", (
+        FormField("end_date", "End date", W.DATE),
+        FormField("end_reason", "Why it ended", W.CHOICE, _options(JOB_END_REASONS)),
+    ), verb="End"),
+    "career_profile": FormSpec("career_profile", "Career profile", (
+        FormField("member_id", "Member", W.MEMBER),
+        *(FormField(name, label, W.NOTES) for name, label in PROFILE_LABELS.items()),
+        FormField("disclosure", "Disclose the illness to employers?", W.CHOICE,
+                  _options(DISCLOSURE_CHOICES)),
+        FormField("notes", "Notes", W.NOTES),
+        FormField("completed_on", "Profile complete", W.DONE_ON),
+    )),
+    "employment_plan": FormSpec("employment_plan", "Employment plan", (
+        FormField("member_id", "Member", W.MEMBER),
+        FormField("goal", "Goal", W.TEXT),
+        FormField("steps", "Steps", W.STEPS),
+        FormField("written_on", "Written on", W.DATE),
+        FormField("next_review", "Next review", W.DATE),
+        FormField("notes", "Notes", W.NOTES),
+    )),
 }
+# The form that edits a stored record of each kind.
+EDIT_FORM = {spec.kind: name for name, spec in FORMS.items() if name == spec.kind}
 
-TITLES = {
-    "employer_contact": "Employer contact",
-    "member_visit": "Member visit",
-    "member": "Member",
-    "employer": "Employer",
-}
+
+def form_title(form: str, *, editing: bool) -> str:
+    spec = FORMS[form]
+    verb = "Edit" if editing and spec.verb in ("Log", "New", "Start") else spec.verb
+    return f"{verb} {spec.title.lower()}"
+
 
 # What to do about a missing or unusable value, per field; other problems get
 # the rule's own words plus the way out.
@@ -101,6 +162,12 @@ FIXES = {
     "display_name": "Enter the member's name as you know them.",
     "name": "Enter the employer's name.",
     "program_entry": "Pick the date the member entered the program.",
+    "start_date": "Pick the day the job starts.",
+    "end_date": "Pick the day the job ended (not before it started).",
+    "end_reason": "Choose why the job ended.",
+    "goal": "Enter the member's goal, in their words.",
+    "written_on": "Pick the day the plan was written.",
+    "hours_per_week": "Enter hours as a number from 0 to 168, or leave it empty.",
     "occurred_at": "Pick the date and time again.",
     "minutes": "Enter minutes as a whole number from 0 to 1440, or leave it empty.",
     "timezone": "Enter a time zone like America/Chicago or America/New_York.",
@@ -108,7 +175,7 @@ FIXES = {
     "week_start": "Choose the day your team's week starts.",
     "auto_lock_seconds": "Choose a delay from the list.",
 }
-ALWAYS_FIX = {"minutes", "timezone", "contact_target", "week_start"}
+ALWAYS_FIX = {"minutes", "timezone", "contact_target", "week_start", "hours_per_week"}
 # Problems that have their own way out, whatever the field.
 PROBLEM_FIXES = {
     "in the future": "This is in the future. Log a contact or visit after it happens: "
@@ -143,16 +210,28 @@ def picked_date(value: date | datetime) -> date:
 
 @dataclass
 class FormModel:
-    """What the specialist is typing into one record's form."""
+    """What the specialist is typing into one form of a record."""
 
-    kind: str
+    form: str  # a key of FORMS
     values: dict[str, Any]
     record_id: str | None = None
+    # The record's data before this form: fields the form does not show (and
+    # fields a newer app version added) are kept as they are.
+    base: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    today: date | None = None  # for a DONE_ON switch turned on
+
+    @property
+    def spec(self) -> FormSpec:
+        return FORMS[self.form]
+
+    @property
+    def kind(self) -> str:
+        return self.spec.kind
 
     @property
     def fields(self) -> tuple[FormField, ...]:
-        return FORMS[self.kind]
+        return self.spec.fields
 
     @property
     def is_new(self) -> bool:
@@ -161,25 +240,39 @@ class FormModel:
     def to_data(self) -> tuple[dict[str, Any], dict[str, ValidationError]]:
         """The record's data from the typed values (text trimmed, empty optional
         text left out, numbers parsed), and the fields that could not be read."""
-        data: dict[str, Any] = {}
+        data: dict[str, Any] = dict(self.base)
         unreadable: dict[str, ValidationError] = {}
         for spec in self.fields:
-            value = self.values.get(spec.name)
             try:
-                if spec.widget is W.NUMBER:
-                    value = _whole_number(spec.name, value)
-                elif spec.widget is W.WHEN:
-                    value = value.isoformat(timespec="seconds") if value else None
-                elif spec.widget is W.DATE:
-                    value = value.isoformat() if value else None
-                elif isinstance(value, str):
-                    value = value.strip() or None
+                value = self._read(spec)
             except ValidationError as problem:
                 unreadable[spec.name] = problem
                 continue
-            if value is not None:
+            if value is None:
+                data.pop(spec.name, None)
+            else:
                 data[spec.name] = value
         return data, unreadable
+
+    def _read(self, spec: FormField) -> Any:
+        value = self.values.get(spec.name)
+        match spec.widget:
+            case W.NUMBER:
+                return _number(spec.name, value, int, "a whole number")
+            case W.DECIMAL:
+                return _number(spec.name, value, float, "a number")
+            case W.WHEN:
+                return value.isoformat(timespec="seconds") if value else None
+            case W.DATE:
+                return value.isoformat() if value else None
+            case W.DONE_ON:
+                # On: the day it was first marked done (kept), else today.
+                if not value:
+                    return None
+                return self.base.get(spec.name) or (self.today or date.today()).isoformat()
+            case W.STEPS:
+                return [_step(step) for step in value or [] if (step.get("text") or "").strip()]
+        return (value.strip() or None) if isinstance(value, str) else value
 
     def check(self, now: datetime | None = None) -> dict[str, str]:
         """The message for every field that is wrong now (all at once)."""
@@ -204,37 +297,53 @@ class FormModel:
         if self.errors:
             return None
         self.record_id = record.id
+        self.base = dict(record.data)
         return record
 
 
-def _whole_number(name: str, value: object) -> int | None:
+def _number(name: str, value: object, kind: type[int] | type[float], words: str) -> Any:
     text = str(value or "").strip()
+    if kind is float:
+        text = text.replace(",", ".")  # a decimal comma, as many keyboards give
     if not text:
         return None
     try:
-        return int(text)
+        return kind(text)
     except ValueError:
-        raise ValidationError(name, "must be a whole number") from None
+        raise ValidationError(name, f"must be {words}") from None
+
+
+def _step(step: Mapping[str, Any]) -> dict[str, Any]:
+    """A plan step as stored: text, and who, by when and done when given."""
+    kept: dict[str, Any] = {"text": str(step["text"]).strip()}
+    if (who := str(step.get("who") or "").strip()):
+        kept["who"] = who
+    by = step.get("by")
+    if by:
+        kept["by"] = by.isoformat() if isinstance(by, date) else str(by)
+    kept["done"] = bool(step.get("done"))
+    return kept
 
 
 # ----- starting a form -------------------------------------------------------------
 
 
-def new_form(kind: str, store: Store, now: datetime) -> FormModel:
-    """A blank form with the defaults that save taps: now, face to face, and
-    the last employer or visit type used."""
+def new_form(form: str, store: Store, now: datetime, *, member_id: str | None = None) -> FormModel:
+    """A blank form with the defaults that save taps: now, face to face, the
+    last employer or visit type used, and the member it was opened for."""
     local_now = now.astimezone(store.settings.zone).replace(second=0, microsecond=0)
+    today = local_now.date()
     values: dict[str, Any] = {}
-    if kind == "employer_contact":
+    if form == "employer_contact":
         last = store.list("employer_contact")[:1]
         values = {
             "employer": last[0].data["employer"] if last else "",
             "face_to_face": True,
-            "member_ids": [],
-            "member_present": False,
+            "member_ids": [member_id] if member_id else [],
+            "member_present": bool(member_id),
             "occurred_at": local_now,
         }
-    elif kind == "member_visit":
+    elif form == "member_visit":
         last = store.list("member_visit")[:1]
         values = {
             "type": last[0].data["type"] if last else "job_search",
@@ -242,26 +351,40 @@ def new_form(kind: str, store: Store, now: datetime) -> FormModel:
             "setting": last[0].data["setting"] if last else "community",
             "occurred_at": local_now,
         }
-    elif kind == "member":
-        values = {"status": "active", "job_seeking": True, "program_entry": local_now.date()}
-    return FormModel(kind, values)
+    elif form == "member":
+        values = {"job_seeking": True, "program_entry": today}
+    elif form == "job":
+        values = {"start_date": today, "competitive": True}
+    elif form == "employment_plan":
+        values = {"written_on": today, "steps": []}
+    if member_id and "member_id" in {f.name for f in FORMS[form].fields}:
+        values["member_id"] = member_id
+    base = {"status": "active"} if form == "member" else {}
+    return FormModel(form, values, base=base, today=today)
 
 
-def edit_form(record: Record, settings: TeamSettings) -> FormModel:
+def edit_form(form: str, record: Record, settings: TeamSettings, today: date) -> FormModel:
     """A form holding a stored record, ready to change."""
     values: dict[str, Any] = {}
-    for spec in FORMS[record.kind]:
+    for spec in FORMS[form].fields:
         value = record.data.get(spec.name)
         if spec.widget is W.WHEN and value:
             value = datetime.fromisoformat(value).astimezone(settings.zone)
         elif spec.widget is W.DATE and value:
             value = date.fromisoformat(value)
-        elif spec.widget is W.NUMBER and value is not None:
-            value = str(value)
+        elif spec.widget in (W.NUMBER, W.DECIMAL) and value is not None:
+            value = f"{value:g}" if isinstance(value, float) else str(value)
         elif spec.widget is W.MEMBERS:
             value = list(value or [])
+        elif spec.widget is W.DONE_ON:
+            value = bool(value)
+        elif spec.widget is W.STEPS:
+            value = [{**step, "by": date.fromisoformat(step["by"]) if step.get("by") else None}
+                     for step in value or []]
         values[spec.name] = value
-    return FormModel(record.kind, values, record_id=record.id)
+    if form == "job_end" and not values.get("end_date"):
+        values["end_date"] = today
+    return FormModel(form, values, record_id=record.id, base=dict(record.data), today=today)
 
 
 # ----- employer suggestions ----------------------------------------------------------

@@ -24,20 +24,21 @@ from app.store import Store, StoreError, StoreLockedError, StoreState
 from sync.client import SyncClient, SyncError, SyncStatus
 from sync.team import TeamClient
 
+from .forms import FORMS
 from .navigator import HOME, Navigator, Screen, Tab
 from .state import Gate, auto_lock_label
 from .syncing import SYNC_INTERVAL, ClientFactory, SyncLink, SyncSummary, default_client
 from .views.common import TABS, TEAM_TAB
 from .views.form import describe_saved, record_form_screen
 from .views.home import home_screen
-from .views.lists import employers_screen, history_screen, members_screen, merge_screen
+from .views.lists import employers_screen, history_screen, merge_screen
 from .views.lock import damaged_screen, erased_screen, setup_screen, unlock_screen
+from .views.members import close_member_screen, member_screen, members_screen
 from .views.settings import connect_screen, settings_screen
 from .views.sync import sync_screen
 from .views.team import team_screen, team_week_screen
 
 log = logging.getLogger("app.ui")
-FORM_KINDS = ("employer_contact", "member_visit", "member", "employer")
 # Shipped in assets/fonts: the built-in font has Latin and Cyrillic only, and the
 # offline web build cannot fetch Flutter's fallback fonts, so symbols (check
 # marks, arrows, Greek) and emoji typed into notes would show as boxes.
@@ -133,7 +134,7 @@ class FieldLogApp:
             return self._gate_screen()
         name, _, arg = route.partition("/")
         nav, store = self.nav, self.store
-        if name in FORM_KINDS:
+        if name in FORMS:
             return record_form_screen(nav, store, self.now, name, arg,
                                       saved=self._saved, delete=self._delete_with_undo)
         match name:
@@ -143,6 +144,10 @@ class FieldLogApp:
                 return history_screen(nav, store, self._delete_with_undo)
             case "members":
                 return members_screen(nav, store)
+            case "member_page":
+                return member_screen(nav, store, arg, self.sync.changed)
+            case "close_member":
+                return close_member_screen(nav, store, arg, self.sync.changed)
             case "employers":
                 return employers_screen(nav, store, self.now)
             case "merge_employer":

@@ -15,12 +15,14 @@ from .walk import Walk
 STEPS = 2000
 KNOWN_SCREENS = {"home", "history", "members", "employers", "settings", "sync", "connect",
                  "employer_contact", "member_visit", "member", "employer", "merge_employer", "lock",
-                 "setup"}
+                 "setup", "member_page", "close_member", "job", "job_end", "career_profile",
+                 "employment_plan"}
 FAILED = UNEXPECTED.split(":")[0]
 
 
 def seed_records(data_dir) -> None:
-    """A caseload, a directory and a few weeks of contacts and visits."""
+    """A caseload (a job, a profile, a plan), a directory and a few weeks of
+    contacts and visits."""
     store = Store.create(data_dir, PIN, wall_ms=lambda: int(NOW.timestamp() * 1000))
     members = [store.put("member", {"display_name": name, "program_entry": "2026-09-01",
                                     "status": "active", "job_seeking": True})
@@ -35,6 +37,15 @@ def seed_records(data_dir) -> None:
         store.put("member_visit", {"occurred_at": when, "member_id": members[day % 3].id,
                                    "type": "job_search", "face_to_face": True,
                                    "setting": "community", "minutes": 30})
+    store.put("job", {"member_id": members[0].id, "employer": "Northside Grocery",
+                      "title": "Stocker", "start_date": "2026-11-02", "hours_per_week": 20,
+                      "competitive": True})
+    store.put("career_profile", {"member_id": members[1].id, "work_goal": "Office work",
+                                 "completed_on": "2026-10-01"})
+    store.put("employment_plan", {"member_id": members[1].id, "written_on": "2026-10-05",
+                                  "goal": "An office job", "steps": [
+                                      {"text": "Update the resume", "done": True},
+                                      {"text": "Visit two offices", "by": "2026-11-30"}]})
     store.close()
 
 

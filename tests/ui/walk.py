@@ -43,6 +43,22 @@ class Walk:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        self.taken: dict[str, int] = {}  # how often each action was taken
+
+    def _pick(self, offered: list[tuple[str, Any]]) -> tuple[str, Any]:
+        """A random action, those taken less often more likely: the walk keeps
+        finding screens it has not seen, as a curious user does."""
+        weights = [1 / (1 + self.taken.get(self._name(kind, control), 0))
+                   for kind, control in offered]
+        kind, control = self.rng.choices(offered, weights=weights)[0]
+        name = self._name(kind, control)
+        self.taken[name] = self.taken.get(name, 0) + 1
+        return kind, control
+
+    @staticmethod
+    def _name(kind: str, control: Any) -> str:
+        key = getattr(control, "key", None)
+        return f"{kind} {getattr(key, 'value', key) or type(control).__name__}"
 
     def actions(self) -> list[tuple[str, Any]]:
         """What the screen offers now: (kind, control)."""
@@ -70,9 +86,8 @@ class Walk:
 
     async def step(self) -> str:
         h, rng = self.harness, self.rng
-        kind, control = rng.choice(self.actions())
-        key = getattr(control, "key", None)
-        label = f"{kind} {getattr(key, 'value', key) or type(control).__name__}"
+        kind, control = self._pick(self.actions())
+        label = self._name(kind, control)
         match kind:
             case "type":
                 text = typed(rng, control)

@@ -13,12 +13,13 @@ from app.domain import Record, Tally
 from app.store import Store
 from app.ui import text
 from app.ui.forms import (
-    TITLES,
+    FORMS,
     FormField,
     FormModel,
     Widget,
     edit_form,
     employer_names,
+    form_title,
     member_choices,
     new_form,
     picked_date,
@@ -42,17 +43,25 @@ class Input:
     show_error: Callable[[str | None], None]
 
 
-def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime], kind: str,
-                       record_id: str, *, saved: Saved,
+NEW_FOR = "new:"  # a route's argument for a new record of a member: new:<member id>
+
+
+def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime], form: str,
+                       arg: str, *, saved: Saved,
                        delete: Callable[[Record], None]) -> Screen:
-    """The form for a new record of `kind`, or for editing record `record_id`."""
+    """Form `form` for a new record (arg "", or "new:<member id>" to fill the
+    member in), or for editing record `arg`."""
+    spec = FORMS[form]
+    member_id = arg.removeprefix(NEW_FOR) if arg.startswith(NEW_FOR) else None
+    record_id = "" if member_id is not None else arg
     record = store.get(record_id) if record_id else None
-    if record_id and record is None:
+    if record_id and (record is None or record.kind != spec.kind):
         raise LookupError("That record was deleted meanwhile: nothing to edit.")
     if record is not None:
-        model = edit_form(record, store.settings)
+        model = edit_form(form, record, store.settings, store.today())
     else:
-        model = new_form(kind, store, now())
+        model = new_form(form, store, now(), member_id=member_id)
+    kind = spec.kind
 
     def read_fields() -> None:
         for name, field_input in inputs.items():
@@ -90,7 +99,7 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
     actions: list[ft.Control] = []
     if record is not None:
         gone = record
-        actions.append(icon_button(ft.Icons.DELETE_OUTLINE, f"Delete this {TITLES[kind].lower()}",
+        actions.append(icon_button(ft.Icons.DELETE_OUTLINE, f"Delete this {spec.title.lower()}",
                                    nav.guard(lambda _e: delete(gone)), key="delete"))
     notice = _empty_caseload_notice(nav, store, kind)
     if record is not None and kind == "employer":
@@ -111,13 +120,8 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
             padding=ft.Padding.only(left=16, right=16, bottom=12),
         ),
     ]
-    return Screen(route=f"{kind}/{record_id}" if record_id else kind,
-                  title=_title(kind, editing=record is not None), body=body, actions=actions)
-
-
-def _title(kind: str, *, editing: bool) -> str:
-    verb = "Edit" if editing else "Log" if kind in ("employer_contact", "member_visit") else "New"
-    return f"{verb} {TITLES[kind].lower()}"
+    return Screen(route=f"{form}/{arg}" if arg else form,
+                  title=form_title(form, editing=record is not None), body=body, actions=actions)
 
 
 def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.Control]:
@@ -152,6 +156,12 @@ def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: Form
             return _employer(nav, store, spec, value or "", changed)
         case Widget.WHEN | Widget.DATE:
             return _when(nav, store, now, spec, value, changed)
+        case Widget.DONE_ON:
+            switch = ft.Switch(label=spec.label, value=bool(value), key=f"field:{spec.name}",
+                               label_text_style=ft.TextStyle(size=16), on_change=changed)
+            return _with_error_line(switch, lambda: switch.value)
+        case Widget.STEPS:
+            return _steps(nav, store, spec, list(value or []), changed)
         case _:
             field = _text_field(spec, value, changed)
             return Input(field, lambda: field.value, _set_error(field, "error"))
@@ -164,6 +174,7 @@ CAPITALS = {
 }
 KEYBOARDS = {
     Widget.NUMBER: ft.KeyboardType.NUMBER,
+    Widget.DECIMAL: ft.KeyboardType.NUMBER,
     Widget.PHONE: ft.KeyboardType.PHONE,
     Widget.NOTES: ft.KeyboardType.MULTILINE,
 }
@@ -336,10 +347,7 @@ def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormF
     def open_date(_e) -> None:
         current = state["value"]
         day = current.date() if isinstance(current, datetime) else current
-        today = now().astimezone(store.settings.zone).date()
-        nav.show_dialog(ft.DatePicker(
-            value=day or today, first_date=date(2000, 1, 1),
-            last_date=today + timedelta(days=366), on_change=nav.guard(set_day)))
+        _pick_day(nav, store.today(), day, set_day)
 
     def open_time(_e) -> None:
         nav.show_dialog(ft.TimePicker(value=with_time().time(), on_change=nav.guard(set_time)))
@@ -349,6 +357,75 @@ def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormF
     refresh()
     row = ft.Row([day_button, time_button], spacing=8, wrap=True)
     return _with_error_line(row, lambda: state["value"], spec.label)
+
+
+def _pick_day(nav: Navigator, today: date, day: date | None, on_change: Changed) -> None:
+    """The date picker, from 2000 to a year ahead, opened on `day` (or today)."""
+    nav.show_dialog(ft.DatePicker(value=day or today, first_date=date(2000, 1, 1),
+                                  last_date=today + timedelta(days=366),
+                                  on_change=nav.guard(on_change)))
+
+
+def _steps(nav: Navigator, store: Store, spec: FormField, steps: list[dict[str, Any]],
+           changed: Changed) -> Input:
+    """An employment plan's steps: what, who, by when, done; add and remove."""
+    column = ft.Column(spacing=8, horizontal_alignment=STRETCH, key="steps")
+    rows: list[dict[str, Any]] = []
+
+    def step_row(step: dict[str, Any]) -> None:
+        number = len(rows) + 1
+        state: dict[str, Any] = {"by": step.get("by")}
+        done = ft.Checkbox(value=bool(step.get("done")), label="Done", on_change=changed,
+                           key=f"step:{number}:done")
+        what = ft.TextField(label=f"Step {number}", value=step.get("text") or "",
+                            key=f"step:{number}:text", on_change=changed,
+                            capitalization=ft.TextCapitalization.SENTENCES, error_max_lines=3)
+        who = ft.TextField(label="Who", value=step.get("who") or "", key=f"step:{number}:who",
+                           capitalization=ft.TextCapitalization.WORDS, on_change=changed,
+                           expand=True)
+        by = ft.OutlinedButton(icon=ft.Icons.EVENT, key=f"step:{number}:by", height=48)
+
+        def show_by() -> None:
+            by.content = f"By {text.day_label(state['by'])}" if state["by"] else "By when?"
+
+        def set_by(e) -> None:
+            state["by"] = picked_date(e.control.value)
+            show_by()
+            changed(e)
+
+        by.on_click = nav.guard(lambda _e: _pick_day(nav, store.today(), state["by"], set_by))
+        show_by()
+        entry: dict[str, Any] = {"read": lambda: {"text": what.value or "", "who": who.value or "",
+                                  "by": state["by"], "done": bool(done.value)}}
+        remove = icon_button(ft.Icons.DELETE_OUTLINE, f"Remove step {number}",
+                             nav.guard(lambda e: removed(entry, e)), key=f"step:{number}:remove")
+        entry["control"] = ft.Container(
+            ft.Column([what, ft.Row([who, by], spacing=8), ft.Row([done, remove],
+                      alignment=ft.MainAxisAlignment.SPACE_BETWEEN)], spacing=6),
+            padding=ft.Padding.all(8), border_radius=8,
+            border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))
+        rows.append(entry)
+
+    def removed(entry: dict[str, Any], e) -> None:
+        rows.remove(entry)
+        redraw()
+        changed(e)
+
+    def added(e) -> None:
+        step_row({})
+        redraw()
+        changed(e)
+
+    def redraw() -> None:
+        column.controls = [*(entry["control"] for entry in rows),
+                           ft.OutlinedButton(content="Add a step", icon=ft.Icons.ADD,
+                                             key="add_step", height=48,
+                                             on_click=nav.guard(added))]
+
+    for step in steps:
+        step_row(step)
+    redraw()
+    return _with_error_line(column, lambda: [entry["read"]() for entry in rows], spec.label)
 
 
 def describe_saved(record: Record, tally: Tally, this_week: date) -> str:

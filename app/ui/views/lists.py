@@ -12,7 +12,7 @@ from app.store import Store
 from app.ui import text
 from app.ui.directory import DirectoryEntry, directory, entry_for, merge
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import ALL_KINDS, HISTORY_KINDS, caseload_line, history, member_detail
+from app.ui.state import ALL_KINDS, HISTORY_KINDS, history
 from app.ui.widgets import icon_button
 
 from .common import big_button, heading, muted, sub_screen, tab_screen
@@ -76,23 +76,6 @@ def history_screen(nav: Navigator, store: Store, delete: Delete) -> Screen:
     kinds.on_change = nav.guard(fill)
     fill()
     return tab_screen("history", "History", [search, kinds, listing])
-
-
-def members_screen(nav: Navigator, store: Store) -> Screen:
-    members = sorted(
-        store.list("member"),
-        key=lambda m: (m.data["status"] != "active", m.data["display_name"].casefold()),
-    )
-    controls: list[ft.Control] = [
-        ft.Text(caseload_line(members), size=18, weight=ft.FontWeight.BOLD, key="caseload"),
-        big_button("Add member", ft.Icons.PERSON_ADD, nav.guard(lambda _e: nav.open("member")),
-                   key="add_member", filled=False),
-        *(_tile(nav, m, m.data["display_name"], member_detail(m), ft.Icons.PERSON_OUTLINE)
-          for m in members),
-    ]
-    if not members:
-        controls.append(muted("Your caseload is empty. Add the members you work with."))
-    return tab_screen("members", "Members", controls)
 
 
 def employers_screen(nav: Navigator, store: Store, now: Callable[[], datetime]) -> Screen:

@@ -1,0 +1,211 @@
+"""The caseload: Members (with a filter), a member's page (timeline, plan
+steps, what to do next) and closing a member for a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+import flet as ft
+
+from app.domain import Record
+from app.store import Store
+from app.ui import text
+from app.ui.caseload import (
+    CASELOAD_FILTERS,
+    CLOSE_REASONS,
+    closed,
+    current_job,
+    in_caseload,
+    last_outreach_attempts,
+    latest,
+    member_records,
+    reopened,
+    timeline,
+    with_step_done,
+)
+from app.ui.navigator import Navigator, Screen
+from app.ui.state import caseload_line, member_detail
+
+from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
+from .form import NEW_FOR
+
+Changed = Callable[[], None]  # a record was saved: push it soon
+
+
+def members_screen(nav: Navigator, store: Store) -> Screen:
+    everyone = sorted(store.list("member"),
+                      key=lambda m: (m.data["status"] != "active",
+                                     m.data["display_name"].casefold()))
+    listing = ft.Column(spacing=4, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    chosen = ft.SegmentedButton(
+        key="caseload_filter", show_selected_icon=False, selected=["active"],
+        segments=[ft.Segment(value=k, label=ft.Text(v)) for k, v in CASELOAD_FILTERS.items()])
+
+    def fill(_e=None) -> None:
+        wanted = chosen.selected[0] if chosen.selected else "active"
+        shown = [m for m in everyone if in_caseload(m, wanted)]
+        listing.controls = [
+            ft.ListTile(leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
+                        title=ft.Text(m.data["display_name"]),
+                        subtitle=ft.Text(member_detail(m), max_lines=3),
+                        trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                        on_click=_open_member(nav, m), key=f"member_page:{m.id}",
+                        content_padding=ft.Padding.only(left=8))
+            for m in shown
+        ] or [muted("Your caseload is empty. Add the members you work with." if not everyone
+                    else f"No members here. Choose {CASELOAD_FILTERS['all']} to see everyone.")]
+
+    chosen.on_change = nav.guard(fill)
+    fill()
+    return tab_screen("members", "Members", [
+        ft.Text(caseload_line(everyone), size=18, weight=ft.FontWeight.BOLD, key="caseload"),
+        big_button("Add member", ft.Icons.PERSON_ADD, nav.guard(lambda _e: nav.open("member")),
+                   key="add_member", filled=False),
+        chosen,
+        listing,
+    ])
+
+
+def _open_member(nav: Navigator, member: Record):
+    return nav.guard(lambda _e: nav.open(f"member_page/{member.id}"))
+
+
+def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed) -> Screen:
+    """One member: who, what to do next, the plan's steps, and everything so far."""
+    member = store.get(member_id)
+    if member is None or member.kind != "member":
+        raise LookupError("That member was deleted meanwhile.")
+    today = store.today()
+    records = member_records(store, member_id)
+    name = member.data["display_name"]
+    job = current_job(records["job"], today)
+    profile = latest(records["career_profile"], "completed_on")
+    plan = latest(records["employment_plan"], "written_on")
+    active = member.data["status"] == "active"
+
+    def go(route: str):
+        return nav.guard(lambda _e: nav.open(route))
+
+    actions: list[ft.Control] = [
+        _action("Log visit", ft.Icons.PERSON_OUTLINE, go(f"member_visit/{NEW_FOR}{member_id}"),
+                "member_log_visit"),
+        _action("Log employer contact", ft.Icons.HANDSHAKE_OUTLINED,
+                go(f"employer_contact/{NEW_FOR}{member_id}"), "member_log_contact"),
+        _action("Career profile" if profile else "Start career profile", ft.Icons.BADGE_OUTLINED,
+                go(f"career_profile/{profile.id}" if profile
+                   else f"career_profile/{NEW_FOR}{member_id}"), "member_profile"),
+        _action("Employment plan" if plan else "Write employment plan",
+                ft.Icons.CHECKLIST, go(f"employment_plan/{plan.id}" if plan
+                                       else f"employment_plan/{NEW_FOR}{member_id}"),
+                "member_plan"),
+        _action("End job" if job else "Start a job", ft.Icons.WORK_OUTLINE,
+                go(f"job_end/{job.id}" if job else f"job/{NEW_FOR}{member_id}"),
+                "member_job"),
+        _action("Edit details", ft.Icons.EDIT_OUTLINED, go(f"member/{member_id}"),
+                "member_edit"),
+    ]
+    if active:
+        actions.append(_action("Close", ft.Icons.ARCHIVE_OUTLINED,
+                               go(f"close_member/{member_id}"), "member_close"))
+    else:
+        def reopen(_e) -> None:
+            store.put("member", reopened(member), id=member_id)
+            changed()
+            nav.redraw()
+            nav.notify(f"{name} is back on your caseload.")
+
+        actions.append(_action("Reopen", ft.Icons.UNARCHIVE_OUTLINED, nav.guard(reopen),
+                               "member_reopen"))
+
+    controls: list[ft.Control] = [
+        ft.Text(name, size=22, weight=ft.FontWeight.BOLD, key="member_name"),
+        muted(member_detail(member), key="member_detail"),
+        ft.Row(actions, wrap=True, spacing=8, run_spacing=8),
+    ]
+    if plan is not None and plan.data.get("steps"):
+        controls += [heading(f"Plan: {plan.data['goal']}"),
+                     *_steps(nav, store, plan, changed)]
+    controls.append(heading("Timeline"))
+    controls += [
+        ft.ListTile(title=ft.Text(entry.title), subtitle=ft.Text(entry.detail, max_lines=3)
+                    if entry.detail else None,
+                    leading=ft.Text(_short_day(entry.when), size=12, width=48),
+                    on_click=go(entry.route), key=f"timeline:{n}",
+                    content_padding=ft.Padding.only(left=4))
+        for n, entry in enumerate(timeline(member, records, store.settings))
+    ]
+    return sub_screen(f"member_page/{member_id}", name, controls)
+
+
+def _action(label: str, icon: ft.IconData, on_click, key: str) -> ft.Control:
+    """A member's action: a large button, two a row on a phone."""
+    return ft.Container(ft.OutlinedButton(content=label, icon=icon, on_click=on_click, key=key,
+                                          height=BIG - 4),
+                        width=184)
+
+
+def _steps(nav: Navigator, store: Store, plan: Record, changed: Changed) -> list[ft.Control]:
+    """The plan's steps, each ticked done (or not) with one tap."""
+    def tick(index: int):
+        def flip(e) -> None:
+            store.put("employment_plan", with_step_done(plan, index, bool(e.control.value)),
+                      id=plan.id)
+            changed()
+            nav.redraw()
+
+        return nav.guard(flip)
+
+    rows: list[ft.Control] = []
+    for index, step in enumerate(plan.data.get("steps") or []):
+        due = f" · by {text.day_label(date.fromisoformat(step['by']))}" if step.get("by") else ""
+        who = f" ({step['who']})" if step.get("who") else ""
+        rows.append(ft.Checkbox(label=f"{step['text']}{who}{due}", value=bool(step.get("done")),
+                                on_change=tick(index), key=f"plan_step:{index}"))
+    return rows
+
+
+def _short_day(when) -> str:
+    return f"{when.day} {when:%b}"
+
+
+def close_member_screen(nav: Navigator, store: Store, member_id: str,
+                        changed: Changed) -> Screen:
+    """Closing asks why. A member is never closed for missed appointments: when
+    the last visits are outreach attempts, they are shown first."""
+    member = store.get(member_id)
+    if member is None or member.kind != "member":
+        raise LookupError("That member was deleted meanwhile.")
+    name = member.data["display_name"]
+    reason = ft.Dropdown(label="Why services end", key="close_reason", expand=True,
+                         options=[ft.DropdownOption(key=r, text=r) for r in CLOSE_REASONS])
+    attempts = last_outreach_attempts(member_records(store, member_id)["member_visit"])
+    controls: list[ft.Control] = []
+    if attempts:
+        zone = store.settings.zone
+        days = ", ".join(text.day_label(_local_day(v, zone)) for v in attempts)
+        were = "was an outreach attempt" if len(attempts) == 1 else "were outreach attempts"
+        controls += [
+            ft.Text(f"The last {text.plural(len(attempts), 'visit')} with {name} {were} "
+                    f"({days}).", key="outreach_attempts", color=ft.Colors.ORANGE_900),
+            muted("In IPS a member is never closed for missed appointments: keep reaching "
+                  "out, and log each attempt. Close only for a reason the member gave."),
+        ]
+
+    def close() -> bool:
+        if not reason.value:
+            reason.error_text = "Choose why services end."
+            return False
+        store.put("member", closed(member, reason.value, store.today()), id=member_id)
+        changed()
+        nav.back()
+        nav.notify(f"{name} is closed. Reopen from the member's page if needed.")
+        return True
+
+    controls += [reason, big_button(f"Close {name}", ft.Icons.ARCHIVE_OUTLINED,
+                                    nav.submit(close), key="close_confirm")]
+    return sub_screen(f"close_member/{member_id}", f"Close {name}", controls)
+
+
+def _local_day(visit: Record, zone) -> date:
+    return datetime.fromisoformat(visit.data["occurred_at"]).astimezone(zone).date()
