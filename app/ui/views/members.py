@@ -180,17 +180,19 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
     reason = ft.Dropdown(label="Why services end", key="close_reason", expand=True,
                          options=[ft.DropdownOption(key=r, text=r) for r in CLOSE_REASONS])
     attempts = last_outreach_attempts(member_records(store, member_id)["member_visit"])
-    controls: list[ft.Control] = []
+    controls: list[ft.Control] = [
+        muted(f"Closing takes {name} off your active caseload; nothing is deleted, and you "
+              "can reopen later. In IPS a member is never closed for missed appointments: "
+              "keep reaching out, log each attempt, and close only for a reason the member "
+              "gave."),
+    ]
     if attempts:
         zone = store.settings.zone
         days = ", ".join(text.day_label(_local_day(v, zone)) for v in attempts)
         were = "was an outreach attempt" if len(attempts) == 1 else "were outreach attempts"
-        controls += [
-            ft.Text(f"The last {text.plural(len(attempts), 'visit')} with {name} {were} "
-                    f"({days}).", key="outreach_attempts", color=ft.Colors.ORANGE_900),
-            muted("In IPS a member is never closed for missed appointments: keep reaching "
-                  "out, and log each attempt. Close only for a reason the member gave."),
-        ]
+        controls.insert(0, ft.Text(f"The last {text.plural(len(attempts), 'visit')} with {name} "
+                                   f"{were} ({days}).", key="outreach_attempts",
+                                   color=ft.Colors.ORANGE_900))
 
     def close() -> bool:
         if not reason.value:
