@@ -61,6 +61,7 @@ class FormSpec:
     title: str  # "Employer contact": the form's title is made from it
     fields: tuple[FormField, ...]
     verb: str = "New"  # "Log", "New", "Start", "End"
+    intro: str = ""  # a line above the fields: how the form is meant to be used
 
 
 def _options(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -134,7 +135,8 @@ FORMS: Mapping[str, FormSpec] = {
                   _options(DISCLOSURE_CHOICES)),
         FormField("notes", "Notes", W.NOTES),
         FormField("completed_on", "Profile complete", W.DONE_ON),
-    )),
+    ), intro="Build the profile with the member over two or three sessions: save as you go, "
+             "and switch on Profile complete when it is done."),
     "employment_plan": FormSpec("employment_plan", "Employment plan", (
         FormField("member_id", "Member", W.MEMBER),
         FormField("goal", "Goal", W.TEXT),
@@ -142,7 +144,8 @@ FORMS: Mapping[str, FormSpec] = {
         FormField("written_on", "Written on", W.DATE),
         FormField("next_review", "Next review", W.DATE),
         FormField("notes", "Notes", W.NOTES),
-    )),
+    ), intro="The member's goal in their words, the steps toward it, and when to look at "
+             "the plan again."),
 }
 # The form that edits a stored record of each kind.
 EDIT_FORM = {spec.kind: name for name, spec in FORMS.items() if name == spec.kind}

@@ -102,6 +102,8 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
         actions.append(icon_button(ft.Icons.DELETE_OUTLINE, f"Delete this {spec.title.lower()}",
                                    nav.guard(lambda _e: delete(gone)), key="delete"))
     notice = _empty_caseload_notice(nav, store, kind)
+    if spec.intro:
+        notice.insert(0, muted(spec.intro, key="form_intro"))
     if record is not None and kind == "employer":
         actions.append(icon_button(ft.Icons.MERGE_TYPE, "Merge with another employer",
                                    nav.guard(lambda _e: nav.open(f"merge_employer/{record_id}")),
