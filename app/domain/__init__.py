@@ -1,9 +1,20 @@
-"""The rules of IPS Field Log: records, versions, weeks, tallies. No I/O, no UI.
+"""The rules of IPS Field Log: records, versions, weeks, tallies, what is due.
+No I/O, no UI.
 
 Shared by the phone app and the central store, so every rule exists once.
 """
 
 from .clock import HybridClock, Stamp, parse_version, wall_clock_ms
+from .due import (
+    DUE_SOON_DAYS,
+    RULE_IDS,
+    RULES,
+    DueItem,
+    Rule,
+    due_items,
+    member_status,
+    status_of,
+)
 from .errors import (
     FieldLogError,
     RecordDamagedError,
@@ -44,7 +55,9 @@ from .weeks import DEFAULT_TARGET, WEEKDAYS, TeamSettings
 
 __all__ = [
     "DEFAULT_TARGET",
+    "DUE_SOON_DAYS",
     "EMPLOYER_CONTACT_FIDELITY",
+    "DueItem",
     "KINDS",
     "KIND_NAMES",
     "WEEKDAYS",
@@ -54,8 +67,11 @@ __all__ = [
     "HybridClock",
     "KindSpec",
     "Record",
+    "RULES",
+    "RULE_IDS",
     "RecordDamagedError",
     "ReviewChanges",
+    "Rule",
     "Stamp",
     "StoreDamagedError",
     "StoreErasedError",
@@ -72,12 +88,15 @@ __all__ = [
     "check_record_id",
     "counts_toward_target",
     "data_problems",
+    "due_items",
     "fidelity_rating",
     "finished_weeks_average",
     "kind_spec",
+    "member_status",
     "new_record_id",
     "parse_version",
     "sort_newest_first",
+    "status_of",
     "team_average",
     "validate_data",
     "wall_clock_ms",

@@ -1,0 +1,392 @@
+"""The IPS timed rules: what is due for each member of a caseload, as of a day.
+
+One pure function, `due_items`, used by the phone's store, the central store's
+`GET /v1/due`, its tallies and its export, so every side lists the same items.
+The rules are data (`RULES`): their windows in days and the words screens show.
+
+How the rules of PROTOCOL.md are read where it leaves room:
+
+- Only live records count (tombstones never), and only what is known as of
+  the day: visits and employer contacts from after it, a profile completed
+  after it and a plan written after it are not there yet. A job may lie ahead
+  (a planned start); it lasts from its start to its end date, both included.
+- Times (`occurred_at`) become dates in the team's time zone. Windows are whole
+  days and include both ends: a log of dates cannot tell a visit on the
+  morning of a job's first (or last) day from one in the evening, so such a
+  visit counts both as before and as after.
+- Closed and deleted members have no items. `first_employer_contact` is for
+  members whose `job_seeking` is true, as the app shows them.
+- A rule met by any record of its kind (`career_profile`,
+  `first_employer_contact`, `employment_plan`) stays overdue until that record
+  exists. A rule met only inside a window around a job stays listed for a
+  while after the window closes, overdue, so a visit done but not yet logged
+  is noticed: `listed_days` after the job's start (`contact_after_job_start`,
+  `work_incentives`) or end (`contact_after_job_loss`, "for 30 days after the
+  end"), and only while the job lasts for the start rules (after a job ends,
+  the job-loss rule takes over). `contact_before_job_start` is listed only in
+  its 7 days ("jobs starting within 7 days"), so it is never overdue.
+- Follow-along counts from the member's last face-to-face visit since the
+  start of the job, or from the start when there is none yet: its clock
+  starts with the job. It follows the most recently started job the member
+  holds on the day (one visit serves every job): weekly until 30 days after
+  that job's start (that day included), then every 30 days. There is always a
+  next follow-along visit, so while a job lasts it is always listed.
+- `work_incentives` is for members with `benefits` written in any of their
+  career profiles, for each job, met by a `work_incentives` visit (face to
+  face or not: planning may be done by phone) in the 90 days before the start.
+- `employment_plan` is due 30 days after the first completed career profile;
+  `plan_review` is the `next_review` of the latest plan (by `written_on`), so
+  a later plan, or a new `next_review`, meets it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from .records import Record
+from .weeks import TeamSettings
+
+Status = Literal["overdue", "due", "upcoming"]
+# An item is "due" from this many days before its due date; before that it is "upcoming".
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One timed rule. `says` and `evidence` are templates: `{member}`,
+    `{employer}` (of the job), `{days}` (this rule's window) and the dates the
+    evidence names (YYYY-MM-DD)."""
+
+    id: str
+    days: int  # the window: due this many days after what starts it, or the span before it
+    says: str  # what the specialist has to do, as screens show it
+    evidence: str  # the record that would meet the rule
+    # How many days after the job event that starts it the rule stays listed
+    # while unmet (see the module's notes); None: until it is met.
+    listed_days: int | None = None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "career_profile",
+        30,
+        "Complete {member}'s career profile within {days} days of program entry",
+        "a career profile for {member} with the date it was completed",
+    ),
+    Rule(
+        "first_employer_contact",
+        30,
+        "Meet an employer face to face for {member} within {days} days of program entry",
+        "a face-to-face employer contact that lists {member}",
+    ),
+    Rule(
+        "contact_before_job_start",
+        7,
+        "See {member} face to face in the {days} days before the job at {employer} starts",
+        "a face-to-face member visit from {first} to {last}",
+    ),
+    Rule(
+        "contact_after_job_start",
+        3,
+        "See {member} face to face within {days} days of the job start at {employer}",
+        "a face-to-face member visit from {first} to {last}",
+        listed_days=30,
+    ),
+    Rule(
+        "follow_along_weekly",
+        7,
+        "See {member} face to face every week in the first 30 days of the job at {employer}",
+        "a face-to-face member visit from {first} to {last}",
+        listed_days=30,
+    ),
+    Rule(
+        "follow_along_monthly",
+        30,
+        "See {member} face to face at least every {days} days while the job at {employer} lasts",
+        "a face-to-face member visit from {first} to {last}",
+    ),
+    Rule(
+        "contact_after_job_loss",
+        3,
+        "See {member} face to face within {days} days of the end of the job at {employer}",
+        "a face-to-face member visit on or after {first}",
+        listed_days=30,
+    ),
+    Rule(
+        "work_incentives",
+        90,
+        "Offer {member} benefits planning before the job at {employer} starts",
+        "a work-incentives member visit from {first} to {last}",
+        listed_days=30,
+    ),
+    Rule(
+        "employment_plan",
+        30,
+        "Write {member}'s employment plan within {days} days of the career profile",
+        "an employment plan for {member}",
+    ),
+    Rule(
+        "plan_review",
+        0,
+        "Review {member}'s employment plan",
+        "an employment plan for {member} written after {first}",
+    ),
+)
+RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
+_RULE = {rule.id: rule for rule in RULES}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One rule not yet met for one member: what to do, by when."""
+
+    rule: str  # a RULE_IDS entry
+    member_id: str
+    member: str  # the member's display name
+    due: date
+    status: Status
+    evidence: str  # the record that would meet it, in a sentence
+    says: str  # what to do, as screens show it
+
+    def to_wire(self) -> dict[str, str]:
+        """As `GET /v1/due` lists it."""
+        return {
+            "rule": self.rule,
+            "member_id": self.member_id,
+            "member": self.member,
+            "due": self.due.isoformat(),
+            "status": self.status,
+            "evidence": self.evidence,
+            "says": self.says,
+        }
+
+
+def status_of(due: date, on: date) -> Status:
+    if due < on:
+        return "overdue"
+    return "due" if due <= on + timedelta(days=DUE_SOON_DAYS) else "upcoming"
+
+
+@dataclass(frozen=True)
+class _Job:
+    id: str
+    employer: str
+    start: date
+    end: date | None
+
+    @classmethod
+    def of(cls, record: Record) -> _Job:
+        data = record.data
+        end = data.get("end_date")
+        return cls(
+            record.id,
+            data["employer"],
+            date.fromisoformat(data["start_date"]),
+            date.fromisoformat(end) if end else None,
+        )
+
+    def lasts_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass
+class _History:
+    """What a member's live records say, as of the day."""
+
+    face_to_face: list[date] = field(default_factory=list)  # visit days, sorted
+    work_incentives: list[date] = field(default_factory=list)  # visit days, sorted
+    employer_contact: bool = False  # a face-to-face one lists the member
+    jobs: list[_Job] = field(default_factory=list)
+    profiles_completed: list[date] = field(default_factory=list)  # completed_on by the day
+    benefits: bool = False  # a career profile records benefits
+    plans: list[Record] = field(default_factory=list)  # written by the day
+
+    def visited(self, first: date, last: date, days: list[date] | None = None) -> bool:
+        """A visit (face to face, unless other days are given) from `first` to `last`."""
+        days = self.face_to_face if days is None else days
+        at = bisect.bisect_left(days, first)
+        return at < len(days) and days[at] <= last
+
+    def last_visit(self, first: date, last: date) -> date | None:
+        """The latest face-to-face visit from `first` to `last`, if any."""
+        at = bisect.bisect_right(self.face_to_face, last)
+        return self.face_to_face[at - 1] if at and self.face_to_face[at - 1] >= first else None
+
+
+def _histories(
+    records: Iterable[Record], on: date, settings: TeamSettings
+) -> tuple[list[Record], dict[str, _History]]:
+    """The live members, and each member's history by id, as of `on`."""
+    members: list[Record] = []
+    found: defaultdict[str, _History] = defaultdict(_History)
+    for record in records:
+        if record.deleted:
+            continue
+        data = record.data
+        kind = record.kind
+        if kind == "member":
+            members.append(record)
+        elif kind == "member_visit":
+            day = settings.local_date(data["occurred_at"])
+            if day <= on:
+                history = found[data["member_id"]]
+                if data["face_to_face"] is True:
+                    history.face_to_face.append(day)
+                if data["type"] == "work_incentives":
+                    history.work_incentives.append(day)
+        elif kind == "employer_contact" and data["face_to_face"] is True:
+            if data.get("member_ids") and settings.local_date(data["occurred_at"]) <= on:
+                for member_id in data["member_ids"]:
+                    found[member_id].employer_contact = True
+        elif kind == "job":
+            found[data["member_id"]].jobs.append(_Job.of(record))
+        elif kind == "career_profile":
+            history = found[data["member_id"]]
+            completed = data.get("completed_on")
+            if completed and date.fromisoformat(completed) <= on:
+                history.profiles_completed.append(date.fromisoformat(completed))
+            history.benefits |= bool(str(data.get("benefits") or "").strip())
+        elif kind == "employment_plan" and date.fromisoformat(data["written_on"]) <= on:
+            found[data["member_id"]].plans.append(record)
+    for history in found.values():
+        history.face_to_face.sort()
+        history.work_incentives.sort()
+    return members, found
+
+
+def due_items(records: Iterable[Record], on: date, settings: TeamSettings) -> list[DueItem]:
+    """Every timed rule not met for the caseload in `records`, as of `on`:
+    ordered by due date, then member, then the rules' order."""
+    members, histories = _histories(records, on, settings)
+    items = [
+        item
+        for member in members
+        if member.data.get("status") != "closed"
+        for item in _member_items(member, histories[member.id], on)
+    ]
+    order = {rule_id: n for n, rule_id in enumerate(RULE_IDS)}
+    items.sort(key=lambda i: (i.due, i.member.casefold(), i.member_id, order[i.rule], i.says))
+    return items
+
+
+def _member_items(member: Record, history: _History, on: date) -> Iterator[DueItem]:
+    name = str(member.data["display_name"])
+
+    def item(rule_id: str, due: date, employer: str = "", **dates: date) -> DueItem:
+        rule = _RULE[rule_id]
+        words = {"member": name, "employer": employer, "days": rule.days}
+        shown = {key: day.isoformat() for key, day in dates.items()}
+        return DueItem(
+            rule.id,
+            member.id,
+            name,
+            due,
+            status_of(due, on),
+            rule.evidence.format(**words, **shown),
+            rule.says.format(**words),
+        )
+
+    def days(rule_id: str) -> timedelta:
+        return timedelta(days=_RULE[rule_id].days)
+
+    def listed(rule_id: str, since: date) -> bool:
+        limit = _RULE[rule_id].listed_days
+        return limit is None or on <= since + timedelta(days=limit)
+
+    entry = date.fromisoformat(member.data["program_entry"])
+    if not history.profiles_completed:
+        yield item("career_profile", entry + days("career_profile"))
+    if member.data.get("job_seeking") is True and not history.employer_contact:
+        yield item("first_employer_contact", entry + days("first_employer_contact"))
+
+    for job in history.jobs:
+        start, end, employer = job.start, job.end, job.employer
+        before = start - days("contact_before_job_start")
+        if before <= on <= start and not history.visited(before, start):
+            yield item("contact_before_job_start", start, employer, first=before, last=start)
+        not_ended = end is None or on <= end
+        after = start + days("contact_after_job_start")
+        if (
+            not_ended
+            and listed("contact_after_job_start", start)
+            and not history.visited(start, after)
+        ):
+            yield item("contact_after_job_start", after, employer, first=start, last=after)
+        planning = start - days("work_incentives")
+        if (
+            history.benefits
+            and not_ended
+            and listed("work_incentives", start)
+            and not history.visited(planning, start, history.work_incentives)
+        ):
+            yield item("work_incentives", start, employer, first=planning, last=start)
+        if (
+            end is not None
+            and end <= on
+            and listed("contact_after_job_loss", end)
+            and not history.visited(end, on)
+        ):
+            due = end + days("contact_after_job_loss")
+            yield item("contact_after_job_loss", due, employer, first=end)
+
+    lasting = [job for job in history.jobs if job.lasts_on(on)]
+    if lasting:
+        job = max(lasting, key=lambda j: (j.start, j.id))
+        weekly = listed("follow_along_weekly", job.start)
+        rule_id = "follow_along_weekly" if weekly else "follow_along_monthly"
+        last = history.last_visit(job.start, on)
+        first = job.start if last is None else last + timedelta(days=1)
+        due = (last or job.start) + days(rule_id)
+        yield item(rule_id, due, job.employer, first=first, last=due)
+
+    if history.profiles_completed and not history.plans:
+        first_profile = min(history.profiles_completed)
+        yield item("employment_plan", first_profile + days("employment_plan"))
+    if history.plans:
+        plan = max(history.plans, key=lambda p: (p.data["written_on"], p.version))
+        review = plan.data.get("next_review")
+        if review:
+            written = date.fromisoformat(plan.data["written_on"])
+            yield item("plan_review", date.fromisoformat(review), first=written)
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def member_status(member: Record, records: Iterable[Record], on: date) -> str:
+    """Where a member stands on `on`, for the caseload list: "Closed",
+    "Working at Bluebird Print Shop since 3 Nov", "Starting at ... on 1 Dec",
+    "Not looking for work", "Between jobs since 12 Oct" or "Looking for work".
+    `records` may be the whole caseload; only the member's live jobs are read."""
+    if member.data.get("status") == "closed":
+        return "Closed"
+    jobs = [
+        _Job.of(r)
+        for r in records
+        if r.kind == "job" and not r.deleted and r.data.get("member_id") == member.id
+    ]
+    lasting = [job for job in jobs if job.lasts_on(on)]
+    if lasting:
+        job = max(lasting, key=lambda j: (j.start, j.id))
+        return f"Working at {job.employer} since {_day(job.start, on)}"
+    coming = [job for job in jobs if job.start > on]
+    if coming:
+        job = min(coming, key=lambda j: (j.start, j.id))
+        return f"Starting at {job.employer} on {_day(job.start, on)}"
+    if member.data.get("job_seeking") is not True:
+        return "Not looking for work"
+    ended = [job.end for job in jobs if job.end is not None]
+    if ended:
+        return f"Between jobs since {_day(max(ended), on)}"
+    return "Looking for work"
+
+
+def _day(day: date, on: date) -> str:
+    """The day as "3 Nov", with the year when it is not the year of `on`."""
+    shown = f"{day.day} {MONTHS[day.month - 1]}"
+    return shown if day.year == on.year else f"{shown} {day.year}"

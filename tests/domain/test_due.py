@@ -1,0 +1,156 @@
+"""The IPS timed rules: every rule at its boundary days, from the shared table
+of caseloads (tests/due_cases.py), and the member's status line."""
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+
+from app.domain import RULE_IDS, RULES, DueItem, due_items, member_status, status_of
+from tests.due_cases import (
+    CASES,
+    ON,
+    SETTINGS,
+    DueCase,
+    days,
+    employer_contact,
+    job,
+    member,
+    settled,
+    visit,
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_each_case_gives_its_items_in_order(case: DueCase):
+    items = due_items(case.records, case.on, SETTINGS)
+    assert [(i.member, i.rule, i.due, i.status) for i in items] == list(case.expected)
+
+
+def test_the_table_tries_every_rule():
+    tried = {rule for case in CASES for _, rule, _, _ in case.expected}
+    assert tried == set(RULE_IDS)
+
+
+def test_the_rules_are_protocols_in_its_order():
+    assert RULE_IDS == (
+        "career_profile",
+        "first_employer_contact",
+        "contact_before_job_start",
+        "contact_after_job_start",
+        "follow_along_weekly",
+        "follow_along_monthly",
+        "contact_after_job_loss",
+        "work_incentives",
+        "employment_plan",
+        "plan_review",
+    )
+    assert {rule.id: rule.days for rule in RULES}["contact_after_job_start"] == 3
+
+
+def test_an_item_says_what_to_do_and_names_what_would_meet_it():
+    who, made = settled("Rowan")
+    items = due_items([*made, job(who, days(-1))], ON, SETTINGS)
+    assert items[0] == DueItem(
+        rule="contact_after_job_start",
+        member_id=who.id,
+        member="Rowan",
+        due=days(2),
+        status="due",
+        evidence="a face-to-face member visit from 2026-11-19 to 2026-11-22",
+        says="See Rowan face to face within 3 days of the job start at Bluebird Print Shop",
+    )
+    assert items[0].to_wire() == {
+        "rule": "contact_after_job_start",
+        "member_id": who.id,
+        "member": "Rowan",
+        "due": "2026-11-22",
+        "status": "due",
+        "evidence": "a face-to-face member visit from 2026-11-19 to 2026-11-22",
+        "says": "See Rowan face to face within 3 days of the job start at Bluebird Print Shop",
+    }
+    assert items[1].says == (
+        "See Rowan face to face every week in the first 30 days of the job at Bluebird Print Shop"
+    )
+
+
+def test_every_rule_has_words_for_every_item():
+    said = {}
+    for case in CASES:
+        for item in due_items(case.records, case.on, SETTINGS):
+            said[item.rule] = (item.says, item.evidence)
+    assert set(said) == set(RULE_IDS)
+    for says, evidence in said.values():
+        assert "{" not in says + evidence and says[0].isupper()
+
+
+@pytest.mark.parametrize(
+    ("due", "status"),
+    [(-1, "overdue"), (0, "due"), (7, "due"), (8, "upcoming")],
+)
+def test_status_by_days_to_the_due_date(due, status):
+    assert status_of(ON + timedelta(days=due), ON) == status
+
+
+def test_tombstones_never_count_even_with_their_old_data():
+    who = member("Rowan", days(-31), job_seeking=True)
+    contact = employer_contact(days(-2), (who,))
+    gone_contact = replace(contact, deleted=True)
+    items = due_items([who, gone_contact], ON, SETTINGS)
+    assert [i.rule for i in items] == ["career_profile", "first_employer_contact"]
+    assert due_items([replace(who, deleted=True)], ON, SETTINGS) == []
+    start = visit(who, days(-2))
+    kept = due_items([who, contact, job(who, days(-2)), start], ON, SETTINGS)
+    gone = due_items([who, contact, job(who, days(-2)), replace(start, deleted=True)], ON, SETTINGS)
+    assert "contact_after_job_start" not in {i.rule for i in kept}
+    assert "contact_after_job_start" in {i.rule for i in gone}
+
+
+def test_records_of_members_not_on_the_caseload_are_passed_over():
+    stranger = member("Not here", days(-100))
+    assert due_items([visit(stranger, days(-1)), job(stranger, days(-1))], ON, SETTINGS) == []
+
+
+def test_an_empty_caseload_has_nothing_due():
+    assert due_items([], ON, SETTINGS) == []
+
+
+class TestMemberStatus:
+    def test_looking_and_not_looking_for_work(self):
+        assert member_status(member("Rowan", days(-5), job_seeking=True), [], ON) == (
+            "Looking for work"
+        )
+        assert member_status(member("Rowan", days(-5)), [], ON) == "Not looking for work"
+
+    def test_closed_comes_first(self):
+        who = member("Rowan", days(-5), status="closed")
+        assert member_status(who, [job(who, days(-3))], ON) == "Closed"
+
+    def test_working_since_the_start_of_the_newest_job_held(self):
+        who = member("Rowan", days(-90))
+        jobs = [job(who, date(2026, 3, 2), employer="Copper Kettle Diner"), job(who, days(-17))]
+        assert member_status(who, jobs, ON) == "Working at Bluebird Print Shop since 3 Nov"
+        old = [job(who, date(2025, 12, 1), employer="Copper Kettle Diner")]
+        assert member_status(who, old, ON) == "Working at Copper Kettle Diner since 1 Dec 2025"
+
+    def test_the_last_day_of_a_job_is_still_working(self):
+        who = member("Rowan", days(-90), job_seeking=True)
+        ended = [job(who, days(-60), ON)]
+        assert member_status(who, ended, ON) == "Working at Bluebird Print Shop since 21 Sep"
+        assert member_status(who, ended, days(1)) == "Between jobs since 20 Nov"
+
+    def test_between_jobs_since_the_last_end(self):
+        who = member("Rowan", days(-90), job_seeking=True)
+        jobs = [job(who, days(-80), date(2026, 9, 1)), job(who, days(-50), date(2026, 10, 12))]
+        assert member_status(who, jobs, ON) == "Between jobs since 12 Oct"
+
+    def test_a_job_ahead(self):
+        who = member("Rowan", days(-90), job_seeking=True)
+        assert member_status(who, [job(who, date(2026, 12, 1))], ON) == (
+            "Starting at Bluebird Print Shop on 1 Dec"
+        )
+
+    def test_other_members_jobs_and_deleted_jobs_do_not_count(self):
+        who, other = member("Rowan", days(-90)), member("Sage", days(-90))
+        jobs = [job(other, days(-3)), replace(job(who, days(-3)), deleted=True)]
+        assert member_status(who, jobs, ON) == "Not looking for work"

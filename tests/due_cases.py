@@ -1,0 +1,487 @@
+"""One table of caseloads and the timed rules they leave due, used three ways:
+by the domain (tests/domain/test_due.py), the phone's store
+(tests/store/test_due.py) and `GET /v1/due` on both backends
+(tests/server/test_due.py), so all three must give the same items.
+
+Every date lies before the day these tests were written, so the server takes
+every record; the team is on America/Chicago, weeks from Monday.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from app.domain import Record, TeamSettings
+
+SETTINGS = TeamSettings("monday", "America/Chicago", 6)
+ON = date(2026, 11, 20)  # a Friday
+_numbers = itertools.count(1)
+
+
+def days(n: int) -> date:
+    """The day `n` days after ON (before it, for a negative n)."""
+    return ON + timedelta(days=n)
+
+
+def _record(kind: str, data: dict[str, Any], *, deleted: bool = False) -> Record:
+    n = next(_numbers)
+    record_id = f"00000000-0000-7000-8000-{n:012d}"
+    return Record(record_id, kind, f"1763820000000.{n:05d}.due-cases", deleted, data)
+
+
+def _at(day: date, clock: str = "10:00:00-06:00") -> str:
+    return f"{day.isoformat()}T{clock}"
+
+
+def member(name: str, entry: date, *, job_seeking: bool = False, status: str = "active"):
+    data = {"display_name": name, "program_entry": entry.isoformat(), "status": status}
+    return _record("member", {**data, "job_seeking": job_seeking})
+
+
+def visit(who: Record, day: date, *, f2f: bool = True, type: str = "job_support", clock=None):
+    data = {
+        "occurred_at": _at(day) if clock is None else _at(day, clock),
+        "member_id": who.id,
+        "type": type,
+        "face_to_face": f2f,
+        "setting": "community" if f2f else "phone",
+        "minutes": 30,
+    }
+    return _record("member_visit", data)
+
+
+def employer_contact(day: date, members: tuple[Record, ...] = (), *, f2f: bool = True):
+    data = {
+        "occurred_at": _at(day),
+        "employer": "Harbor Hardware",
+        "face_to_face": f2f,
+        "member_ids": [m.id for m in members],
+    }
+    return _record("employer_contact", data)
+
+
+def job(who: Record, start: date, end: date | None = None, employer="Bluebird Print Shop"):
+    data: dict[str, Any] = {
+        "member_id": who.id,
+        "employer": employer,
+        "title": "Press assistant",
+        "start_date": start.isoformat(),
+        "competitive": True,
+    }
+    if end is not None:
+        data.update(end_date=end.isoformat(), end_reason="laid_off")
+    return _record("job", data)
+
+
+def profile(who: Record, completed: date | None, *, benefits: str | None = None):
+    data = {"member_id": who.id, "work_goal": "Print work", "benefits": benefits}
+    return _record("career_profile", {**data, "completed_on": completed and completed.isoformat()})
+
+
+def plan(who: Record, written: date, next_review: date | None = None):
+    data = {
+        "member_id": who.id,
+        "written_on": written.isoformat(),
+        "goal": "A job in printing",
+        "steps": [{"text": "Visit two print shops", "who": "Rowan", "done": False}],
+        "next_review": next_review and next_review.isoformat(),
+    }
+    return _record("employment_plan", data)
+
+
+def deleted(record: Record) -> Record:
+    """The record as a store holds it once deleted: a tombstone, data `{}`."""
+    return Record(record.id, record.kind, record.version, True, {})
+
+
+def settled(name: str, **member_fields: Any) -> tuple[Record, list[Record]]:
+    """A member long on the caseload whose entry rules are all met: a career
+    profile (no benefits), an employment plan without a review date, and, for
+    a job seeker, a face-to-face employer contact."""
+    who = member(name, days(-200), **member_fields)
+    made = [who, profile(who, days(-180)), plan(who, days(-170))]
+    if member_fields.get("job_seeking"):
+        made.append(employer_contact(days(-190), (who,)))
+    return who, made
+
+
+Expected = tuple[str, str, date, str]  # member, rule, due, status
+
+
+@dataclass(frozen=True)
+class DueCase:
+    name: str
+    records: tuple[Record, ...]
+    expected: tuple[Expected, ...]  # in the order due_items lists them
+    on: date = ON
+
+
+def _case(name: str, records: list[Record], *expected: Expected, on: date = ON) -> DueCase:
+    return DueCase(name, tuple(records), tuple(expected), on)
+
+
+def _entry_cases() -> list[DueCase]:
+    cases = []
+    for day, status in ((30, "due"), (31, "overdue")):
+        who = member("Rowan", days(-day))
+        cases.append(
+            _case(
+                f"career profile on day {day} after entry",
+                [who],
+                ("Rowan", "career_profile", days(30 - day), status),
+            )
+        )
+    who = member("Sage", days(-40))
+    cases.append(
+        _case(
+            "a career profile in progress does not meet it",
+            [who, profile(who, None)],
+            ("Sage", "career_profile", days(-10), "overdue"),
+        )
+    )
+    who = member("Tamsin", days(-40))
+    cases.append(
+        _case(
+            "a completed career profile meets it; the plan is due next",
+            [who, profile(who, days(-5))],
+            ("Tamsin", "employment_plan", days(25), "upcoming"),
+        )
+    )
+    who = member("Umar", days(-40))
+    cases.append(
+        _case(
+            "a career profile completed after the day is not done yet",
+            [who, profile(who, days(1))],
+            ("Umar", "career_profile", days(-10), "overdue"),
+        )
+    )
+    for day, status in ((30, "due"), (31, "overdue")):
+        who = member("Vera", days(-day), job_seeking=True)
+        made = [who, profile(who, days(-1)), plan(who, days(-1))]
+        cases.append(
+            _case(
+                f"first employer contact on day {day} after entry",
+                made,
+                ("Vera", "first_employer_contact", days(30 - day), status),
+            )
+        )
+    who = member("Wren", days(-31), job_seeking=True)
+    base = [who, profile(who, days(-1)), plan(who, days(-1))]
+    cases.append(
+        _case(
+            "a face-to-face employer contact listing the member meets it",
+            [*base, employer_contact(days(-2), (who,))],
+        )
+    )
+    cases.append(
+        _case(
+            "a phone call listing the member or a generic visit does not",
+            [*base, employer_contact(days(-2), (who,), f2f=False), employer_contact(days(-2))],
+            ("Wren", "first_employer_contact", days(-1), "overdue"),
+        )
+    )
+    cases.append(
+        _case(
+            "a deleted employer contact does not",
+            [*base, deleted(employer_contact(days(-2), (who,)))],
+            ("Wren", "first_employer_contact", days(-1), "overdue"),
+        )
+    )
+    who = member("Xavi", days(-31), job_seeking=False)
+    cases.append(
+        _case(
+            "a member not looking for work has no employer-contact rule",
+            [who, profile(who, days(-1)), plan(who, days(-1))],
+        )
+    )
+    who = member("Yara", days(-400), status="closed")
+    cases.append(_case("a closed member has no items at all", [who, job(who, days(-2), None)]))
+    who = member("Zeno", days(-400))
+    cases.append(_case("a deleted member has no items", [deleted(who), job(who, days(-2))]))
+    return cases
+
+
+def _job_start_cases() -> list[DueCase]:
+    cases = []
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a job starting today",
+            [*made, job(who, ON)],
+            ("Rowan", "contact_before_job_start", ON, "due"),
+            ("Rowan", "contact_after_job_start", days(3), "due"),
+            ("Rowan", "follow_along_weekly", days(7), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a job starting in 7 days",
+            [*made, job(who, days(7))],
+            ("Rowan", "contact_before_job_start", days(7), "due"),
+            ("Rowan", "contact_after_job_start", days(10), "upcoming"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a job starting in 8 days",
+            [*made, job(who, days(8))],
+            ("Rowan", "contact_after_job_start", days(11), "upcoming"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit on the first day of the 7 before the start meets it",
+            [*made, job(who, days(7)), visit(who, ON)],
+            ("Rowan", "contact_after_job_start", days(10), "upcoming"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit one day before the 7 days does not",
+            [*made, job(who, days(6)), visit(who, days(-2))],
+            ("Rowan", "contact_before_job_start", days(6), "due"),
+            ("Rowan", "contact_after_job_start", days(9), "upcoming"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit late at night in UTC is on the team's local day",
+            # 04:00 UTC on the 20th is the 19th in Chicago: outside the window.
+            [*made, job(who, days(7)), visit(who, ON, clock="04:00:00+00:00")],
+            ("Rowan", "contact_before_job_start", days(7), "due"),
+            ("Rowan", "contact_after_job_start", days(10), "upcoming"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit on the start day meets the contact after the start",
+            [*made, job(who, days(-3)), visit(who, days(-3))],
+            ("Rowan", "follow_along_weekly", days(4), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit one day after the 3 days does not",
+            [*made, job(who, days(-4)), visit(who, ON)],
+            ("Rowan", "contact_after_job_start", days(-1), "overdue"),
+            ("Rowan", "follow_along_weekly", days(7), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a phone call after the start does not",
+            [*made, job(who, days(-2)), visit(who, days(-1), f2f=False)],
+            ("Rowan", "contact_after_job_start", days(1), "due"),
+            ("Rowan", "follow_along_weekly", days(5), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit after the day is not known yet",
+            [*made, job(who, days(-1)), visit(who, days(1))],
+            ("Rowan", "contact_after_job_start", days(2), "due"),
+            ("Rowan", "follow_along_weekly", days(6), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a missed contact after the start stays listed for 30 days",
+            [*made, job(who, days(-30))],
+            ("Rowan", "contact_after_job_start", days(-27), "overdue"),
+            ("Rowan", "follow_along_weekly", days(-23), "overdue"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "and is gone on day 31, when follow-along turns monthly",
+            [*made, job(who, days(-31))],
+            ("Rowan", "follow_along_monthly", days(-1), "overdue"),
+        )
+    )
+    return cases
+
+
+def _follow_along_and_loss_cases() -> list[DueCase]:
+    cases = []
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "weekly follow-along counts from the last visit",
+            [
+                *made,
+                job(who, days(-10)),
+                visit(who, days(-10)),
+                visit(who, days(-2)),
+                visit(who, days(-1), f2f=False),
+            ],
+            ("Rowan", "follow_along_weekly", days(5), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "monthly follow-along after the first 30 days",
+            [*made, job(who, days(-60)), visit(who, days(-59)), visit(who, days(-10))],
+            ("Rowan", "follow_along_monthly", days(20), "upcoming"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "follow-along goes by the newest job the member holds",
+            [
+                *made,
+                job(who, days(-300)),
+                visit(who, days(-300)),
+                job(who, days(-5), employer="Copper Kettle Diner"),
+                visit(who, days(-5)),
+                visit(who, days(-3)),
+            ],
+            ("Rowan", "follow_along_weekly", days(4), "due"),
+        )
+    )
+    for ago, due, status in ((3, ON, "due"), (4, days(-1), "overdue"), (30, days(-27), "overdue")):
+        who, made = settled("Rowan")
+        cases.append(
+            _case(
+                f"a job ended {ago} days ago",
+                [*made, job(who, days(-100), days(-ago)), visit(who, days(-100))],
+                ("Rowan", "contact_after_job_loss", due, status),
+            )
+        )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a job loss is gone 31 days after the end",
+            [*made, job(who, days(-100), days(-31)), visit(who, days(-100))],
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit on the last day of the job meets the contact after its loss",
+            [*made, job(who, days(-100), days(-4)), visit(who, days(-100)), visit(who, days(-4))],
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a visit one day before the end does not",
+            [*made, job(who, days(-100), days(-4)), visit(who, days(-100)), visit(who, days(-5))],
+            ("Rowan", "contact_after_job_loss", days(-1), "overdue"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(_case("a deleted job leaves no items", [*made, deleted(job(who, days(-2)))]))
+    return cases
+
+
+def _benefits_and_plan_cases() -> list[DueCase]:
+    cases = []
+    for benefits, planned, expected in (
+        ("SSDI", None, [("Rowan", "work_incentives", days(20), "upcoming")]),
+        ("SSDI", days(-70), []),  # 90 days before the start, by phone
+        ("SSDI", days(-71), [("Rowan", "work_incentives", days(20), "upcoming")]),
+        (None, None, []),
+        ("  ", None, []),
+    ):
+        who = member("Rowan", days(-200))
+        made = [
+            who,
+            profile(who, days(-180), benefits=benefits),
+            plan(who, days(-170)),
+            job(who, days(20)),
+        ]
+        if planned:
+            made.append(visit(who, planned, f2f=False, type="work_incentives"))
+        cases.append(
+            _case(
+                f"benefits {benefits!r}, planning on {planned}",
+                made,
+                *expected,
+                ("Rowan", "contact_after_job_start", days(23), "upcoming"),
+            )
+        )
+    for day, status in ((30, "due"), (31, "overdue")):
+        who = member("Rowan", days(-200))
+        cases.append(
+            _case(
+                f"employment plan {day} days after the career profile",
+                [who, profile(who, days(-day))],
+                ("Rowan", "employment_plan", days(30 - day), status),
+            )
+        )
+    who = member("Rowan", days(-200))
+    base = [who, profile(who, days(-180))]
+    cases.append(
+        _case(
+            "a plan review is due on the plan's next review",
+            [*base, plan(who, days(-60), next_review=days(-1))],
+            ("Rowan", "plan_review", days(-1), "overdue"),
+        )
+    )
+    cases.append(
+        _case(
+            "a later plan meets the review",
+            [*base, plan(who, days(-60), next_review=days(-1)), plan(who, days(-5))],
+        )
+    )
+    cases.append(
+        _case(
+            "the later plan's own review is then the one due",
+            [
+                *base,
+                plan(who, days(-60), next_review=days(-1)),
+                plan(who, days(-5), next_review=days(30)),
+            ],
+            ("Rowan", "plan_review", days(30), "upcoming"),
+        )
+    )
+    cases.append(
+        _case(
+            "a plan written after the day is not there yet",
+            [*base, plan(who, days(-60), next_review=days(-1)), plan(who, days(2))],
+            ("Rowan", "plan_review", days(-1), "overdue"),
+        )
+    )
+    return cases
+
+
+def _caseload_case() -> DueCase:
+    """Several members at once: ordered by due, then member."""
+    ash, ash_made = settled("ash")  # lower case: the order ignores case
+    bea, bea_made = settled("Bea")
+    cy = member("Cy", days(-25), job_seeking=True)
+    return _case(
+        "a caseload is ordered by due date, then member",
+        [*bea_made, job(bea, days(-2)), *ash_made, job(ash, days(-2)), cy],
+        ("ash", "contact_after_job_start", days(1), "due"),
+        ("Bea", "contact_after_job_start", days(1), "due"),
+        ("ash", "follow_along_weekly", days(5), "due"),
+        ("Bea", "follow_along_weekly", days(5), "due"),
+        ("Cy", "career_profile", days(5), "due"),
+        ("Cy", "first_employer_contact", days(5), "due"),
+    )
+
+
+CASES: tuple[DueCase, ...] = (
+    *_entry_cases(),
+    *_job_start_cases(),
+    *_follow_along_and_loss_cases(),
+    *_benefits_and_plan_cases(),
+    _caseload_case(),
+)
