@@ -282,16 +282,6 @@ def caseload_line(members: list[Record]) -> str:
     return line
 
 
-def member_detail(member: Record) -> str:
-    data = member.data
-    parts = [
-        text.choice_label(data["status"]),
-        "looking for work" if data.get("job_seeking") else "",
-        f"entered {data['program_entry']}",
-    ]
-    return " · ".join(p for p in parts if p)
-
-
 def auto_lock_label(seconds: int) -> str:
     minutes = seconds // 60
     return text.plural(minutes, "minute")

@@ -71,3 +71,15 @@ def chart_label(week_start: date) -> str:
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+
+
+def due_text(due: date, on: date) -> str:
+    """When an item is due, as a specialist says it: "was due Mon 23 Nov",
+    "due today", "due Thu", "due Thu 3 Dec"."""
+    if due < on:
+        return f"was due {due:%a} {due.day} {due:%b}"
+    if due == on:
+        return "due today"
+    if (due - on).days < 7:
+        return f"due {due:%a}"
+    return f"due {due:%a} {due.day} {due:%b}"

@@ -161,3 +161,45 @@ def test_the_caseload_filter(start_app):
             assert shown() == names
 
     run(flow())
+
+
+def test_due_items_appear_on_home_and_go_as_the_work_is_logged(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        store = r.app.store
+        today = store.today()
+        assert h.find("nothing_due") is not None
+        entered = (today - timedelta(days=31)).isoformat()
+        maria = store.put("member", {"display_name": "Maria T.", "program_entry": entered,
+                                     "status": "active", "job_seeking": True})
+        r.app.nav.redraw()
+        overdue = h.by_key(f"due:career_profile:{maria.id}")
+        assert overdue.subtitle.value.startswith("Was due")
+        assert overdue.subtitle.color == "error"
+        assert h.find(f"due:first_employer_contact:{maria.id}") is not None
+
+        # A face-to-face contact for her meets the first-contact rule.
+        await h.click(f"due:first_employer_contact:{maria.id}")
+        assert r.app.route == f"member_page/{maria.id}"
+        assert h.find("member_due:first_employer_contact") is not None
+        await h.click("member_log_contact")
+        await h.type("field:employer", "Example Bakery")
+        await h.click("save")
+        assert h.find("member_due:first_employer_contact") is None
+
+        # A job starting today: see her within 3 days; a visit today meets it.
+        await h.click("member_job")
+        await h.type("field:employer", "Example Bakery")
+        await h.click("save")
+        assert h.find("member_due:contact_after_job_start") is not None
+        await h.click("member_log_visit")
+        await h.click("save")
+        assert h.find("member_due:contact_after_job_start") is None
+        await h.back()
+        assert r.app.route == "home"
+        r.app.nav.switch_tab("members")
+        assert "Working at Example Bakery since" in h.sent_since()
+
+    run(flow())

@@ -11,6 +11,7 @@ import flet_charts as fch
 
 from app.store import Store
 from app.ui import text
+from app.ui.caseload import due_list, due_this_week
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import HomeSummary
 from app.ui.syncing import SyncSummary
@@ -53,6 +54,7 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
     sync_line = ft.Text(key="sync", weight=ft.FontWeight.W_500)
     sync_detail = muted("", size=13, key="sync_detail")
     chart = ft.Container()
+    due = ft.Column(spacing=0, key="due_list")
     unreadable = ft.Text(color=ft.Colors.ERROR, key="unreadable", visible=False)
     target_note = muted("", size=12)
 
@@ -71,6 +73,7 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
         sync_line.value = sync.waiting
         sync_detail.value = sync.detail
         chart.content = _weeks_chart(summary)
+        due.controls = _due_rows(nav, store)
         target_note.value = f"Dashed line: the target of {summary.target} a week"
 
     refresh()
@@ -89,11 +92,37 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
                     trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key="open_sync",
                     on_click=nav.guard(lambda _e: nav.open("sync")),
                     content_padding=ft.Padding.only(left=8)),
+        ft.Text("Due this week", weight=ft.FontWeight.BOLD),
+        due,
         ft.Text("Last 8 weeks", weight=ft.FontWeight.BOLD),
         chart,
         target_note,
     ]
     return tab_screen("home", "This week", controls, refresh=refresh)
+
+
+def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
+    """The IPS timed rules due this week: overdue first, in red; one tap to the
+    member's page."""
+    today = store.today()
+    items = due_this_week(due_list(store, today))
+    if not items:
+        return [muted("Nothing due this week.", key="nothing_due")]
+    return [
+        ft.ListTile(
+            leading=ft.Icon(ft.Icons.ERROR if item.status == "overdue" else ft.Icons.SCHEDULE,
+                            color=ft.Colors.ERROR if item.status == "overdue" else None),
+            title=ft.Text(item.says, max_lines=3),
+            subtitle=ft.Text(text.due_text(item.due, today).capitalize(),
+                             color=ft.Colors.ERROR if item.status == "overdue" else None),
+            on_click=_to_member(nav, item.member_id),
+            key=f"due:{item.rule}:{item.member_id}", content_padding=ft.Padding.only(left=8))
+        for item in items
+    ]
+
+
+def _to_member(nav: Navigator, member_id: str):
+    return nav.guard(lambda _e: nav.open(f"member_page/{member_id}"))
 
 
 def _weeks_chart(summary: HomeSummary) -> ft.Control:

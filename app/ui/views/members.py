@@ -9,6 +9,7 @@ from datetime import date, datetime
 import flet as ft
 
 from app.domain import Record
+from app.domain.due import DueItem, member_status
 from app.store import Store
 from app.ui import text
 from app.ui.caseload import (
@@ -16,6 +17,7 @@ from app.ui.caseload import (
     CLOSE_REASONS,
     closed,
     current_job,
+    due_list,
     in_caseload,
     last_outreach_attempts,
     latest,
@@ -25,7 +27,7 @@ from app.ui.caseload import (
     with_step_done,
 )
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import caseload_line, member_detail
+from app.ui.state import caseload_line
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
 from .form import NEW_FOR
@@ -37,6 +39,18 @@ def members_screen(nav: Navigator, store: Store) -> Screen:
     everyone = sorted(store.list("member"),
                       key=lambda m: (m.data["status"] != "active",
                                      m.data["display_name"].casefold()))
+    today = store.today()
+    jobs = store.list("job")
+    next_due: dict[str, DueItem] = {}
+    for item in due_list(store, today):
+        next_due.setdefault(item.member_id, item)
+
+    def detail(member: Record) -> str:
+        line = member_status(member, jobs, today)
+        item = next_due.get(member.id)
+        if item is not None:
+            line += f"\nNext: {item.says}, {text.due_text(item.due, today)}"
+        return line
     listing = ft.Column(spacing=4, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     chosen = ft.SegmentedButton(
         key="caseload_filter", show_selected_icon=False, selected=["active"],
@@ -48,7 +62,7 @@ def members_screen(nav: Navigator, store: Store) -> Screen:
         listing.controls = [
             ft.ListTile(leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
                         title=ft.Text(m.data["display_name"]),
-                        subtitle=ft.Text(member_detail(m), max_lines=3),
+                        subtitle=ft.Text(detail(m), max_lines=4),
                         trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                         on_click=_open_member(nav, m), key=f"member_page:{m.id}",
                         content_padding=ft.Padding.only(left=8))
@@ -80,6 +94,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     records = member_records(store, member_id)
     name = member.data["display_name"]
     job = current_job(records["job"], today)
+    due = [item for item in due_list(store, today) if item.member_id == member_id]
     profile = latest(records["career_profile"], "completed_on")
     plan = latest(records["employment_plan"], "written_on")
     active = member.data["status"] == "active"
@@ -118,11 +133,21 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
         actions.append(_action("Reopen", ft.Icons.UNARCHIVE_OUTLINED, nav.guard(reopen),
                                "member_reopen"))
 
+    entered = date.fromisoformat(member.data["program_entry"])
     controls: list[ft.Control] = [
         ft.Text(name, size=22, weight=ft.FontWeight.BOLD, key="member_name"),
-        muted(member_detail(member), key="member_detail"),
+        muted(f"{member_status(member, records['job'], today)} · in the program since "
+              f"{text.day_label(entered)}", key="member_detail"),
         ft.Row(actions, wrap=True, spacing=8, run_spacing=8),
     ]
+    if due:
+        controls.append(heading("Due"))
+        controls += [
+            ft.Text(f"{item.says}: {text.due_text(item.due, today)}.",
+                    color=ft.Colors.ERROR if item.status == "overdue" else None,
+                    key=f"member_due:{item.rule}")
+            for item in due
+        ]
     if plan is not None and plan.data.get("steps"):
         controls += [heading(f"Plan: {plan.data['goal']}"),
                      *_steps(nav, store, plan, changed)]
