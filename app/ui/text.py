@@ -83,3 +83,8 @@ def due_text(due: date, on: date) -> str:
     if (due - on).days < 7:
         return f"due {due:%a}"
     return f"due {due:%a} {due.day} {due:%b}"
+
+
+def sentence(words: str) -> str:
+    """Words that start a sentence: the first letter capitalised, the rest kept."""
+    return words[:1].upper() + words[1:]

@@ -113,7 +113,7 @@ def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
             leading=ft.Icon(ft.Icons.ERROR if item.status == "overdue" else ft.Icons.SCHEDULE,
                             color=ft.Colors.ERROR if item.status == "overdue" else None),
             title=ft.Text(item.says, max_lines=3),
-            subtitle=ft.Text(text.due_text(item.due, today).capitalize(),
+            subtitle=ft.Text(text.sentence(text.due_text(item.due, today)),
                              color=ft.Colors.ERROR if item.status == "overdue" else None),
             on_click=_to_member(nav, item.member_id),
             key=f"due:{item.rule}:{item.member_id}", content_padding=ft.Padding.only(left=8))
