@@ -21,20 +21,17 @@ system-deps:
 	bash .ci/system-deps
 
 lint: install
-	$(PY) -m ruff check app sync tests bench main.py
-	$(PY) -m mypy app sync
+	$(PY) -m ruff check app sync tests bench main.py run.py
+	$(PY) -m mypy app sync run.py
 
 test: install system-deps lint
 	$(PY) -m pytest
 
-# The central store on its embedded SQLite default, then the app; stopping the
-# app stops the store.
+# The demo: the central store and two phones (the specialist's on APP_PORT, the
+# supervisor's on the next port), data and logs under DATA. run.py checks the
+# ports, says where everything is once all answer, and Ctrl+C stops them all.
 run: install
-	@mkdir -p $(DATA)
-	$(PY) -m sync.server demo --db sqlite:///$(DATA)/central.db
-	@$(PY) -m sync.server serve --db sqlite:///$(DATA)/central.db --port $(SERVER_PORT) & \
-	  server=$$!; trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
-	  $(PY) main.py --port $(APP_PORT)
+	@$(PY) run.py --data $(DATA) --server-port $(SERVER_PORT) --app-port $(APP_PORT)
 
 bench: install system-deps
 	$(PY) bench/store.py

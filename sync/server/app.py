@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 import anyio
@@ -16,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, PROTOCOL_VERSION, ErrorCode, error_body
 
-from .errors import ProtocolError
+from .errors import AdminError, ProtocolError
 from .models import WireRecord
 from .routes import ROUTERS
 from .settings import Settings
@@ -55,6 +56,19 @@ def create_app(settings: Settings, *, store: CentralStore | None = None) -> Fast
     app.add_exception_handler(Exception, _unexpected_error)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port for uvicorn to serve on; port 0 picks a free
+    one, which `getsockname()` then tells."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise AdminError(f"Cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
 
 
 def _error(

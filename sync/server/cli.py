@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import socket
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -18,6 +17,7 @@ from app.domain import DEFAULT_TARGET, WEEKDAYS, ValidationError
 from app.domain.kinds import parse_date
 from sync.protocol import EXPORT_FORMATS
 
+from .demo import SPECIALISTS, SUPERVISOR, TEAM, WEEKS, set_up
 from .errors import AdminError
 from .export import FORMATS, tracking_form
 from .models import MAX_WEEK_DAY, MIN_WEEK_DAY
@@ -30,26 +30,18 @@ from .settings import (
 )
 from .store import ROLES, CentralStore
 
-DEMO_TEAM = "Demo team"
-DEMO_USERS = (("Demo Specialist", "specialist"), ("Demo Supervisor", "supervisor"))
-
 
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from .app import create_app
+    from .app import create_app, listen
 
     settings = Settings(
         database_url=args.db, host=args.host, port=args.port, body_timeout=args.body_timeout
     )
     app = create_app(settings)
     # Bind here so port 0 works and the real address can be announced.
-    sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((args.host, args.port))
-    except OSError as exc:
-        raise AdminError(f"Cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+    sock = listen(args.host, args.port)
     port = sock.getsockname()[1]
     print(f"Central store listening on http://{args.host}:{port}", flush=True)
     config = uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=5)
@@ -179,23 +171,20 @@ def _week_day(text: str) -> date:
 
 
 def demo(args: argparse.Namespace) -> None:
-    """A demo team with a specialist and a supervisor, and fresh codes to enroll them."""
+    """The demo team (once), its history with --history (once), fresh codes."""
     with _store(args) as store:
-        if store.team_named(DEMO_TEAM) is None:
-            store.add_team(DEMO_TEAM)
-        codes = []
-        for name, role in DEMO_USERS:
-            if store.user_id_named(name) is None:
-                store.add_user(name, role=role, team=DEMO_TEAM)
-            codes.append((name, role, store.make_enrollment_code(name)))
-    print(f"Demo team {DEMO_TEAM!r} is ready. To connect a phone or browser:")
-    print(
-        "  Settings -> Connect to server; server address "
-        f"http://{DEFAULT_HOST}:{DEFAULT_PORT}; then one of these codes"
+        ready = set_up(store, args.db, history=args.history)
+    history = (
+        f", with {WEEKS} weeks of history just made" if ready.history
+        else ", its data left as it is" if args.history else ""
     )
-    print("  (single use, valid 72 hours; run this again for fresh ones):")
-    for name, role, code in codes:
-        print(f"    {name} ({role}):  {code}")
+    print(f"Demo team {TEAM!r}: {SUPERVISOR} and {len(SPECIALISTS)} specialists{history}.")
+    print("Connect a phone in Settings -> Connect to server, with the address `serve`")
+    print("announces and one of these codes (single use, valid 72 hours; run this again")
+    print("for fresh ones):")
+    width = max(len(f"{role} ({name}):") for role, name, _ in ready.codes)
+    for role, name, code in ready.codes:
+        print(f"    {f'{role} ({name}):':{width}}  {code}")
 
 
 class _store:
@@ -281,7 +270,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--out", required=True, metavar="FILE")
 
     command("users", list_users, "List users, their teams and devices.")
-    command("demo", demo, "Create a demo team and users (once) and print fresh codes.")
+    sub = command("demo", demo, "Create a demo team and users (once) and print fresh codes.")
+    sub.add_argument(
+        "--history",
+        action="store_true",
+        help=f"give the demo specialists {WEEKS} weeks of invented work, pushed as their "
+        "phones would (once: not when they have a device already)",
+    )
     return parser
 
 

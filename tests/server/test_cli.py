@@ -1,7 +1,14 @@
 """The command line: every command, clear errors without tracebacks."""
 
+import json
+import re
+
+import httpx
+import sqlalchemy as sa
+
 from sync.protocol import ENROLL_PATH, ME_PATH, PULL_PATH, TALLIES_PATH
-from tests.server_harness import run_cli
+from sync.server.db import records
+from tests.server_harness import run_cli, start_server
 
 from .conftest import unique
 
@@ -50,10 +57,60 @@ def test_demo_is_idempotent_and_prints_fresh_codes(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'demo.db'}"  # the parent dir is created
 
     first, second = run_cli(url, "demo").stdout, run_cli(url, "demo").stdout
-    assert "Demo Specialist" in first and "Demo Supervisor" in first
+    assert "specialist (Demo Specialist Ada):" in first and "supervisor (Demo Supervisor):" in first
     assert first != second  # fresh codes
     users = run_cli(url, "users").stdout
-    assert users.count("Demo Specialist") == 1 and users.count("Demo Supervisor") == 1
+    for name in DEMO_PEOPLE:
+        assert users.count(f"{name}  (") == 1
+
+
+DEMO_PEOPLE = ("Demo Specialist Ada", "Demo Specialist Ben", "Demo Specialist Cleo",
+               "Demo Supervisor")
+DEMO_KINDS = {"member", "member_visit", "job", "career_profile", "employment_plan", "employer",
+              "employer_contact"}
+
+
+def test_demo_history_is_pushed_by_phones_once_and_fills_the_team_grid(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    out = run_cli(url, "demo", "--history").stdout
+    assert "with 8 weeks of history just made" in out
+    codes = dict(re.findall(r"(specialist|supervisor) \(.*\): +([A-Z0-9-]{19})$", out, re.M))
+    server = start_server(url, log_dir=tmp_path)
+    try:
+        with httpx.Client(base_url=server.base_url) as http:
+            token = http.post(ENROLL_PATH, json={"code": codes["supervisor"], "device_id": "sup",
+                                                 "device_name": "Phone"}).json()["token"]
+            grid = http.get(TALLIES_PATH, headers={"Authorization": f"Bearer {token}"}).json()
+        rows = {row["user"]["name"]: row for row in grid["rows"]}
+        # Finished weeks exactly as invented; this week's so far (nothing lies ahead of now).
+        assert {name: row["counts"][:7] for name, row in rows.items()} == {
+            "Demo Specialist Ada": [6, 7, 6, 5, 6, 8, 6],
+            "Demo Specialist Ben": [4, 3, 5, 2, 4, 3, 4],  # one logged after the review
+            "Demo Specialist Cleo": [5, 6, 7, 6, 4, 6, 7],
+        }
+        assert rows["Demo Specialist Ada"]["counts"][7] == 0  # the tour's first reads 1 of 6
+        assert {name: [r and r["changed"] for r in row["reviews"]] for name, row in rows.items()
+                } == {name: [None] * 5 + [False, name.endswith("Ben"), None] for name in rows}
+        assert {row["since"] for row in rows.values()} == {grid["weeks"][0]}
+        assert rows["Demo Specialist Ada"]["average"] == round(44 / 7, 2)
+        assert all(row["pending"] == 0 for row in rows.values())
+
+        with server.admin.engine.connect() as conn:
+            stored = conn.execute(sa.select(records.c.owner_id, records.c.kind,
+                                            records.c.data)).all()
+        for name in DEMO_PEOPLE[:3]:
+            owner = server.admin.user_id_named(name)
+            assert {r.kind for r in stored if r.owner_id == owner} == DEMO_KINDS
+        jobs = [json.loads(r.data) for r in stored if r.kind == "job"]
+        assert sum("end_reason" in job for job in jobs) == 3
+
+        again = run_cli(url, "demo", "--history").stdout
+        assert "its data left as it is" in again
+        with server.admin.engine.connect() as conn:
+            assert conn.execute(sa.select(sa.func.count()).select_from(records)).scalar() == len(
+                stored)
+    finally:
+        server.close()
 
 
 def test_set_team_changes_what_every_device_gets_at_its_next_sync(server, client):
