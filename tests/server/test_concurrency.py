@@ -1,7 +1,12 @@
-"""Seqs under concurrency: pulling while many devices push never loses a record."""
+"""Seqs under concurrency: pulling while many devices push never loses a record,
+and pushes committed together fail alone."""
 
+import dataclasses
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+
+import sqlalchemy as sa
 
 from sync.protocol import PULL_PATH
 
@@ -47,3 +52,42 @@ def test_concurrent_pushes_while_pulling_lose_nothing(new_team, new_user, enroll
     puller.join(timeout=120)
     assert len(pushed) == DEVICES * BATCHES * PER_BATCH
     assert set(seen) == pushed
+
+
+def test_a_push_failing_in_a_group_commit_stores_nothing_and_the_others_apply(
+    server, new_team, new_user, enroll
+):
+    store = server.admin  # a CentralStore in this process, on the server's database
+    device = enroll(new_user(new_team()))
+    caller = store.authenticate(device.token)
+    # A user the database does not know: storing its records breaks a foreign key.
+    ghost = dataclasses.replace(caller, user_id="no-such-user")
+    good, bad = [contact() for _ in range(3)], [contact() for _ in range(2)]
+    outcomes: dict[str, object] = {}
+
+    def push(name: str, who, batch) -> None:
+        try:
+            outcomes[name] = store.push(who, batch, 0)
+        except Exception as error:
+            outcomes[name] = error
+
+    threads = [
+        threading.Thread(target=push, args=("good", caller, good)),
+        threading.Thread(target=push, args=("bad", ghost, bad)),
+        threading.Thread(target=push, args=("again", caller, good)),
+    ]
+    with store._writer:  # held, so the three pushes queue and commit as one group
+        for thread in threads:
+            thread.start()
+        while len(store._push_queue) < len(threads):
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert isinstance(outcomes["bad"], sa.exc.IntegrityError)
+    assert [r["status"] for r in outcomes["good"]] == ["applied"] * 3
+    assert [r["status"] for r in outcomes["again"]] == ["duplicate"] * 3
+    pulled, _ = device.pull_all()
+    assert [c["id"] for c in pulled] == [c["id"] for c in good]
+    first = pulled[0]["seq"]
+    assert [c["seq"] for c in pulled] == [first, first + 1, first + 2], "seqs without a gap"

@@ -143,14 +143,19 @@ class StoreCore:
         count: int = 0,
         detail: str = "",
     ) -> None:
-        conn.execute(
-            audit_log.insert(),
-            {
-                "at": iso(utc_now()),
-                "action": action,
-                "user_id": user_id,
-                "device_id": device_id,
-                "count": count,
-                "detail": detail,
-            },
-        )
+        conn.execute(audit_log.insert(), audit_row(action, user_id, device_id, count, detail))
+
+
+def audit_row(
+    action: str, user_id: str | None, device_id: str | None, count: int = 0, detail: str = ""
+) -> dict[str, Any]:
+    """A row of the audit log, stamped now (pushes committed together write
+    theirs in one statement)."""
+    return {
+        "at": iso(utc_now()),
+        "action": action,
+        "user_id": user_id,
+        "device_id": device_id,
+        "count": count,
+        "detail": detail,
+    }

@@ -17,18 +17,27 @@ from app.domain.kinds import parse_datetime
 from app.domain.limits import check_text
 from sync.protocol import CLOCK_AHEAD_LIMIT, ErrorCode, PushResult, PushStatus, error_body
 
-from ..db import conflicts, devices, iso, records, seq_counter, utc_now
-from .core import TAKE_SEQ_LOCK, Caller, StoreCore, ms, record_of
+from ..db import (
+    audit_log,
+    conflicts,
+    devices,
+    in_json_texts,
+    iso,
+    records,
+    seq_counter,
+    utc_now,
+    write_rows,
+)
+from .core import TAKE_SEQ_LOCK, Caller, StoreCore, audit_row, ms, record_of
 
 FOREIGN_RECORD = "This record belongs to another user, so it was not saved."
 
-# Statements every push or call runs, built once so SQLAlchemy reuses their
-# compiled form instead of rebuilding them per request (a quarter of a push's CPU).
-_RECORDS_BY_ID = sa.select(records).where(records.c.id.in_(sa.bindparam("ids", expanding=True)))
+# Statements every push runs, built once so SQLAlchemy reuses their compiled
+# form instead of rebuilding them per request (a quarter of a push's CPU).
+_RECORDS_BY_ID = sa.select(records).where(in_json_texts(records.c.id, "ids"))
 _LOGGED_LOSERS = sa.select(conflicts.c.record_id, conflicts.c.version).where(
-    conflicts.c.record_id.in_(sa.bindparam("ids", expanding=True))
+    in_json_texts(conflicts.c.record_id, "ids")
 )
-_UPDATE_RECORD = records.update().where(records.c.id == sa.bindparam("b_id"))
 _DEVICE_SYNCED = (
     devices.update()
     .where(devices.c.id == sa.bindparam("b_device"))
@@ -38,6 +47,8 @@ _DEVICE_SYNCED = (
         pending=sa.func.coalesce(sa.bindparam("b_pending", type_=sa.Integer), devices.c.pending),
     )
 )
+# What a newer version of a stored record replaces (owner and kind stay).
+_REPLACED = ("version", "deleted", "data", "seq", "occurred_ms", "updated_at")
 
 
 def _occurred_ms(record: Record) -> int | None:
@@ -83,9 +94,7 @@ class RecordStore(StoreCore):
 
         Pushes that arrive while another is committing wait, then commit
         together: one transaction and one disk sync for all of them (group
-        commit), each push in its own savepoint, so a failure in one stores
-        nothing of it and the device resends, which is safe because applying
-        a change twice is a no-op.
+        commit), written with a few statements for the whole group.
         """
         now = now or utc_now()
         checks = [_check_change(c, now) for c in changes]
@@ -106,15 +115,7 @@ class RecordStore(StoreCore):
         try:
             with self.engine.begin() as conn:
                 seq = conn.execute(TAKE_SEQ_LOCK).scalar_one()
-                for job in group:
-                    savepoint = conn.begin_nested()
-                    try:
-                        job.results, seq = self._apply_push(conn, seq, job)
-                    except Exception as error:  # this push alone fails; the device resends
-                        savepoint.rollback()
-                        job.error = error
-                    else:
-                        savepoint.commit()
+                seq = _apply_in_savepoint(conn, seq, group)
                 conn.execute(seq_counter.update().values(value=seq))
         except Exception as error:
             for job in group:
@@ -122,94 +123,6 @@ class RecordStore(StoreCore):
         finally:
             for job in group:
                 job.finished = True
-
-    def _apply_push(
-        self, conn: Connection, seq: int, job: _PushJob
-    ) -> tuple[list[PushResult], int]:
-        """One push's changes, in the open transaction; returns results and the last seq."""
-        caller, checked, pending, now = job.caller, job.checked, job.pending, job.now
-        ids = list({c.id for c in checked if isinstance(c, Record)})
-        results: list[PushResult] = []
-        # The current row per id, updated as the batch goes (an id may come twice).
-        current: dict[str, dict[str, Any]] = {
-            row.id: row._asdict() for row in conn.execute(_RECORDS_BY_ID, {"ids": ids})
-        }
-        new_ids = {rid for rid in ids if rid not in current}
-        # Only a stored record can have losers logged already.
-        logged = set(
-            conn.execute(_LOGGED_LOSERS, {"ids": list(current)}).tuples() if current else ()
-        )
-        written: set[str] = set()
-        losers: list[dict[str, Any]] = []
-
-        def keep_loser(loser: dict[str, Any], winner_version: str, reason: str) -> None:
-            if (loser["id"], loser["version"]) not in logged:
-                logged.add((loser["id"], loser["version"]))
-                losers.append(
-                    {
-                        **{k: loser[k] for k in ("kind", "version", "deleted", "data")},
-                        "record_id": loser["id"],
-                        "owner_id": loser["owner_id"],
-                        "winner_version": winner_version,
-                        "reason": reason,
-                        "device_id": caller.device_id,
-                        "logged_at": iso(now),
-                    }
-                )
-
-        now_iso = iso(now)
-        for item, data_json in zip(checked, job.data_json, strict=True):
-            if not isinstance(item, Record):
-                results.append(item)
-                continue
-            row = _row_of(item, caller.user_id, now_iso, data_json)
-            stored = current.get(item.id)
-            status = PushStatus.APPLIED
-            if stored is None:
-                pass
-            elif stored["owner_id"] != caller.user_id:
-                results.append(_rejected(item.id, ErrorCode.FORBIDDEN, FOREIGN_RECORD))
-                continue
-            elif stored["kind"] != item.kind:
-                message = f"kind: this record is a {stored['kind']} and cannot change kind."
-                results.append(_rejected(item.id, ErrorCode.INVALID, message, field="kind"))
-                continue
-            elif item.version == stored["version"]:
-                status = PushStatus.DUPLICATE
-            elif item.version < stored["version"]:
-                status = PushStatus.STALE
-                keep_loser(row, stored["version"], "stale")
-            elif _device_of(stored["version"]) != _device_of(item.version):
-                # Another device's version loses. A device's own earlier
-                # version is an edit it has seen, not a conflict.
-                keep_loser(stored, item.version, "superseded")
-            if status is PushStatus.APPLIED:
-                seq += 1
-                current[item.id] = {**row, "seq": seq}
-                written.add(item.id)
-            results.append({"id": item.id, "status": status})
-
-        inserts = [current[rid] for rid in written & new_ids]
-        updates = [{**current[rid], "b_id": rid} for rid in written - new_ids]
-        if inserts:
-            conn.execute(records.insert(), inserts)
-        if updates:
-            conn.execute(_UPDATE_RECORD, updates)
-        if losers:
-            conn.execute(conflicts.insert(), losers)
-        conn.execute(
-            _DEVICE_SYNCED,
-            {"b_device": caller.device_id, "b_at": iso(now), "b_pending": pending},
-        )
-        self._audit(
-            conn,
-            "push",
-            user_id=caller.user_id,
-            device_id=caller.device_id,
-            count=len(checked),
-            detail=f"{len(written)} applied",
-        )
-        return results, seq
 
     def pull(
         self, caller: Caller, after: int | None, limit: int
@@ -240,6 +153,112 @@ class RecordStore(StoreCore):
                 conn, "pull", user_id=caller.user_id, device_id=caller.device_id, count=len(changes)
             )
         return changes, next_seq, more
+
+
+def _apply_in_savepoint(conn: Connection, seq: int, jobs: list[_PushJob]) -> int:
+    """Apply the pushes together in a savepoint; should that fail, each alone
+    in a savepoint of its own, so a failure stores nothing of the push it is
+    in and the others still apply (its device resends, which is safe: applying
+    a change twice is a no-op). Returns the last seq handed out."""
+    savepoint = conn.begin_nested()
+    try:
+        results, last_seq = _apply_pushes(conn, seq, jobs)
+    except Exception as error:
+        savepoint.rollback()
+        if len(jobs) == 1:
+            jobs[0].error = error
+            return seq
+        for job in jobs:
+            seq = _apply_in_savepoint(conn, seq, [job])
+        return seq
+    savepoint.commit()
+    for job, job_results in zip(jobs, results, strict=True):
+        job.results = job_results
+    return last_seq
+
+
+def _apply_pushes(
+    conn: Connection, seq: int, jobs: list[_PushJob]
+) -> tuple[list[list[PushResult]], int]:
+    """The pushes' changes in order, as if each came after the other, written
+    with a few statements for them all: returns each push's results and the
+    last seq handed out."""
+    ids = list({c.id for job in jobs for c in job.checked if isinstance(c, Record)})
+    # The current row per id, updated as the pushes go (an id may come twice).
+    current: dict[str, dict[str, Any]] = {
+        row.id: row._asdict() for row in conn.execute(_RECORDS_BY_ID, {"ids": json.dumps(ids)})
+    }
+    # Only a stored record can have losers logged already.
+    logged: set[tuple[str, str]] = set()
+    if current:
+        losers_ids = {"ids": json.dumps(list(current))}
+        logged = {(row.record_id, row.version) for row in conn.execute(_LOGGED_LOSERS, losers_ids)}
+    written: set[str] = set()
+    losers: list[dict[str, Any]] = []
+    every_result: list[list[PushResult]] = []
+    synced: list[dict[str, Any]] = []
+    audit: list[dict[str, Any]] = []
+
+    def keep_loser(loser: dict[str, Any], winner_version: str, reason: str, job: _PushJob) -> None:
+        if (loser["id"], loser["version"]) in logged:
+            return
+        logged.add((loser["id"], loser["version"]))
+        losers.append(
+            {
+                **{k: loser[k] for k in ("kind", "version", "deleted", "data")},
+                "record_id": loser["id"],
+                "owner_id": loser["owner_id"],
+                "winner_version": winner_version,
+                "reason": reason,
+                "device_id": job.caller.device_id,
+                "logged_at": iso(job.now),
+            }
+        )
+
+    for job in jobs:
+        caller, now_iso = job.caller, iso(job.now)
+        results: list[PushResult] = []
+        applied: set[str] = set()
+        for item, data_json in zip(job.checked, job.data_json, strict=True):
+            if not isinstance(item, Record):
+                results.append(item)
+                continue
+            row = _row_of(item, caller.user_id, now_iso, data_json)
+            stored = current.get(item.id)
+            status = PushStatus.APPLIED
+            if stored is None:
+                pass
+            elif stored["owner_id"] != caller.user_id:
+                results.append(_rejected(item.id, ErrorCode.FORBIDDEN, FOREIGN_RECORD))
+                continue
+            elif stored["kind"] != item.kind:
+                message = f"kind: this record is a {stored['kind']} and cannot change kind."
+                results.append(_rejected(item.id, ErrorCode.INVALID, message, field="kind"))
+                continue
+            elif item.version == stored["version"]:
+                status = PushStatus.DUPLICATE
+            elif item.version < stored["version"]:
+                status = PushStatus.STALE
+                keep_loser(row, stored["version"], "stale", job)
+            elif _device_of(stored["version"]) != _device_of(item.version):
+                # Another device's version loses. A device's own earlier
+                # version is an edit it has seen, not a conflict.
+                keep_loser(stored, item.version, "superseded", job)
+            if status is PushStatus.APPLIED:
+                seq += 1
+                current[item.id] = {**row, "seq": seq}
+                applied.add(item.id)
+            results.append({"id": item.id, "status": status})
+        written |= applied
+        every_result.append(results)
+        synced.append({"b_device": caller.device_id, "b_at": now_iso, "b_pending": job.pending})
+        detail = f"{len(applied)} applied"
+        audit.append(audit_row("push", caller.user_id, caller.device_id, len(job.checked), detail))
+    write_rows(conn, records, [current[rid] for rid in written], replace=_REPLACED)
+    write_rows(conn, conflicts, losers)
+    conn.execute(_DEVICE_SYNCED, synced)
+    write_rows(conn, audit_log, audit)
+    return every_result, seq
 
 
 def _row_of(record: Record, owner_id: str, now_iso: str, data_json: str | None) -> dict[str, Any]:
