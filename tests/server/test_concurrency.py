@@ -67,7 +67,7 @@ def test_a_push_failing_in_a_group_commit_stores_nothing_and_the_others_apply(
 
     def push(name: str, who, batch) -> None:
         try:
-            outcomes[name] = store.push(who, batch, 0)
+            outcomes[name] = store.push(who, batch, 0).result()
         except Exception as error:
             outcomes[name] = error
 
@@ -76,11 +76,11 @@ def test_a_push_failing_in_a_group_commit_stores_nothing_and_the_others_apply(
         threading.Thread(target=push, args=("bad", ghost, bad)),
         threading.Thread(target=push, args=("again", caller, good)),
     ]
-    with store._writer:  # held, so the three pushes queue and commit as one group
-        for thread in threads:
+    with store._writer:  # held, so the three pushes queue, in order, and commit as one group
+        for queued, thread in enumerate(threads, start=1):
             thread.start()
-        while len(store._push_queue) < len(threads):
-            time.sleep(0.01)
+            while len(store._push_queue) < queued:
+                time.sleep(0.01)
     for thread in threads:
         thread.join(timeout=30)
 

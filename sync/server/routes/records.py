@@ -1,3 +1,4 @@
+import asyncio
 import re
 from typing import Annotated, Any
 
@@ -41,8 +42,10 @@ def _seq_after(cursor: str | None) -> int | None:
     return int(match[1])
 
 
+# Async, so a push waiting for its group commit holds no worker thread: the
+# checks run here, the writes on the store's committer thread.
 @router.post(route(PUSH_PATH))
-def push(body: PushIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
+async def push(body: PushIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
     """Apply up to 500 changes, one result per change in order."""
     if body.device_id != caller.device_id:
         raise ProtocolError(
@@ -50,7 +53,7 @@ def push(body: PushIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
         )
     if len(body.changes) > MAX_CHANGES:
         raise ProtocolError(ErrorCode.TOO_MANY_CHANGES)
-    results = store.push(caller, body.changes, body.pending)
+    results = await asyncio.wrap_future(store.push(caller, body.changes, body.pending))
     return {"results": results, "server_time": iso(utc_now())}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -73,14 +74,16 @@ class _PushJob:
     now: datetime
     results: list[PushResult] = field(default_factory=list)
     error: Exception | None = None
-    finished: bool = False
+    done: Future[list[PushResult]] = field(default_factory=Future)
 
 
 class RecordStore(StoreCore):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._queue_lock = threading.Lock()
+        self._queue_changed = threading.Condition()
         self._push_queue: list[_PushJob] = []
+        self._committer: threading.Thread | None = None
+        self._closing = False
 
     def push(
         self,
@@ -89,29 +92,54 @@ class RecordStore(StoreCore):
         pending: int | None,
         *,
         now: datetime | None = None,
-    ) -> list[PushResult]:
-        """Apply a batch, each change on its own merit (last writer wins by version).
+    ) -> Future[list[PushResult]]:
+        """Check a batch, then queue it: the future holds one result per
+        change, in order (last writer wins by version), once it is committed.
 
-        Pushes that arrive while another is committing wait, then commit
-        together: one transaction and one disk sync for all of them (group
-        commit), written with a few statements for the whole group.
+        Pushes queued while a group commits wait, then commit together on the
+        store's committer thread: one transaction and one disk sync for all
+        of them (group commit), written with a few statements for the whole
+        group. A route awaits the future without holding a thread meanwhile.
         """
         now = now or utc_now()
         checks = [_check_change(c, now) for c in changes]
         job = _PushJob(caller, [c for c, _ in checks], [j for _, j in checks], pending, now)
-        with self._queue_lock:
+        with self._queue_changed:
+            if self._closing:
+                raise RuntimeError("The central store is closed.")
+            if self._committer is None:
+                self._committer = threading.Thread(
+                    target=self._commit_groups, name="group commit", daemon=True
+                )
+                self._committer.start()
             self._push_queue.append(job)
-        with self._writer:
-            if not job.finished:
-                self._commit_waiting_pushes()
-        if job.error is not None:
-            raise job.error
-        return job.results
+            self._queue_changed.notify()
+        return job.done
 
-    def _commit_waiting_pushes(self) -> None:
-        """Apply every queued push in one transaction (the caller holds the writer lock)."""
-        with self._queue_lock:
-            group, self._push_queue = self._push_queue, []
+    def close(self) -> None:
+        """Commit what is queued, then close."""
+        with self._queue_changed:
+            self._closing = True
+            self._queue_changed.notify()
+        if self._committer is not None:
+            self._committer.join()
+        super().close()
+
+    def _commit_groups(self) -> None:
+        """The committer thread: every push queued meanwhile in one transaction,
+        again and again, until the store closes."""
+        while True:
+            with self._queue_changed:
+                while not self._push_queue and not self._closing:
+                    self._queue_changed.wait()
+                if not self._push_queue:
+                    return
+            with self._writer:  # pushes queued while another writer held it join in
+                with self._queue_changed:
+                    group, self._push_queue = self._push_queue, []
+                self._commit_group(group)
+
+    def _commit_group(self, group: list[_PushJob]) -> None:
         try:
             with self.engine.begin() as conn:
                 seq = conn.execute(TAKE_SEQ_LOCK).scalar_one()
@@ -120,9 +148,12 @@ class RecordStore(StoreCore):
         except Exception as error:
             for job in group:
                 job.error = job.error or error
-        finally:
-            for job in group:
-                job.finished = True
+        # Only now, committed, does any device hear that its changes are stored.
+        for job in group:
+            if job.error is None:
+                job.done.set_result(job.results)
+            else:
+                job.done.set_exception(job.error)
 
     def pull(
         self, caller: Caller, after: int | None, limit: int
