@@ -7,11 +7,13 @@ exit with status 1; no tracebacks.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from app.domain import DEFAULT_TARGET, WEEKDAYS, ValidationError
 from app.domain.kinds import parse_date
@@ -27,25 +29,50 @@ from .settings import (
     DEFAULT_HOST,
     DEFAULT_PORT,
     Settings,
+    is_sqlite,
 )
 from .store import ROLES, CentralStore
 
 
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from .app import create_app, listen
 
     settings = Settings(
         database_url=args.db, host=args.host, port=args.port, body_timeout=args.body_timeout
     )
-    app = create_app(settings)
+    if args.workers < 1:
+        raise AdminError("--workers: give 1 or more.")
+    if args.workers > 1 and is_sqlite(settings.database_url):
+        raise AdminError(
+            "SQLite takes one writer at a time, so it is served by one process: "
+            "drop --workers, or use PostgreSQL for more."
+        )
+    if args.workers == 1:
+        app: Any = create_app(settings)
+    else:
+        # Migrated here, once: workers starting together would race to do it.
+        CentralStore.open(settings.database_url).close()
+        # Each worker process makes its own app, with its own connection pool.
+        app = functools.partial(create_app, settings)
     # Bind here so port 0 works and the real address can be announced.
     sock = listen(args.host, args.port)
     port = sock.getsockname()[1]
-    print(f"Central store listening on http://{args.host}:{port}", flush=True)
-    config = uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=5)
-    uvicorn.Server(config).run(sockets=[sock])
+    processes = f" ({args.workers} worker processes)" if args.workers > 1 else ""
+    print(f"Central store listening on http://{args.host}:{port}{processes}", flush=True)
+    config = uvicorn.Config(
+        app,
+        factory=args.workers > 1,
+        workers=args.workers,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
+    if args.workers == 1:
+        uvicorn.Server(config).run(sockets=[sock])
+    else:
+        Multiprocess(config, sockets=[sock]).run()
 
 
 def add_team(args: argparse.Namespace) -> None:
@@ -220,6 +247,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command("serve", serve, "Run the central store's HTTP API.")
     sub.add_argument("--host", default=DEFAULT_HOST)
     sub.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    sub.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (PostgreSQL only; SQLite is served by one process)",
+    )
     sub.add_argument(
         "--body-timeout",
         type=float,

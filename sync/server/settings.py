@@ -48,3 +48,7 @@ def normalise_database_url(url: str) -> URL:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         return parsed.set(drivername="sqlite+pysqlite")
     raise AdminError(f"Unsupported database {backend!r}: use sqlite:///… or postgresql://…")
+
+
+def is_sqlite(url: str) -> bool:
+    return normalise_database_url(url).get_backend_name() == "sqlite"
