@@ -23,14 +23,21 @@ async def get_store(request: Request) -> CentralStore:
 StoreDep = Annotated[CentralStore, Depends(get_store)]
 
 
-def get_caller(
-    request: Request,
-    store: StoreDep,
+# Async: a plain function dependency would cost a trip to a worker thread.
+async def get_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
+) -> str:
+    """The bearer token as sent, not yet checked (a push has it checked with its group)."""
     if credentials is None or not credentials.credentials.strip():
         raise ProtocolError(ErrorCode.TOKEN_INVALID)
-    caller = store.authenticate(credentials.credentials.strip())
+    return credentials.credentials.strip()
+
+
+TokenDep = Annotated[str, Depends(get_token)]
+
+
+def get_caller(request: Request, store: StoreDep, token: TokenDep) -> Caller:
+    caller = store.authenticate(token)
     request.state.caller = caller  # for the audit of a refusal further on
     return caller
 

@@ -1,7 +1,6 @@
 """Seqs under concurrency: pulling while many devices push never loses a record,
 and pushes committed together fail alone."""
 
-import dataclasses
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import sqlalchemy as sa
 
 from sync.protocol import PULL_PATH
+from sync.server.storage import records as records_storage
 
 from .conftest import contact
 
@@ -55,26 +55,33 @@ def test_concurrent_pushes_while_pulling_lose_nothing(new_team, new_user, enroll
 
 
 def test_a_push_failing_in_a_group_commit_stores_nothing_and_the_others_apply(
-    server, new_team, new_user, enroll
+    server, new_team, new_user, enroll, monkeypatch
 ):
     store = server.admin  # a CentralStore in this process, on the server's database
     device = enroll(new_user(new_team()))
-    caller = store.authenticate(device.token)
-    # A user the database does not know: storing its records breaks a foreign key.
-    ghost = dataclasses.replace(caller, user_id="no-such-user")
     good, bad = [contact() for _ in range(3)], [contact() for _ in range(2)]
+    # The bad push's records name a user the database does not know, which
+    # breaks a foreign key when the group writes them.
+    doomed = {change["id"] for change in bad}
+    real_row_of = records_storage._row_of
+
+    def row_of(record, *args):
+        row = real_row_of(record, *args)
+        return {**row, "owner_id": "no-such-user"} if record.id in doomed else row
+
+    monkeypatch.setattr(records_storage, "_row_of", row_of)
     outcomes: dict[str, object] = {}
 
-    def push(name: str, who, batch) -> None:
+    def push(name: str, batch) -> None:
         try:
-            outcomes[name] = store.push(who, batch, 0).result()
+            outcomes[name] = store.push(device.token, device.device_id, batch, 0).result()
         except Exception as error:
             outcomes[name] = error
 
     threads = [
-        threading.Thread(target=push, args=("good", caller, good)),
-        threading.Thread(target=push, args=("bad", ghost, bad)),
-        threading.Thread(target=push, args=("again", caller, good)),
+        threading.Thread(target=push, args=("good", good)),
+        threading.Thread(target=push, args=("bad", bad)),
+        threading.Thread(target=push, args=("again", good)),
     ]
     with store._writer:  # held, so the three pushes queue, in order, and commit as one group
         for queued, thread in enumerate(threads, start=1):

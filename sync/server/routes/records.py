@@ -15,7 +15,7 @@ from sync.protocol import (
 )
 
 from ..db import iso, utc_now
-from ..deps import CallerDep, StoreDep, route
+from ..deps import CallerDep, StoreDep, TokenDep, route
 from ..errors import ProtocolError
 from ..models import PushIn, Text
 
@@ -42,19 +42,15 @@ def _seq_after(cursor: str | None) -> int | None:
     return int(match[1])
 
 
-# Async, so a push waiting for its group commit holds no worker thread: the
-# checks run here, the writes on the store's committer thread.
+# Async, so a push goes to no worker thread: the changes are checked here,
+# and the token with its group, on the store's committer thread.
 @router.post(route(PUSH_PATH))
-async def push(body: PushIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
+async def push(body: PushIn, token: TokenDep, store: StoreDep) -> dict[str, Any]:
     """Apply up to 500 changes, one result per change in order."""
-    if body.device_id != caller.device_id:
-        raise ProtocolError(
-            ErrorCode.FORBIDDEN, "device_id is not the device this token was given to."
-        )
     if len(body.changes) > MAX_CHANGES:
         raise ProtocolError(ErrorCode.TOO_MANY_CHANGES)
-    results = await asyncio.wrap_future(store.push(caller, body.changes, body.pending))
-    return {"results": results, "server_time": iso(utc_now())}
+    done = store.push(token, body.device_id, body.changes, body.pending)
+    return {"results": await asyncio.wrap_future(done), "server_time": iso(utc_now())}
 
 
 @router.get(route(PULL_PATH))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -12,12 +14,22 @@ from sqlalchemy.engine import Connection, Row
 
 from sync.protocol import ENROLLMENT_FAILURE_WINDOW, ENROLLMENT_FAILURES_ALLOWED, ErrorCode
 
-from ..db import devices, enrollment_codes, enrollment_failures, iso, teams, users, utc_now
+from ..db import (
+    devices,
+    enrollment_codes,
+    enrollment_failures,
+    in_json_texts,
+    iso,
+    teams,
+    users,
+    utc_now,
+)
 from ..errors import ProtocolError
 from .core import Caller, StoreCore, Team, hash_secret, team_of
 
-_CALLER_BY_TOKEN = (
+_CALLERS = (
     sa.select(
+        devices.c.token_hash,
         devices.c.id.label("device_id"),
         devices.c.revoked,
         users.c.id.label("user_id"),
@@ -27,8 +39,9 @@ _CALLER_BY_TOKEN = (
     )
     .join(users, users.c.id == devices.c.user_id)
     .join(teams, teams.c.id == users.c.team_id)
-    .where(devices.c.token_hash == sa.bindparam("token_hash"))
 )
+_CALLER_BY_TOKEN = _CALLERS.where(devices.c.token_hash == sa.bindparam("token_hash"))
+_CALLERS_BY_TOKENS = _CALLERS.where(in_json_texts(devices.c.token_hash, "token_hashes"))
 
 
 REVOKED_DEVICE = (
@@ -133,13 +146,22 @@ class DeviceStore(StoreCore):
     def authenticate(self, token: str) -> Caller:
         with self.engine.connect() as conn:
             row = conn.execute(_CALLER_BY_TOKEN, {"token_hash": hash_secret(token)}).first()
-        if row is None:
-            raise ProtocolError(ErrorCode.TOKEN_INVALID)
-        if row.revoked:
-            raise ProtocolError(
-                ErrorCode.DEVICE_REVOKED, user_id=row.user_id, device_id=row.device_id
-            )
-        return Caller(row.user_id, row.user_name, row.role, team_of(row), row.device_id)
+        return caller_of(row)
+
+
+def callers_by_token(conn: Connection, token_hashes: Iterable[str]) -> dict[str, Row[Any]]:
+    """The rows `caller_of` takes, by token hash, for many tokens in one query."""
+    hashes = {"token_hashes": json.dumps(list(token_hashes))}
+    return {row.token_hash: row for row in conn.execute(_CALLERS_BY_TOKENS, hashes)}
+
+
+def caller_of(row: Row[Any] | None) -> Caller:
+    """The caller behind a token's row; raises ProtocolError for a token refused."""
+    if row is None:
+        raise ProtocolError(ErrorCode.TOKEN_INVALID)
+    if row.revoked:
+        raise ProtocolError(ErrorCode.DEVICE_REVOKED, user_id=row.user_id, device_id=row.device_id)
+    return Caller(row.user_id, row.user_name, row.role, team_of(row), row.device_id)
 
 
 def _refusal(code: Row[Any] | None, device: Row[Any] | None, now: datetime) -> ProtocolError | None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 
 from app.domain import Record, UnknownKindError, ValidationError, kind_spec, parse_version
 from app.domain.kinds import parse_datetime
@@ -29,7 +29,9 @@ from ..db import (
     utc_now,
     write_rows,
 )
-from .core import TAKE_SEQ_LOCK, Caller, StoreCore, audit_row, ms, record_of
+from ..errors import ProtocolError
+from .core import TAKE_SEQ_LOCK, Caller, StoreCore, audit_row, hash_secret, ms, record_of
+from .devices import caller_of, callers_by_token
 
 FOREIGN_RECORD = "This record belongs to another user, so it was not saved."
 
@@ -67,11 +69,13 @@ def _occurred_ms(record: Record) -> int | None:
 class _PushJob:
     """One push waiting for a group commit, and what became of it."""
 
-    caller: Caller
+    token_hash: str
+    device_id: str  # the device the push says it comes from
     checked: list[Any]  # a Record, or the rejected result of a bad change
     data_json: list[str | None]  # each Record's data, serialised once when checked
     pending: int | None
     now: datetime
+    caller: Caller | None = None  # once the group has checked the token
     results: list[PushResult] = field(default_factory=list)
     error: Exception | None = None
     done: Future[list[PushResult]] = field(default_factory=Future)
@@ -87,23 +91,27 @@ class RecordStore(StoreCore):
 
     def push(
         self,
-        caller: Caller,
+        token: str,
+        device_id: str,
         changes: Sequence[object],
         pending: int | None,
         *,
         now: datetime | None = None,
     ) -> Future[list[PushResult]]:
         """Check a batch, then queue it: the future holds one result per
-        change, in order (last writer wins by version), once it is committed.
+        change, in order (last writer wins by version), once it is committed,
+        or a ProtocolError when the token is refused or is another device's.
 
         Pushes queued while a group commits wait, then commit together on the
         store's committer thread: one transaction and one disk sync for all
-        of them (group commit), written with a few statements for the whole
-        group. A route awaits the future without holding a thread meanwhile.
+        of them (group commit), their tokens looked up and their changes
+        written with a few statements for the whole group. A route awaits the
+        future without holding a thread meanwhile.
         """
         now = now or utc_now()
         checks = [_check_change(c, now) for c in changes]
-        job = _PushJob(caller, [c for c, _ in checks], [j for _, j in checks], pending, now)
+        checked, data_json = [c for c, _ in checks], [j for _, j in checks]
+        job = _PushJob(hash_secret(token), device_id, checked, data_json, pending, now)
         with self._queue_changed:
             if self._closing:
                 raise RuntimeError("The central store is closed.")
@@ -143,7 +151,10 @@ class RecordStore(StoreCore):
         try:
             with self.engine.begin() as conn:
                 seq = conn.execute(TAKE_SEQ_LOCK).scalar_one()
-                seq = _apply_in_savepoint(conn, seq, group)
+                found = callers_by_token(conn, {job.token_hash for job in group})
+                admitted = [job for job in group if _admitted(job, found.get(job.token_hash))]
+                if admitted:
+                    seq = _apply_in_savepoint(conn, seq, admitted)
                 conn.execute(seq_counter.update().values(value=seq))
         except Exception as error:
             for job in group:
@@ -184,6 +195,25 @@ class RecordStore(StoreCore):
                 conn, "pull", user_id=caller.user_id, device_id=caller.device_id, count=len(changes)
             )
         return changes, next_seq, more
+
+
+def _admitted(job: _PushJob, caller_row: Row[Any] | None) -> bool:
+    """Whether the push's token is good and is the device's it names; if not,
+    the push fails with the refusal."""
+    try:
+        job.caller = caller_of(caller_row)
+    except ProtocolError as refused:
+        job.error = refused
+        return False
+    if job.caller.device_id != job.device_id:
+        job.error = ProtocolError(
+            ErrorCode.FORBIDDEN,
+            "device_id is not the device this token was given to.",
+            user_id=job.caller.user_id,
+            device_id=job.caller.device_id,
+        )
+        return False
+    return True
 
 
 def _apply_in_savepoint(conn: Connection, seq: int, jobs: list[_PushJob]) -> int:
@@ -241,13 +271,14 @@ def _apply_pushes(
                 "owner_id": loser["owner_id"],
                 "winner_version": winner_version,
                 "reason": reason,
-                "device_id": job.caller.device_id,
+                "device_id": job.device_id,
                 "logged_at": iso(job.now),
             }
         )
 
     for job in jobs:
         caller, now_iso = job.caller, iso(job.now)
+        assert caller is not None  # admitted
         results: list[PushResult] = []
         applied: set[str] = set()
         for item, data_json in zip(job.checked, job.data_json, strict=True):
