@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import socket
 from typing import Any
@@ -55,6 +56,19 @@ def create_app(settings: Settings, *, store: CentralStore | None = None) -> Fast
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def serving_app(settings: Settings) -> FastAPI:
+    """The app as a server process runs it, with the garbage collector set
+    for bursts: what starting made (modules, routes, schemas) is frozen out of
+    its scans, and it runs after 50,000 allocations instead of 700. A burst of
+    1,000 pushes keeps several hundred thousand objects alive at once, and
+    collecting them over and over took 1.2 s of its 4; refcounting frees what
+    a request made either way."""
+    app = create_app(settings)
+    gc.freeze()
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])
     return app
 
 

@@ -38,7 +38,7 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
-    from .app import create_app, listen
+    from .app import listen, serving_app
 
     settings = Settings(
         database_url=args.db, host=args.host, port=args.port, body_timeout=args.body_timeout
@@ -51,12 +51,12 @@ def serve(args: argparse.Namespace) -> None:
             "drop --workers, or use PostgreSQL for more."
         )
     if args.workers == 1:
-        app: Any = create_app(settings)
+        app: Any = serving_app(settings)
     else:
         # Migrated here, once: workers starting together would race to do it.
         CentralStore.open(settings.database_url).close()
         # Each worker process makes its own app, with its own connection pool.
-        app = functools.partial(create_app, settings)
+        app = functools.partial(serving_app, settings)
     # Bind here so port 0 works and the real address can be announced.
     sock = listen(args.host, args.port)
     port = sock.getsockname()[1]
