@@ -182,7 +182,8 @@ class BodyLimits:
         if declared.isdigit() and int(declared) > self.size:
             await _error(413, ErrorCode.BODY_TOO_LARGE)(scope, receive, send)
             return
-        body = bytearray()
+        parts: list[bytes] = []
+        received = 0
         while True:
             try:
                 with anyio.fail_after(self.timeout):
@@ -192,20 +193,26 @@ class BodyLimits:
                 return
             if message["type"] != "http.request":  # the client went away
                 return
-            body += message.get("body", b"")
-            if len(body) > self.size:
+            parts.append(message.get("body", b""))
+            received += len(parts[-1])
+            if received > self.size:
                 await _error(413, ErrorCode.BODY_TOO_LARGE)(scope, receive, send)
                 return
             if not message.get("more_body", False):
                 break
-        replayed = False
+        # A body in one part (most are) goes on as it came, not copied, and
+        # this frame lets go of it once read: a burst of pushes waiting for
+        # their group commit holds one copy of each body, not two.
+        body: bytes | None = b"".join(parts)
+        del parts
 
         async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
+            nonlocal body
+            if body is None:
                 return await receive()
-            replayed = True
-            return {"type": "http.request", "body": bytes(body), "more_body": False}
+            message: Message = {"type": "http.request", "body": body, "more_body": False}
+            body = None
+            return message
 
         await self.app(scope, replay, send)
 
