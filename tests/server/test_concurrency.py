@@ -65,9 +65,9 @@ def test_a_push_failing_in_a_group_commit_stores_nothing_and_the_others_apply(
     doomed = {change["id"] for change in bad}
     real_row_of = records_storage._row_of
 
-    def row_of(record, *args):
-        row = real_row_of(record, *args)
-        return {**row, "owner_id": "no-such-user"} if record.id in doomed else row
+    def row_of(change, *args):
+        row = real_row_of(change, *args)
+        return {**row, "owner_id": "no-such-user"} if change.id in doomed else row
 
     monkeypatch.setattr(records_storage, "_row_of", row_of)
     outcomes: dict[str, object] = {}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
@@ -65,14 +65,25 @@ def _occurred_ms(record: Record) -> int | None:
         return None
 
 
+class _Change(NamedTuple):
+    """A change that passed its checks, as the columns it brings to the
+    records table: all a push keeps of it while it waits for its group."""
+
+    id: str
+    kind: str
+    version: str
+    deleted: bool
+    data: str  # JSON text, as stored
+    occurred_ms: int | None
+
+
 @dataclass(eq=False)
 class _PushJob:
     """One push waiting for a group commit, and what became of it."""
 
     token_hash: str
     device_id: str  # the device the push says it comes from
-    checked: list[Any]  # a Record, or the rejected result of a bad change
-    data_json: list[str | None]  # each Record's data, serialised once when checked
+    checked: list[_Change | PushResult]  # each change, or why it was rejected
     pending: int | None
     now: datetime
     caller: Caller | None = None  # once the group has checked the token
@@ -109,9 +120,8 @@ class RecordStore(StoreCore):
         future without holding a thread meanwhile.
         """
         now = now or utc_now()
-        checks = [_check_change(c, now) for c in changes]
-        checked, data_json = [c for c, _ in checks], [j for _, j in checks]
-        job = _PushJob(hash_secret(token), device_id, checked, data_json, pending, now)
+        checked = [_check_change(c, now) for c in changes]
+        job = _PushJob(hash_secret(token), device_id, checked, pending, now)
         with self._queue_changed:
             if self._closing:
                 raise RuntimeError("The central store is closed.")
@@ -244,7 +254,7 @@ def _apply_pushes(
     """The pushes' changes in order, as if each came after the other, written
     with a few statements for them all: returns each push's results and the
     last seq handed out."""
-    ids = list({c.id for job in jobs for c in job.checked if isinstance(c, Record)})
+    ids = list({c.id for job in jobs for c in job.checked if isinstance(c, _Change)})
     # The current row per id, updated as the pushes go (an id may come twice).
     current: dict[str, dict[str, Any]] = {
         row.id: row._asdict() for row in conn.execute(_RECORDS_BY_ID, {"ids": json.dumps(ids)})
@@ -281,11 +291,11 @@ def _apply_pushes(
         assert caller is not None  # admitted
         results: list[PushResult] = []
         applied: set[str] = set()
-        for item, data_json in zip(job.checked, job.data_json, strict=True):
-            if not isinstance(item, Record):
+        for item in job.checked:
+            if not isinstance(item, _Change):
                 results.append(item)
                 continue
-            row = _row_of(item, caller.user_id, now_iso, data_json)
+            row = _row_of(item, caller.user_id, now_iso)
             stored = current.get(item.id)
             status = PushStatus.APPLIED
             if stored is None:
@@ -323,18 +333,9 @@ def _apply_pushes(
     return every_result, seq
 
 
-def _row_of(record: Record, owner_id: str, now_iso: str, data_json: str | None) -> dict[str, Any]:
+def _row_of(change: _Change, owner_id: str, now_iso: str) -> dict[str, Any]:
     """The records-table row for a change pushed by owner_id."""
-    return {
-        "id": record.id,
-        "owner_id": owner_id,
-        "kind": record.kind,
-        "version": record.version,
-        "deleted": record.deleted,
-        "data": data_json,
-        "occurred_ms": _occurred_ms(record),
-        "updated_at": now_iso,
-    }
+    return {**change._asdict(), "owner_id": owner_id, "updated_at": now_iso}
 
 
 def _device_of(version: str) -> str:
@@ -364,19 +365,22 @@ def _sent_id(change: object) -> str | None:
     return raw_id
 
 
-def _check_change(change: object, now: datetime) -> tuple[Record | PushResult, str | None]:
-    """The change as a Record with its data serialised for storage, or the
+def _check_change(change: object, now: datetime) -> _Change | PushResult:
+    """The change as the columns it brings to the records table, or the
     rejection saying why not. The domain applies every limit a record must
     meet, with the server's clock for times that may not lie in the future."""
     try:
         record = Record.from_wire(change, now=now)
     except UnknownKindError as exc:
         message = f"{exc.problem}."
-        return _rejected(_sent_id(change), ErrorCode.UNKNOWN_KIND, message, field="kind"), None
+        return _rejected(_sent_id(change), ErrorCode.UNKNOWN_KIND, message, field="kind")
     except ValidationError as exc:
         message = f"{exc.field}: {exc.problem}."
-        return _rejected(_sent_id(change), ErrorCode.INVALID, message, field=exc.field), None
+        return _rejected(_sent_id(change), ErrorCode.INVALID, message, field=exc.field)
     if parse_version(record.version)[0].ms > ms(now + CLOCK_AHEAD_LIMIT):
-        return _rejected(record.id, ErrorCode.CLOCK_AHEAD), None
+        return _rejected(record.id, ErrorCode.CLOCK_AHEAD)
     # The domain has checked every number is finite.
-    return record, json.dumps(dict(record.data), ensure_ascii=False, allow_nan=False)
+    data = json.dumps(dict(record.data), ensure_ascii=False, allow_nan=False)
+    return _Change(
+        record.id, record.kind, record.version, record.deleted, data, _occurred_ms(record)
+    )
