@@ -73,6 +73,10 @@ MAX_PIN_ATTEMPTS = 10
 MIN_PIN_DIGITS = 6
 DEFAULT_AUTO_LOCK_SECONDS = 300
 SET_ASIDE_DAMAGED = "A note of a record from the server that was set aside"
+RECORD_ROW_SQL = (
+    "INSERT OR REPLACE INTO records (rid, kind, version, deleted, week, body) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
 # Where the team settings came from: set on this phone, or taken from the server.
 SettingsSource = Literal["local", "server"]
 
@@ -743,34 +747,45 @@ class Store:
         it as the losing version when it arrives, so nothing is lost. A record
         stored here clears what was set aside of it earlier.
         """
-        changed = 0
         aside = builtins.list(set_aside)
         with self._locked():
             keys = self._keys_for_use(touch=False)
+            page = [(keys.row_key(record.id), record) for record in records]
+            # One statement for the page's versions, one for its rows: per
+            # record they were most of a pulled page's time.
+            stored = dict(
+                self._db.execute(
+                    "SELECT rid, version FROM records "
+                    "WHERE rid IN (SELECT value FROM json_each(?))",
+                    [json.dumps([rid for rid, _ in page])],
+                ).fetchall()
+            )
+            rows: dict[str, tuple[Any, ...]] = {}
+            for rid, record in page:
+                self._clock.observe_version(record.version)
+                if rid in stored and stored[rid] >= record.version:
+                    continue
+                try:  # sealing fails before anything is written, if it fails
+                    rows[rid] = self._record_row(keys, rid, record, self._settings)
+                except (ValueError, OverflowError) as error:
+                    reason = f"it cannot be stored on this phone ({error})"
+                    aside.append(SetAside(record.id, record.kind, record.version, reason))
+                    continue
+                stored[rid] = record.version
             with self._db.atomic():
-                for record in records:
-                    self._clock.observe_version(record.version)
-                    rid = keys.row_key(record.id)
-                    row = self._db.execute(
-                        "SELECT version FROM records WHERE rid = ?", [rid]
-                    ).fetchone()
-                    if row is not None and row[0] >= record.version:
-                        continue
-                    try:
-                        with self._db.atomic():  # a savepoint: a failed write leaves nothing
-                            self._write(keys, rid, record, queue=False)
-                    except (ValueError, OverflowError) as error:
-                        reason = f"it cannot be stored on this phone ({error})"
-                        aside.append(SetAside(record.id, record.kind, record.version, reason))
-                        continue
-                    self._db.execute("DELETE FROM set_aside WHERE rid = ?", [rid])
-                    changed += 1
+                self._db.conn.executemany(RECORD_ROW_SQL, rows.values())
+                self._db.execute(
+                    "DELETE FROM set_aside WHERE rid IN (SELECT value FROM json_each(?))",
+                    [json.dumps(builtins.list(rows))],
+                )
                 for item in aside:
                     self._keep_aside(keys, item)
                 if cursor is not None:
                     self._set_meta(pull_cursor=cursor)
                 self._save_clock()
-        return Merged(changed, len(aside))
+            for rid in rows:
+                self._forget_damage("records", rid)
+        return Merged(len(rows), len(aside))
 
     def set_aside(self) -> builtins.list[SetAside]:
         """Pulled records this phone could not store, with the reasons."""
@@ -892,21 +907,18 @@ class Store:
 
     def _write_row(self, keys: Keys, rid: str, record: Record, settings: TeamSettings) -> None:
         """The record's row, sealed with its week under `settings`."""
+        self._db.execute(RECORD_ROW_SQL, self._record_row(keys, rid, record, settings))
+        self._forget_damage("records", rid)
+
+    @staticmethod
+    def _record_row(
+        keys: Keys, rid: str, record: Record, settings: TeamSettings
+    ) -> tuple[Any, ...]:
+        """The values of RECORD_ROW_SQL for the record, sealed with its week."""
         week = _week_index(record, settings)
         aad = _record_aad(rid, record.kind, record.version, record.deleted, week)
-        self._db.execute(
-            "INSERT OR REPLACE INTO records (rid, kind, version, deleted, week, body) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                rid,
-                record.kind,
-                record.version,
-                int(record.deleted),
-                week,
-                keys.seal_bytes(_plain(record), aad),
-            ],
-        )
-        self._forget_damage("records", rid)
+        body = keys.seal_bytes(_plain(record), aad)
+        return (rid, record.kind, record.version, int(record.deleted), week, body)
 
     def _open_row(self, keys: Keys, row: dict, aad: bytes) -> Record:
         try:
