@@ -60,7 +60,7 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
 
     def fill() -> None:
         kept: TeamTallies | None = state["kept"]
-        body.controls = _grid_content(nav, kept, state["note"], now())
+        body.controls = _grid_content(nav, kept, state["note"], now(), today())
 
     async def fetch() -> None:
         if state["busy"]:
@@ -96,13 +96,13 @@ def _offline_note(kept: TeamTallies | None, error: SyncError, now: datetime) -> 
 
 
 def _grid_content(nav: Navigator, kept: TeamTallies | None, note: str | None,
-                  now: datetime) -> list[ft.Control]:
+                  now: datetime, today: date) -> list[ft.Control]:
     controls: list[ft.Control] = []
     if note:
         controls.append(ft.Text(note, key="team_note", color=ft.Colors.ON_SURFACE_VARIANT))
     if kept is None:
         return controls
-    grid = TeamGrid.of(kept.body)
+    grid = TeamGrid.of(kept.body, today)
     controls += [
         ft.Text(f"Team average: {average_text(grid.average)} (target {grid.target})",
                 size=18, weight=ft.FontWeight.BOLD, key="team_average"),
@@ -157,6 +157,8 @@ def _cell(nav: Navigator, name: str, cell: TeamCell) -> ft.Control:
     background, colour = COLOURS[cell.level]
     marks: list[ft.Control] = []
     words = [str(cell.count), LEVEL_WORDS[cell.level]]
+    if cell.running:  # not a verdict yet: the colour only outlines the count so far
+        background, words = ft.Colors.SURFACE, [str(cell.count), "so far this week"]
     review = cell.review
     if review is not None:
         icon, tint, said = ((ft.Icons.ERROR, ft.Colors.DEEP_ORANGE_800, "changed since review")
@@ -177,6 +179,7 @@ def _cell(nav: Navigator, name: str, cell: TeamCell) -> ft.Control:
                 *marks,
             ], width=CELL, height=38),
             width=CELL, height=38, bgcolor=background, border_radius=4, key=key,
+            border=ft.Border.all(2, colour) if cell.running else None,
             on_click=nav.guard(lambda _e: nav.open(f"team_week/{user_id}/{week}")),
         ),
     )
@@ -196,6 +199,9 @@ def _legend(target: int) -> ft.Control:
                 ft.Text("reviewed", size=12)], spacing=4, tight=True),
         ft.Row([ft.Icon(ft.Icons.ERROR, size=14, color=ft.Colors.DEEP_ORANGE_800),
                 ft.Text("changed since review", size=12)], spacing=4, tight=True),
+        ft.Row([ft.Container(width=14, height=14, border_radius=3,
+                             border=ft.Border.all(2, ft.Colors.GREY_700)),
+                ft.Text("this week so far", size=12)], spacing=4, tight=True),
         ft.Row([ft.Container(width=14, height=14, border_radius=3,
                              border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
                 ft.Text("before the specialist started", size=12)], spacing=4, tight=True),
