@@ -51,6 +51,15 @@ from typing import Literal
 from .records import Record
 from .weeks import TeamSettings
 
+# The kinds of record the rules read; a store need not open the others.
+DUE_KINDS = (
+    "member",
+    "member_visit",
+    "employer_contact",
+    "job",
+    "career_profile",
+    "employment_plan",
+)
 Status = Literal["overdue", "due", "upcoming"]
 # An item is "due" from this many days before its due date; before that it is "upcoming".
 DUE_SOON_DAYS = 7

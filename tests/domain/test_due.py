@@ -154,3 +154,10 @@ class TestMemberStatus:
         who, other = member("Rowan", days(-90)), member("Sage", days(-90))
         jobs = [job(other, days(-3)), replace(job(who, days(-3)), deleted=True)]
         assert member_status(who, jobs, ON) == "Not looking for work"
+
+
+def test_no_two_cases_share_a_record():
+    """The phone's and the server's tests hold every case at once: each case's
+    items are then the items of its own members."""
+    ids = [record.id for case in CASES for record in case.records]
+    assert len(ids) == len(set(ids))
