@@ -247,7 +247,7 @@ def _ms(when: datetime | str) -> int:
 
 
 class Store:
-    """Records, the weekly tally and sync bookkeeping, sealed under a PIN.
+    """Records, the weekly tally, the due list and sync bookkeeping, sealed under a PIN.
 
     Build with `Store.create` or `Store.open`. Thread-safe: the UI and the
     sync worker share one instance. `monotonic` (idle time) and `wall_ms`

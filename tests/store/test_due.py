@@ -57,8 +57,22 @@ def test_every_change_shows_at_once_and_nothing_outlives_the_lock(store_dir):
     assert [i.due for i in store.due_items()] == [days(7)]
 
     store.lock()
+    assert not store._opened  # no record opened with the key outlives it
     with pytest.raises(StoreLockedError):
         store.due_items()
     store.unlock(PIN)
     assert [i.due for i in store.due_items()] == [days(7)]
+    store.close()
+
+
+def test_records_opened_are_forgotten_when_the_store_locks_itself(store_dir):
+    idle = [0.0]
+    store = Store.create(store_dir, PIN, wall_ms=lambda: NOON_ON, monotonic=lambda: idle[0])
+    who, made = settled("Rowan")
+    store.apply_pulled(made, None)
+    assert store.due_items() == [] and store._opened
+    idle[0] += store.auto_lock_seconds + 1
+    with pytest.raises(StoreLockedError):
+        store.due_items()
+    assert not store._opened
     store.close()
