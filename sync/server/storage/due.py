@@ -50,7 +50,10 @@ class DueStore(StoreCore):
     ) -> dict[str, list[DueItem]]:
         """Each owner's items as of `on`, computed again only for an owner whose
         records changed since the last time (or for another day or settings)."""
-        last = dict(conn.execute(_LAST_CHANGES, {"owners": list(owner_ids)}).tuples().all())
+        last = {
+            owner_id: seq
+            for owner_id, seq in conn.execute(_LAST_CHANGES, {"owners": list(owner_ids)})
+        }
         found = {}
         for owner_id in owner_ids:
             known = self._due_lists.get(owner_id)
