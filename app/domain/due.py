@@ -315,8 +315,10 @@ def due_items(records: Iterable[Record], on: date, settings: TeamSettings) -> li
     caseload = _Caseload(on, settings)
     for record in records:
         if not record.deleted:
-            with suppress(ValidationError):
+            try:  # not suppress(): a context manager per record costs ms over a caseload
                 caseload.add(record)
+            except ValidationError:
+                continue
     items: list[DueItem] = []
     for member in caseload.members:
         if member.active:
