@@ -74,8 +74,8 @@ DUE_SOON_DAYS = 7
 @dataclass(frozen=True)
 class Rule:
     """One timed rule. `says` and `evidence` are templates: `{member}`,
-    `{employer}` (of the job), `{days}` (this rule's window) and the dates the
-    evidence names (YYYY-MM-DD)."""
+    `{employer}` (of the job), `{days}` and `{listed_days}` (this rule's
+    numbers) and the dates the evidence names (YYYY-MM-DD)."""
 
     id: str
     days: int  # the window: due this many days after what starts it, or the span before it
@@ -115,7 +115,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "follow_along_weekly",
         7,
-        "See {member} face to face every week in the first 30 days of the job at {employer}",
+        "See {member} face to face every week in the first {listed_days} days of the job at "
+        "{employer}",
         "a face-to-face member visit from {first} to {last}",
         listed_days=30,
     ),
@@ -333,7 +334,12 @@ def due_items(records: Iterable[Record], on: date, settings: TeamSettings) -> li
 def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueItem]:
     def item(rule_id: str, due: date, employer: str = "", **dates: date) -> DueItem:
         rule = _RULE[rule_id]
-        words = {"member": member.name, "employer": employer, "days": rule.days}
+        words = {
+            "member": member.name,
+            "employer": employer,
+            "days": rule.days,
+            "listed_days": rule.listed_days,
+        }
         shown = {key: day.isoformat() for key, day in dates.items()}
         return DueItem(
             rule.id,
