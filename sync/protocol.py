@@ -23,6 +23,7 @@ TALLIES_PATH = f"{API_PREFIX}/tallies"
 TEAM_WEEK_PATH = f"{API_PREFIX}/team/week"
 TEAM_REVIEW_PATH = f"{API_PREFIX}/team/review"
 TEAM_EXPORT_PATH = f"{API_PREFIX}/team/export"  # the weekly tracking form, CSV or PDF
+DUE_PATH = f"{API_PREFIX}/due"  # the IPS timed rules of one caseload
 ExportFormat = Literal["csv", "pdf"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 
@@ -249,6 +250,13 @@ class ReviewInfo(TypedDict):
     since_review: NotRequired[SinceReview]  # GET /v1/team/week only, when changed
 
 
+class DueCounts(TypedDict):
+    """A tallies row's items of the specialist's caseload as of today."""
+
+    overdue: int
+    due: int  # due within the next 7 days
+
+
 class TallyRow(TypedDict):
     user: UserRef
     counts: list[int]  # oldest week first
@@ -258,6 +266,7 @@ class TallyRow(TypedDict):
     pending: int
     last_sync: str | None
     reviews: list[ReviewInfo | None]  # one per week, oldest first
+    due: DueCounts
 
 
 class TalliesResponse(TypedDict):
@@ -283,6 +292,24 @@ class TeamReviewRequest(TypedDict):
 
 class TeamReviewResponse(TypedDict):
     review: ReviewInfo
+
+
+class DueItemInfo(TypedDict):
+    rule: str  # one of app.domain.RULE_IDS
+    member_id: str
+    member: str  # the member's display name
+    due: str  # YYYY-MM-DD
+    status: str  # "overdue" | "due" (within the next 7 days) | "upcoming"
+    evidence: str  # the record that would meet the rule, in a sentence
+    says: str  # what to do, as screens show it (an extra of v1)
+
+
+class DueResponse(TypedDict):
+    """GET /v1/due?user=&on=: a caseload's timed rules not met, by due date."""
+
+    user: UserRef
+    on: str  # YYYY-MM-DD
+    items: list[DueItemInfo]
 
 
 def error_body(

@@ -1,4 +1,4 @@
-"""A supervisor's calls (PROTOCOL.md: tallies, team week, review). No flet.
+"""A supervisor's calls (PROTOCOL.md: tallies, team week, review, due). No flet.
 
 The HTTP goes through `SyncClient._request`, the one path with the device
 token, retries and the mapping to the SyncError tree. Calling it from this
@@ -17,7 +17,13 @@ from datetime import date, datetime
 from typing import Any
 
 from .client import SyncClient
-from .protocol import TALLIES_PATH, TALLY_WEEKS_DEFAULT, TEAM_REVIEW_PATH, TEAM_WEEK_PATH
+from .protocol import (
+    DUE_PATH,
+    TALLIES_PATH,
+    TALLY_WEEKS_DEFAULT,
+    TEAM_REVIEW_PATH,
+    TEAM_WEEK_PATH,
+)
 
 TALLIES_SECRET = "team_tallies"
 
@@ -67,3 +73,10 @@ class TeamClient:
         )
         review: dict[str, Any] = answer["review"]
         return review
+
+    def due(self, user_id: str, on: date | None = None) -> dict[str, Any]:
+        """What is due on a specialist's caseload as of `on` (today in the
+        team's zone if None): {"user", "on", "items": [DueItem.to_wire()...]}."""
+        params = {"user": user_id} if on is None else {"user": user_id, "on": on.isoformat()}
+        answer: dict[str, Any] = self._sync._request("GET", DUE_PATH, params=params)
+        return answer

@@ -123,6 +123,12 @@ def _case(name: str, records: list[Record], *expected: Expected, on: date = ON) 
     return DueCase(name, tuple(records), tuple(expected), on)
 
 
+def _new_job_seeker(name: str) -> tuple[Record, list[Record]]:
+    """A job seeker 31 days on the caseload, profile and plan done."""
+    who = member(name, days(-31), job_seeking=True)
+    return who, [who, profile(who, days(-1)), plan(who, days(-1))]
+
+
 def _entry_cases() -> list[DueCase]:
     cases = []
     for day, status in ((30, "due"), (31, "overdue")):
@@ -168,25 +174,26 @@ def _entry_cases() -> list[DueCase]:
                 ("Vera", "first_employer_contact", days(30 - day), status),
             )
         )
-    who = member("Wren", days(-31), job_seeking=True)
-    base = [who, profile(who, days(-1)), plan(who, days(-1))]
+    who, made = _new_job_seeker("Wren")
     cases.append(
         _case(
             "a face-to-face employer contact listing the member meets it",
-            [*base, employer_contact(days(-2), (who,))],
+            [*made, employer_contact(days(-2), (who,))],
         )
     )
+    who, made = _new_job_seeker("Wren")
     cases.append(
         _case(
             "a phone call listing the member or a generic visit does not",
-            [*base, employer_contact(days(-2), (who,), f2f=False), employer_contact(days(-2))],
+            [*made, employer_contact(days(-2), (who,), f2f=False), employer_contact(days(-2))],
             ("Wren", "first_employer_contact", days(-1), "overdue"),
         )
     )
+    who, made = _new_job_seeker("Wren")
     cases.append(
         _case(
             "a deleted employer contact does not",
-            [*base, deleted(employer_contact(days(-2), (who,)))],
+            [*made, deleted(employer_contact(days(-2), (who,)))],
             ("Wren", "first_employer_contact", days(-1), "overdue"),
         )
     )
@@ -425,39 +432,22 @@ def _benefits_and_plan_cases() -> list[DueCase]:
                 ("Rowan", "employment_plan", days(30 - day), status),
             )
         )
-    who = member("Rowan", days(-200))
-    base = [who, profile(who, days(-180))]
-    cases.append(
-        _case(
-            "a plan review is due on the plan's next review",
-            [*base, plan(who, days(-60), next_review=days(-1))],
-            ("Rowan", "plan_review", days(-1), "overdue"),
-        )
-    )
-    cases.append(
-        _case(
-            "a later plan meets the review",
-            [*base, plan(who, days(-60), next_review=days(-1)), plan(who, days(-5))],
-        )
-    )
-    cases.append(
-        _case(
+    for name, later, expected in (
+        ("a plan review is due on the plan's next review", None, ("overdue", days(-1))),
+        ("a later plan meets the review", (days(-5), None), None),
+        (
             "the later plan's own review is then the one due",
-            [
-                *base,
-                plan(who, days(-60), next_review=days(-1)),
-                plan(who, days(-5), next_review=days(30)),
-            ],
-            ("Rowan", "plan_review", days(30), "upcoming"),
-        )
-    )
-    cases.append(
-        _case(
-            "a plan written after the day is not there yet",
-            [*base, plan(who, days(-60), next_review=days(-1)), plan(who, days(2))],
-            ("Rowan", "plan_review", days(-1), "overdue"),
-        )
-    )
+            (days(-5), days(30)),
+            ("upcoming", days(30)),
+        ),
+        ("a plan written after the day is not there yet", (days(2), None), ("overdue", days(-1))),
+    ):
+        who = member("Rowan", days(-200))
+        made = [who, profile(who, days(-180)), plan(who, days(-60), next_review=days(-1))]
+        if later:
+            made.append(plan(who, later[0], next_review=later[1]))
+        items = [("Rowan", "plan_review", expected[1], expected[0])] if expected else []
+        cases.append(_case(name, made, *items))
     return cases
 
 

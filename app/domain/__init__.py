@@ -6,6 +6,7 @@ Shared by the phone app and the central store, so every rule exists once.
 
 from .clock import HybridClock, Stamp, parse_version, wall_clock_ms
 from .due import (
+    DUE_KINDS,
     DUE_SOON_DAYS,
     RULE_IDS,
     RULES,
@@ -55,6 +56,7 @@ from .weeks import DEFAULT_TARGET, WEEKDAYS, TeamSettings
 
 __all__ = [
     "DEFAULT_TARGET",
+    "DUE_KINDS",
     "DUE_SOON_DAYS",
     "EMPLOYER_CONTACT_FIDELITY",
     "DueItem",

@@ -37,20 +37,35 @@ How the rules of PROTOCOL.md are read where it leaves room:
 - `employment_plan` is due 30 days after the first completed career profile;
   `plan_review` is the `next_review` of the latest plan (by `written_on`), so
   a later plan, or a new `next_review`, meets it.
+- A record with a date or time outside those records may hold (one stored
+  on the server before the limits of 2026-11-25) is left out, as the phone
+  leaves out what it cannot open: one such record never stops the list.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Any, Literal
 
+from .errors import ValidationError
+from .kinds import parse_date
 from .records import Record
 from .weeks import TeamSettings
 
+# The kinds of record the rules read; a store need not open the others.
+DUE_KINDS = (
+    "member",
+    "member_visit",
+    "employer_contact",
+    "job",
+    "career_profile",
+    "employment_plan",
+)
 Status = Literal["overdue", "due", "upcoming"]
 # An item is "due" from this many days before its due date; before that it is "upcoming".
 DUE_SOON_DAYS = 7
@@ -59,8 +74,8 @@ DUE_SOON_DAYS = 7
 @dataclass(frozen=True)
 class Rule:
     """One timed rule. `says` and `evidence` are templates: `{member}`,
-    `{employer}` (of the job), `{days}` (this rule's window) and the dates the
-    evidence names (YYYY-MM-DD)."""
+    `{employer}` (of the job), `{days}` and `{listed_days}` (this rule's
+    numbers) and the dates the evidence names (YYYY-MM-DD)."""
 
     id: str
     days: int  # the window: due this many days after what starts it, or the span before it
@@ -100,7 +115,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "follow_along_weekly",
         7,
-        "See {member} face to face every week in the first 30 days of the job at {employer}",
+        "See {member} face to face every week in the first {listed_days} days of the job at "
+        "{employer}",
         "a face-to-face member visit from {first} to {last}",
         listed_days=30,
     ),
@@ -139,6 +155,7 @@ RULES: tuple[Rule, ...] = (
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 _RULE = {rule.id: rule for rule in RULES}
+_RULE_ORDER = {rule_id: n for n, rule_id in enumerate(RULE_IDS)}
 
 
 @dataclass(frozen=True)
@@ -172,6 +189,18 @@ def status_of(due: date, on: date) -> Status:
     return "due" if due <= on + timedelta(days=DUE_SOON_DAYS) else "upcoming"
 
 
+def _date(data: Mapping[str, Any], field: str) -> date:
+    """A required date field of a record. ValidationError when missing or
+    outside the dates records may hold, as records stored before the limits
+    may be."""
+    return parse_date(data.get(field), field)
+
+
+def _optional_date(data: Mapping[str, Any], field: str) -> date | None:
+    value = data.get(field)
+    return None if value is None else parse_date(value, field)
+
+
 @dataclass(frozen=True)
 class _Job:
     id: str
@@ -182,16 +211,18 @@ class _Job:
     @classmethod
     def of(cls, record: Record) -> _Job:
         data = record.data
-        end = data.get("end_date")
-        return cls(
-            record.id,
-            data["employer"],
-            date.fromisoformat(data["start_date"]),
-            date.fromisoformat(end) if end else None,
-        )
+        start, end = _date(data, "start_date"), _optional_date(data, "end_date")
+        return cls(record.id, str(data["employer"]), start, end)
 
     def lasts_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    written: date
+    next_review: date | None
+    version: str  # orders plans written the same day
 
 
 @dataclass
@@ -204,7 +235,7 @@ class _History:
     jobs: list[_Job] = field(default_factory=list)
     profiles_completed: list[date] = field(default_factory=list)  # completed_on by the day
     benefits: bool = False  # a career profile records benefits
-    plans: list[Record] = field(default_factory=list)  # written by the day
+    plans: list[_Plan] = field(default_factory=list)  # written by the day
 
     def visited(self, first: date, last: date, days: list[date] | None = None) -> bool:
         """A visit (face to face, unless other days are given) from `first` to `last`."""
@@ -218,73 +249,102 @@ class _History:
         return self.face_to_face[at - 1] if at and self.face_to_face[at - 1] >= first else None
 
 
-def _histories(
-    records: Iterable[Record], on: date, settings: TeamSettings
-) -> tuple[list[Record], dict[str, _History]]:
-    """The live members, and each member's history by id, as of `on`."""
-    members: list[Record] = []
-    found: defaultdict[str, _History] = defaultdict(_History)
-    for record in records:
-        if record.deleted:
-            continue
-        data = record.data
-        kind = record.kind
+@dataclass(frozen=True)
+class _Member:
+    id: str
+    name: str
+    entry: date
+    active: bool
+    job_seeking: bool
+
+
+class _Caseload:
+    """The live members and each member's history, as of `on`."""
+
+    def __init__(self, on: date, settings: TeamSettings) -> None:
+        self.on = on
+        self.settings = settings
+        self.members: list[_Member] = []
+        self.histories: defaultdict[str, _History] = defaultdict(_History)
+
+    def add(self, record: Record) -> None:
+        """Take in one live record. ValidationError for a record with a date or
+        time no rule can use; it is then left out."""
+        data, kind, on = record.data, record.kind, self.on
         if kind == "member":
-            members.append(record)
+            self.members.append(
+                _Member(
+                    record.id,
+                    str(data["display_name"]),
+                    _date(data, "program_entry"),
+                    active=data.get("status") != "closed",
+                    job_seeking=data.get("job_seeking") is True,
+                )
+            )
         elif kind == "member_visit":
-            day = settings.local_date(data["occurred_at"])
+            day = self.settings.local_date(data["occurred_at"])
             if day <= on:
-                history = found[data["member_id"]]
+                history = self.histories[data["member_id"]]
                 if data["face_to_face"] is True:
                     history.face_to_face.append(day)
                 if data["type"] == "work_incentives":
                     history.work_incentives.append(day)
-        elif kind == "employer_contact" and data["face_to_face"] is True:
-            if data.get("member_ids") and settings.local_date(data["occurred_at"]) <= on:
+        elif kind == "employer_contact" and data["face_to_face"] is True and data.get("member_ids"):
+            if self.settings.local_date(data["occurred_at"]) <= on:
                 for member_id in data["member_ids"]:
-                    found[member_id].employer_contact = True
+                    self.histories[member_id].employer_contact = True
         elif kind == "job":
-            found[data["member_id"]].jobs.append(_Job.of(record))
+            self.histories[data["member_id"]].jobs.append(_Job.of(record))
         elif kind == "career_profile":
-            history = found[data["member_id"]]
-            completed = data.get("completed_on")
-            if completed and date.fromisoformat(completed) <= on:
-                history.profiles_completed.append(date.fromisoformat(completed))
+            history = self.histories[data["member_id"]]
+            completed = _optional_date(data, "completed_on")
+            if completed is not None and completed <= on:
+                history.profiles_completed.append(completed)
             history.benefits |= bool(str(data.get("benefits") or "").strip())
-        elif kind == "employment_plan" and date.fromisoformat(data["written_on"]) <= on:
-            found[data["member_id"]].plans.append(record)
-    for history in found.values():
-        history.face_to_face.sort()
-        history.work_incentives.sort()
-    return members, found
+        elif kind == "employment_plan":
+            written = _date(data, "written_on")
+            if written <= on:
+                plan = _Plan(written, _optional_date(data, "next_review"), record.version)
+                self.histories[data["member_id"]].plans.append(plan)
 
 
 def due_items(records: Iterable[Record], on: date, settings: TeamSettings) -> list[DueItem]:
     """Every timed rule not met for the caseload in `records`, as of `on`:
-    ordered by due date, then member, then the rules' order."""
-    members, histories = _histories(records, on, settings)
-    items = [
-        item
-        for member in members
-        if member.data.get("status") != "closed"
-        for item in _member_items(member, histories[member.id], on)
-    ]
-    order = {rule_id: n for n, rule_id in enumerate(RULE_IDS)}
-    items.sort(key=lambda i: (i.due, i.member.casefold(), i.member_id, order[i.rule], i.says))
+    ordered by due date, then member, then the rules' order. A record with a
+    date outside those records may hold (stored before the limits) is left
+    out, as the phone leaves out what it cannot open."""
+    caseload = _Caseload(on, settings)
+    for record in records:
+        if not record.deleted:
+            try:  # not suppress(): a context manager per record costs ms over a caseload
+                caseload.add(record)
+            except ValidationError:
+                continue
+    items: list[DueItem] = []
+    for member in caseload.members:
+        if member.active:
+            history = caseload.histories[member.id]
+            history.face_to_face.sort()
+            history.work_incentives.sort()
+            items.extend(_member_items(member, history, on))
+    items.sort(key=lambda i: (i.due, i.member.casefold(), i.member_id, _RULE_ORDER[i.rule], i.says))
     return items
 
 
-def _member_items(member: Record, history: _History, on: date) -> Iterator[DueItem]:
-    name = str(member.data["display_name"])
-
+def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueItem]:
     def item(rule_id: str, due: date, employer: str = "", **dates: date) -> DueItem:
         rule = _RULE[rule_id]
-        words = {"member": name, "employer": employer, "days": rule.days}
+        words = {
+            "member": member.name,
+            "employer": employer,
+            "days": rule.days,
+            "listed_days": rule.listed_days,
+        }
         shown = {key: day.isoformat() for key, day in dates.items()}
         return DueItem(
             rule.id,
             member.id,
-            name,
+            member.name,
             due,
             status_of(due, on),
             rule.evidence.format(**words, **shown),
@@ -298,11 +358,10 @@ def _member_items(member: Record, history: _History, on: date) -> Iterator[DueIt
         limit = _RULE[rule_id].listed_days
         return limit is None or on <= since + timedelta(days=limit)
 
-    entry = date.fromisoformat(member.data["program_entry"])
     if not history.profiles_completed:
-        yield item("career_profile", entry + days("career_profile"))
-    if member.data.get("job_seeking") is True and not history.employer_contact:
-        yield item("first_employer_contact", entry + days("first_employer_contact"))
+        yield item("career_profile", member.entry + days("career_profile"))
+    if member.job_seeking and not history.employer_contact:
+        yield item("first_employer_contact", member.entry + days("first_employer_contact"))
 
     for job in history.jobs:
         start, end, employer = job.start, job.end, job.employer
@@ -348,11 +407,9 @@ def _member_items(member: Record, history: _History, on: date) -> Iterator[DueIt
         first_profile = min(history.profiles_completed)
         yield item("employment_plan", first_profile + days("employment_plan"))
     if history.plans:
-        plan = max(history.plans, key=lambda p: (p.data["written_on"], p.version))
-        review = plan.data.get("next_review")
-        if review:
-            written = date.fromisoformat(plan.data["written_on"])
-            yield item("plan_review", date.fromisoformat(review), first=written)
+        plan = max(history.plans, key=lambda p: (p.written, p.version))
+        if plan.next_review is not None:
+            yield item("plan_review", plan.next_review, first=plan.written)
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -365,28 +422,28 @@ def member_status(member: Record, records: Iterable[Record], on: date) -> str:
     `records` may be the whole caseload; only the member's live jobs are read."""
     if member.data.get("status") == "closed":
         return "Closed"
-    jobs = [
-        _Job.of(r)
-        for r in records
-        if r.kind == "job" and not r.deleted and r.data.get("member_id") == member.id
-    ]
+    jobs = []
+    for record in records:
+        if record.kind == "job" and not record.deleted and record.data["member_id"] == member.id:
+            with suppress(ValidationError):  # dates no rule can use, as in due_items
+                jobs.append(_Job.of(record))
     lasting = [job for job in jobs if job.lasts_on(on)]
     if lasting:
         job = max(lasting, key=lambda j: (j.start, j.id))
-        return f"Working at {job.employer} since {_day(job.start, on)}"
+        return f"Working at {job.employer} since {_shown_day(job.start, on)}"
     coming = [job for job in jobs if job.start > on]
     if coming:
         job = min(coming, key=lambda j: (j.start, j.id))
-        return f"Starting at {job.employer} on {_day(job.start, on)}"
+        return f"Starting at {job.employer} on {_shown_day(job.start, on)}"
     if member.data.get("job_seeking") is not True:
         return "Not looking for work"
     ended = [job.end for job in jobs if job.end is not None]
     if ended:
-        return f"Between jobs since {_day(max(ended), on)}"
+        return f"Between jobs since {_shown_day(max(ended), on)}"
     return "Looking for work"
 
 
-def _day(day: date, on: date) -> str:
+def _shown_day(day: date, on: date) -> str:
     """The day as "3 Nov", with the year when it is not the year of `on`."""
     shown = f"{day.day} {MONTHS[day.month - 1]}"
     return shown if day.year == on.year else f"{shown} {day.year}"

@@ -17,9 +17,10 @@ from app.domain import DEFAULT_TARGET, WEEKDAYS, ValidationError
 from app.domain.kinds import parse_date
 from sync.protocol import EXPORT_FORMATS
 
+from .db import utc_now
 from .demo import SPECIALISTS, SUPERVISOR, TEAM, WEEKS, set_up
 from .errors import AdminError
-from .export import FORMATS, tracking_form
+from .export import FORMATS, due_csv, tracking_form
 from .models import MAX_WEEK_DAY, MIN_WEEK_DAY
 from .settings import (
     DEFAULT_BODY_TIMEOUT,
@@ -28,7 +29,7 @@ from .settings import (
     DEFAULT_PORT,
     Settings,
 )
-from .store import ROLES, CentralStore
+from .store import ROLES, CentralStore, Team
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -137,18 +138,11 @@ def export(args: argparse.Namespace) -> None:
         raise AdminError(
             f"{args.format!r} is not a format; choose one of {', '.join(EXPORT_FORMATS)}."
         )
-    day = _week_day(args.week)
+    day = _day(args.week, "any day of the week")
     with _store(args) as store:
-        team = store.team_named(args.team)
-        if team is None:
-            raise AdminError(f"There is no team named {args.team!r}; `users` lists the teams.")
+        team = _team(store, args.team)
         form = tracking_form(store, team, day)
-    content = FORMATS[args.format][1](form)
-    out = Path(args.out)
-    try:
-        out.write_bytes(content)
-    except OSError as exc:
-        raise AdminError(f"Cannot write {out}: {exc.strerror}") from None
+    out = _write(args.out, FORMATS[args.format][1](form))
     contacts = sum(len(week.tally.contacts) for week in form.weeks)
     print(
         f"Tracking form of {team.name!r}, week {form.week_start} to {form.week_end}: "
@@ -156,7 +150,38 @@ def export(args: argparse.Namespace) -> None:
     )
 
 
-def _week_day(text: str) -> date:
+def due(args: argparse.Namespace) -> None:
+    """Write what is due on every caseload of a team, as of a day, as CSV."""
+    day = None if args.on is None else _day(args.on, "the day")
+    with _store(args) as store:
+        team = _team(store, args.team)
+        day = day or team.settings.local_date(utc_now())
+        listed = store.team_due(team, day)
+    out = _write(args.out, due_csv(listed))
+    overdue = sum(item.status == "overdue" for _, item in listed)
+    print(
+        f"What is due on the caseloads of {team.name!r} as of {day}: {len(listed)} items, "
+        f"{overdue} overdue, written to {out}."
+    )
+
+
+def _team(store: CentralStore, name: str) -> Team:
+    team = store.team_named(name)
+    if team is None:
+        raise AdminError(f"There is no team named {name!r}; `users` lists the teams.")
+    return team
+
+
+def _write(path: str, content: bytes) -> Path:
+    out = Path(path)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise AdminError(f"Cannot write {out}: {exc.strerror}") from None
+    return out
+
+
+def _day(text: str, what: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError
@@ -164,9 +189,7 @@ def _week_day(text: str) -> date:
         if not MIN_WEEK_DAY <= day <= MAX_WEEK_DAY:
             raise ValueError
     except ValueError:
-        raise AdminError(
-            f"{text!r} is not a date: give any day of the week as YYYY-MM-DD."
-        ) from None
+        raise AdminError(f"{text!r} is not a date: give {what} as YYYY-MM-DD.") from None
     return day
 
 
@@ -268,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="any day of the week")
     sub.add_argument("--format", required=True, metavar="|".join(EXPORT_FORMATS))
     sub.add_argument("--out", required=True, metavar="FILE")
+
+    sub = command(
+        "due", due, "Write what is due on every caseload of a team (the IPS timed rules), as CSV."
+    )
+    sub.add_argument("--team", required=True, metavar="TEAM")
+    sub.add_argument("--on", metavar="YYYY-MM-DD", help="as of this day (default: today there)")
+    sub.add_argument("--out", required=True, metavar="FILE.csv")
 
     command("users", list_users, "List users, their teams and devices.")
     sub = command("demo", demo, "Create a demo team and users (once) and print fresh codes.")

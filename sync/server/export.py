@@ -1,8 +1,10 @@
-"""The team's weekly employer-contact tracking form, as CSV or PDF.
+"""The team's weekly employer-contact tracking form, as CSV or PDF, and the
+team's due list as CSV.
 
 `tracking_form` gathers the week once, through CentralStore; `to_csv` and
 `to_pdf` only lay it out. Whether a contact counts is the domain's rule
-(`counts_toward_target`), so the form agrees with the tallies and the phone.
+(`counts_toward_target`), so the form agrees with the tallies and the phone;
+what is due is the domain's `due_items`, as on the phone and `GET /v1/due`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from app.domain import Record, counts_toward_target
+from app.domain import DueItem, Record, counts_toward_target
 from app.domain.kinds import parse_datetime
 
 from .store import Caller, CentralStore, SpecialistWeek, Team
@@ -38,6 +40,7 @@ CSV_COLUMNS = (
     "reviewed_at",
     "changed_since_review",
 )
+DUE_CSV_COLUMNS = ("specialist", "member", "rule", "says", "due", "status", "evidence")
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # PDF core fonts (the only ones available offline) draw Windows-1252 text only.
@@ -133,6 +136,25 @@ def to_csv(form: TrackingForm) -> bytes:
                 *reviewed,
             ]
             writer.writerow([inert(cell) for cell in cells])
+    return out.getvalue().encode()
+
+
+def due_csv(listed: list[tuple[str, DueItem]]) -> bytes:
+    """One row per item, (specialist name, item) as listed: DUE_CSV_COLUMNS, UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(DUE_CSV_COLUMNS)
+    for specialist, item in listed:
+        cells = [
+            specialist,
+            item.member,
+            item.rule,
+            item.says,
+            item.due.isoformat(),
+            item.status,
+            item.evidence,
+        ]
+        writer.writerow([inert(cell) for cell in cells])
     return out.getvalue().encode()
 
 

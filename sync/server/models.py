@@ -101,7 +101,8 @@ def _storable(value: str) -> str:
 # Every string a request carries, in a body or a query, is one of these.
 Text = Annotated[str, AfterValidator(_storable)]
 
-# Any day of a week; bounded so week arithmetic never leaves the calendar.
+# Any day a query names (of a week, or `on`); bounded so date arithmetic never
+# leaves the calendar.
 MIN_WEEK_DAY, MAX_WEEK_DAY = date(1970, 1, 1), date(2999, 12, 31)
 WeekDay = Annotated[date, Field(ge=MIN_WEEK_DAY, le=MAX_WEEK_DAY)]
 

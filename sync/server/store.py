@@ -11,11 +11,12 @@ from __future__ import annotations
 from .storage.admin import ROLES, AdminStore
 from .storage.core import Caller, Team, hash_secret
 from .storage.devices import DeviceStore
+from .storage.due import DueStore
 from .storage.records import RecordStore
 from .storage.team import SpecialistWeek, TeamStore
 
 __all__ = ["ROLES", "Caller", "CentralStore", "SpecialistWeek", "Team", "hash_secret"]
 
 
-class CentralStore(AdminStore, DeviceStore, RecordStore, TeamStore):
+class CentralStore(AdminStore, DeviceStore, RecordStore, TeamStore, DueStore):
     """Every call of the central store, on one engine."""

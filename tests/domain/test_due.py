@@ -154,3 +154,33 @@ class TestMemberStatus:
         who, other = member("Rowan", days(-90)), member("Sage", days(-90))
         jobs = [job(other, days(-3)), replace(job(who, days(-3)), deleted=True)]
         assert member_status(who, jobs, ON) == "Not looking for work"
+
+
+def test_no_two_cases_share_a_record():
+    """The phone's and the server's tests hold every case at once: each case's
+    items are then the items of its own members."""
+    ids = [record.id for case in CASES for record in case.records]
+    assert len(ids) == len(set(ids))
+
+
+def test_records_with_dates_no_rule_can_use_are_left_out():
+    """Stored before the limits of 2026-11-25: the server may still hold them."""
+    who, made = settled("Rowan")
+    broken_member = replace(
+        member("Sage", days(-40)),
+        data={"display_name": "Sage", "program_entry": "9999-12-31", "status": "active"},
+    )
+    far_visit = visit(who, days(-1))
+    far_visit = replace(
+        far_visit, data={**far_visit.data, "occurred_at": "9999-12-31T10:00:00+00:00"}
+    )
+    early_job = job(who, days(-1))
+    early_job = replace(early_job, data={**early_job.data, "start_date": "0001-01-01"})
+    items = due_items(
+        [*made, broken_member, far_visit, early_job, job(who, days(-2))], ON, SETTINGS
+    )
+    assert [(i.member, i.rule) for i in items] == [
+        ("Rowan", "contact_after_job_start"),
+        ("Rowan", "follow_along_weekly"),
+    ]
+    assert member_status(who, [early_job], ON) == "Not looking for work"

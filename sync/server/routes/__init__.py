@@ -1,5 +1,5 @@
 """One router per resource, each mounted under /v1 by sync.server.app."""
 
-from . import devices, health, records, team
+from . import devices, due, health, records, team
 
-ROUTERS = (health.router, devices.router, records.router, team.router)
+ROUTERS = (health.router, devices.router, records.router, team.router, due.router)
