@@ -348,6 +348,8 @@ class TeamRow:
     cells: list[TeamCell]
     average: float | None  # finished weeks since the start; None when there are none
     pending: int  # records still on the specialist's devices
+    overdue: int = 0  # timed rules past due on the caseload (as the server last saw it)
+    due_soon: int = 0  # due within the next 7 days
 
 
 @dataclass(frozen=True)
@@ -386,8 +388,10 @@ def _team_row(row: dict[str, Any], weeks: list[date], target: int, today: date) 
                               None if before else level(count, target), Review.of(review),
                               running=week + timedelta(days=7) > today))
     average = row.get("average")
+    due = row.get("due") or {}
     return TeamRow(user_id, row["user"]["name"], cells,
-                   None if average is None else float(average), int(row.get("pending") or 0))
+                   None if average is None else float(average), int(row.get("pending") or 0),
+                   int(due.get("overdue") or 0), int(due.get("due") or 0))
 
 
 def average_text(average: float | None) -> str:

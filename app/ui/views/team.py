@@ -34,7 +34,7 @@ from app.ui.widgets import icon_button
 from sync.client import SyncError
 from sync.team import TeamClient, TeamTallies
 
-from .common import big_button, heading, muted, scrolling, tab_screen
+from .common import big_button, heading, muted, scrolling, sub_screen, tab_screen
 
 NAME_WIDTH = 96
 CELL = 33
@@ -116,8 +116,67 @@ def _grid_content(nav: Navigator, kept: TeamTallies | None, note: str | None,
     ]
     if not grid.rows:
         controls.append(muted("No specialists on this team yet."))
-    controls += [heading("Team average by week"), _trend(grid)]
+    controls += [heading("Due on the caseloads"), *_due_rows(nav, grid),
+                 heading("Team average by week"), _trend(grid)]
     return controls
+
+
+def _due_rows(nav: Navigator, grid: TeamGrid) -> list[ft.Control]:
+    """Each specialist's IPS timed rules past due and due this week; one tap to the list."""
+    rows: list[ft.Control] = []
+    for row in grid.rows:
+        parts = [f"{row.overdue} overdue" if row.overdue else "",
+                 f"{row.due_soon} due this week" if row.due_soon else ""]
+        said = " · ".join(p for p in parts if p) or "Nothing due this week"
+        rows.append(ft.ListTile(
+            title=ft.Text(row.name), subtitle=ft.Text(
+                said, color=ft.Colors.ERROR if row.overdue else None),
+            leading=ft.Icon(ft.Icons.ERROR if row.overdue else ft.Icons.EVENT_AVAILABLE,
+                            color=ft.Colors.ERROR if row.overdue else None),
+            trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key=f"team_due:{row.user_id}",
+            on_click=_opens(nav, f"team_due/{row.user_id}"),
+            content_padding=ft.Padding.only(left=8)))
+    return rows
+
+
+def _opens(nav: Navigator, route: str):
+    return nav.guard(lambda _e: nav.open(route))
+
+
+def team_due_screen(nav: Navigator, team: TeamClient, today: Callable[[], date],
+                    user_id: str) -> Screen:
+    """What is due on one specialist's caseload, read only (as the server has it)."""
+    body = ft.Column(spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    body.controls = [ft.ProgressBar(), muted("Fetching what is due…")]
+
+    async def load() -> None:
+        try:
+            answer = await asyncio.to_thread(team.due, user_id)
+        except SyncError as error:
+            body.controls = [ft.Text(str(error), key="due_problem")]
+        else:
+            on = date.fromisoformat(answer["on"])
+            items = answer["items"]
+            body.controls = [
+                ft.Text(answer["user"]["name"], size=20, weight=ft.FontWeight.BOLD),
+                muted("As the server has it: records still on the specialist's phone are not "
+                      "counted yet."),
+                *(ft.ListTile(
+                    title=ft.Text(item.get("says") or item["rule"], max_lines=3),
+                    subtitle=ft.Text(text.sentence(text.due_text(
+                        date.fromisoformat(item["due"]), on)),
+                        color=ft.Colors.ERROR if item["status"] == "overdue" else None),
+                    leading=ft.Icon(ft.Icons.ERROR if item["status"] == "overdue"
+                                    else ft.Icons.SCHEDULE,
+                                    color=ft.Colors.ERROR if item["status"] == "overdue"
+                                    else None),
+                    key=f"team_due_item:{n}", content_padding=ft.Padding.only(left=8))
+                  for n, item in enumerate(items)),
+            ] if items else [muted("Nothing is due on this caseload.", key="team_nothing_due")]
+        nav.update()
+
+    nav.run(load)
+    return sub_screen(f"team_due/{user_id}", "What is due", [body])
 
 
 def _grid(nav: Navigator, grid: TeamGrid) -> ft.Control:
