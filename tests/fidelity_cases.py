@@ -13,8 +13,9 @@ September. The records come from tests/due_cases.py's helpers.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from app.domain import Quarter, Record, SpecialistLog
@@ -47,13 +48,31 @@ class FidelityCase:
     outcomes: tuple[int, int, int] | None = None
     no_data: tuple[str, ...] = field(default=())  # items the log cannot tell: null, null
 
-    def logs(self, ids: Sequence[str] | None = None) -> list[SpecialistLog]:
-        """The specialists as the domain takes them, ordered by name, with the
-        ids the server gave them (or their names)."""
-        ids = ids or [s.name for s in self.specialists]
+    def with_new_ids(self) -> FidelityCase:
+        """The same team with every record under a new id (references
+        follow), so a server can hold the case more than once."""
+        new = {r.id: str(uuid.uuid4()) for s in self.specialists for r in s.records}
+
+        def renamed(record: Record) -> Record:
+            data = dict(record.data)
+            if "member_id" in data:
+                data["member_id"] = new.get(data["member_id"], data["member_id"])
+            if "member_ids" in data:
+                data["member_ids"] = [new.get(m, m) for m in data["member_ids"]]
+            return replace(record, id=new[record.id], data=data)
+
+        specialists = tuple(
+            replace(s, records=tuple(map(renamed, s.records))) for s in self.specialists
+        )
+        return replace(self, specialists=specialists)
+
+    def logs(self, users: Sequence[tuple[str, str]] | None = None) -> list[SpecialistLog]:
+        """The specialists as the domain takes them, ordered by name; `users`
+        gives each one's id and name on a server, in the case's order."""
+        users = users or [(s.name, s.name) for s in self.specialists]
         logs = [
-            SpecialistLog(user_id, s.name, s.since, s.records)
-            for user_id, s in zip(ids, self.specialists, strict=True)
+            SpecialistLog(user_id, name, s.since, s.records)
+            for (user_id, name), s in zip(users, self.specialists, strict=True)
         ]
         return sorted(logs, key=lambda log: log.name)
 

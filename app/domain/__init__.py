@@ -34,7 +34,7 @@ from .errors import (
 )
 from .fidelity import (
     BENCHMARKS,
-    FIDELITY_KINDS,
+    FIDELITY_UNDATED_KINDS,
     ITEMS,
     SCALES,
     Fidelity,
@@ -77,7 +77,7 @@ __all__ = [
     "DEFAULT_TARGET",
     "DUE_KINDS",
     "DUE_SOON_DAYS",
-    "FIDELITY_KINDS",
+    "FIDELITY_UNDATED_KINDS",
     "ITEMS",
     "SCALES",
     "Anchor",

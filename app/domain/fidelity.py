@@ -96,8 +96,9 @@ SCALES: Mapping[str, Scale] = {
 }
 # Quarterly employment rates of IPS programs (PROTOCOL.md).
 BENCHMARKS: Mapping[str, float] = {"minimum": 0.31, "average": 0.41, "excellent": 0.50}
-# The kinds of record the items read; a store need not load the others.
-FIDELITY_KINDS = ("member", "job", "member_visit", "employer_contact")
+# The kinds of record the items read whatever their dates; they read the
+# kinds of `days_read` within its days, and no others.
+FIDELITY_UNDATED_KINDS = ("member", "job")
 # A first employer contact later than this many days after entry is late.
 FIRST_CONTACT_DAYS = next(rule.days for rule in RULES if rule.id == "first_employer_contact")
 # The longest follow-along window: items due in a period are listed from this
