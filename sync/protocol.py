@@ -25,6 +25,8 @@ TEAM_REVIEW_PATH = f"{API_PREFIX}/team/review"
 TEAM_EXPORT_PATH = f"{API_PREFIX}/team/export"  # the weekly tracking form, CSV or PDF
 DUE_PATH = f"{API_PREFIX}/due"  # the IPS timed rules of one caseload
 TEAM_FIDELITY_PATH = f"{API_PREFIX}/team/fidelity"
+# The fidelity evidence report (PDF) or the quarters' outcomes (CSV): an extra of v1.
+TEAM_FIDELITY_REPORT_PATH = f"{API_PREFIX}/team/fidelity/report"
 ExportFormat = Literal["csv", "pdf"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 

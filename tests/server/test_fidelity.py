@@ -1,15 +1,19 @@
-"""`GET /v1/team/fidelity` on both backends: the shared table of teams
-(tests/fidelity_cases.py) gives the same answer through the server as
-through the domain."""
+"""`GET /v1/team/fidelity`, the evidence report and the outcomes CSV, on both
+backends: the shared table of teams (tests/fidelity_cases.py) gives the same
+answer through the server as through the domain."""
 
+import csv
+import io
 import uuid
 from datetime import timedelta
 
 import pytest
+from pypdf import PdfReader
 
-from app.domain import Quarter, fidelity, quarter_outcomes
-from sync.protocol import TEAM_FIDELITY_PATH
+from app.domain import ITEMS, Quarter, fidelity, quarter_outcomes
+from sync.protocol import TEAM_FIDELITY_PATH, TEAM_FIDELITY_REPORT_PATH
 from sync.server.db import utc_now
+from sync.server.report import OUTCOMES_CSV_COLUMNS
 from tests.due_cases import member
 from tests.fidelity_cases import CASES, QUARTER, SETTINGS, FidelityCase
 
@@ -113,10 +117,11 @@ def test_the_quarter_defaults_to_this_one_and_quarters_adds_the_ones_before(
 )
 def test_parameters_are_checked(new_team, new_user, enroll, params, field):
     boss = enroll(new_user(new_team(), "supervisor"))
-    response = boss.get(TEAM_FIDELITY_PATH, **params)
-    assert response.status_code == 422, response.text
-    assert response.json()["error"]["code"] == "invalid"
-    assert response.json()["error"]["field"] == field
+    for path in (TEAM_FIDELITY_PATH, TEAM_FIDELITY_REPORT_PATH):
+        response = boss.get(path, **params)
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "invalid"
+        assert response.json()["error"]["field"] == field
 
 
 def test_only_a_supervisor_of_the_team_may_see_it(new_team, new_user, enroll):
@@ -124,16 +129,16 @@ def test_only_a_supervisor_of_the_team_may_see_it(new_team, new_user, enroll):
     boss, worker = enroll(new_user(team, "supervisor")), enroll(new_user(team))
     stranger = enroll(new_user(elsewhere, "supervisor"))
     worker.push_ok(wire([member("Rowan", QUARTER.start - timedelta(days=40))]))
-    path = TEAM_FIDELITY_PATH
-    assert boss.get(path, quarter="2026-Q3", team=boss.team["id"]).status_code == 200
-    for device, params in (
-        (worker, {}),  # a specialist, even of the team
-        (worker, {"team": boss.team["id"]}),
-        (stranger, {"team": boss.team["id"]}),  # a supervisor of another team
-    ):
-        response = device.get(path, quarter="2026-Q3", **params)
-        assert response.status_code == 403, response.text
-        assert response.json()["error"]["code"] == "forbidden"
+    for path in (TEAM_FIDELITY_PATH, TEAM_FIDELITY_REPORT_PATH):
+        assert boss.get(path, quarter="2026-Q3", team=boss.team["id"]).status_code == 200
+        for device, params in (
+            (worker, {}),  # a specialist, even of the team
+            (worker, {"team": boss.team["id"]}),
+            (stranger, {"team": boss.team["id"]}),  # a supervisor of another team
+        ):
+            response = device.get(path, quarter="2026-Q3", **params)
+            assert response.status_code == 403, response.text
+            assert response.json()["error"]["code"] == "forbidden"
     # Without a team named, another team's supervisor sees their own team only.
     own = stranger.get(TEAM_FIDELITY_PATH, quarter="2026-Q3").json()
     assert own["team"]["id"] != boss.team["id"] and own["outcomes"]["served"] == 0
@@ -146,3 +151,83 @@ def test_the_read_is_audited(server, new_team, enroll):
     (row,) = [row for row in audit_since(server, since) if row[0] == "fidelity"]
     assert row[1:3] == (boss.user["id"], boss.device_id)
     assert row[3] == f"{boss.team['name']} 2026-Q3"
+
+
+def _pdf_text(content: bytes) -> list[str]:
+    assert content.startswith(b"%PDF-")
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages]
+
+
+def test_the_report_holds_each_item_rating_and_evidence(server, new_team, enroll):
+    boss, _ = _team_of(_case("follow-along visits on time and missed"), server, new_team, enroll)
+    body = boss.get(TEAM_FIDELITY_PATH, quarter="2026-Q3").json()
+    response = boss.get(TEAM_FIDELITY_REPORT_PATH, quarter="2026-Q3", format="pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert 'filename="fidelity-2026-Q3.pdf"' in response.headers["content-disposition"]
+    pages = _pdf_text(response.content)
+    cover, item_pages, outcomes = pages[0], pages[1:-1], pages[-1]
+    assert "IPS fidelity evidence report" in cover and boss.team["name"] in cover
+    assert "2026-Q3 (1 July 2026 to 30 September 2026)" in cover
+    assert len(item_pages) == len(ITEMS)
+    for page, item in zip(item_pages, body["items"], strict=True):
+        rating = "not rated" if item["rating"] is None else f"{item['rating']} of 5"
+        assert f": {ITEMS[item['item']]}" in page
+        assert f"Rating: {rating}." in page
+        assert " ".join(item["evidence"].split()) in page
+        assert f"{ITEMS[item['item']]}" in cover
+    follow = item_pages[list(ITEMS).index("follow_along")]
+    assert "Rating: 3 of 5." in follow and "(unverified)" in follow
+    assert follow.count("missed") == 3  # Rowan's two and Uma's one, each a row
+    assert "Members served: 4. Worked in a competitive job: 4. Employment rate: 100.0%" in outcomes
+    assert all(name in outcomes for name in ("Rowan", "Tia", "Sol", "Uma"))
+
+
+def test_the_outcomes_csv_has_a_row_per_quarter(server, new_team, enroll, tmp_path):
+    boss, _, _ = _jobs_team(server, new_team, enroll)
+    response = boss.get(TEAM_FIDELITY_REPORT_PATH, quarter="2026-Q3", format="csv", quarters=4)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    reader = csv.DictReader(io.StringIO(response.content.decode(), newline=""))
+    assert tuple(reader.fieldnames or ()) == OUTCOMES_CSV_COLUMNS
+    rows = list(reader)
+    assert [
+        (r["quarter"], r["served"], r["worked"], r["employment_rate"], r["job_starts"])
+        for r in rows
+    ] == [
+        ("2025-Q4", "20", "12", "0.6000", "12"),
+        ("2026-Q1", "20", "12", "0.6000", "0"),
+        ("2026-Q2", "20", "0", "0.0000", "0"),
+        ("2026-Q3", "20", "7", "0.3500", "7"),
+    ]
+    assert rows[-1]["period_start"] == "2026-07-01" and rows[-1]["team"] == boss.team["name"]
+
+    out = tmp_path / "outcomes.csv"
+    team = boss.team["name"]
+    done = server.cli(
+        "report", "--team", team, "--quarter", "2026-Q3", "--quarters", "4", "--out", str(out)
+    )
+    assert out.read_bytes() == response.content
+    assert (
+        "2026-Q3 (2026-07-01 to 2026-09-30): 6 of 8 items rated, employment rate 35.0%"
+        in done.stdout
+    )
+    pdf = tmp_path / "report.pdf"
+    server.cli("report", "--team", team, "--quarter", "2026-Q3", "--out", str(pdf))
+    assert "Diversity of employers" in _pdf_text(pdf.read_bytes())[0]
+
+
+def test_report_command_mistakes_are_one_clear_line(server, new_team, tmp_path):
+    team = new_team()
+    for args, says in (
+        (("--quarter", "2026-Q3", "--out", str(tmp_path / "r.txt")), "name a file ending .pdf"),
+        (("--quarter", "2026-Q7", "--out", str(tmp_path / "r.pdf")), "--quarter: '2026-Q7'"),
+        (("--quarters", "9", "--out", str(tmp_path / "r.pdf")), "--quarters: give 1 to 8"),
+    ):
+        done = server.cli("report", "--team", team, *args, check=False)
+        assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+        assert says in done.stderr
+    done = server.cli(
+        "report", "--team", "No such team", "--out", str(tmp_path / "r.pdf"), check=False
+    )
+    assert done.returncode == 1 and "no team named" in done.stderr
