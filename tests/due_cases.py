@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from app.domain import Record, TeamSettings
@@ -26,30 +26,56 @@ def days(n: int) -> date:
     return ON + timedelta(days=n)
 
 
-def _record(kind: str, data: dict[str, Any], *, deleted: bool = False) -> Record:
+def _record(
+    kind: str, data: dict[str, Any], *, deleted: bool = False, ms: int = 1763820000000
+) -> Record:
     n = next(_numbers)
     record_id = f"00000000-0000-7000-8000-{n:012d}"
-    return Record(record_id, kind, f"1763820000000.{n:05d}.due-cases", deleted, data)
+    return Record(record_id, kind, f"{ms:013d}.{n:05d}.due-cases", deleted, data)
 
 
 def _at(day: date, clock: str = "10:00:00-06:00") -> str:
     return f"{day.isoformat()}T{clock}"
 
 
-def member(name: str, entry: date, *, job_seeking: bool = False, status: str = "active"):
+def member(
+    name: str,
+    entry: date,
+    *,
+    job_seeking: bool = False,
+    status: str = "active",
+    closed_on: date | None = None,
+):
+    """A member; with `closed_on`, closed by an edit stamped at noon UTC that day."""
+    if closed_on is not None:
+        status = "closed"
     data = {"display_name": name, "program_entry": entry.isoformat(), "status": status}
-    return _record("member", {**data, "job_seeking": job_seeking})
+    data = {**data, "job_seeking": job_seeking}
+    if closed_on is None:
+        return _record("member", data)
+    noon = datetime.combine(closed_on, time(12), tzinfo=UTC)
+    return _record("member", data, ms=int(noon.timestamp() * 1000))
 
 
-def visit(who: Record, day: date, *, f2f: bool = True, type: str = "job_support", clock=None):
-    data = {
+def visit(
+    who: Record,
+    day: date,
+    *,
+    f2f: bool = True,
+    type: str = "job_support",
+    clock=None,
+    setting: str | None = None,
+    minutes: int | None = 30,
+):
+    data: dict[str, Any] = {
         "occurred_at": _at(day) if clock is None else _at(day, clock),
         "member_id": who.id,
         "type": type,
         "face_to_face": f2f,
-        "setting": "community" if f2f else "phone",
-        "minutes": 30,
+        "setting": setting or ("community" if f2f else "phone"),
     }
+    if minutes is not None:
+        data["minutes"] = minutes
     return _record("member_visit", data)
 
 
@@ -63,14 +89,24 @@ def employer_contact(day: date, members: tuple[Record, ...] = (), *, f2f: bool =
     return _record("employer_contact", data)
 
 
-def job(who: Record, start: date, end: date | None = None, employer="Bluebird Print Shop"):
+def job(
+    who: Record,
+    start: date,
+    end: date | None = None,
+    employer="Bluebird Print Shop",
+    *,
+    title: str | None = "Press assistant",
+    competitive: bool | None = True,
+):
     data: dict[str, Any] = {
         "member_id": who.id,
         "employer": employer,
-        "title": "Press assistant",
         "start_date": start.isoformat(),
-        "competitive": True,
     }
+    if title is not None:
+        data["title"] = title
+    if competitive is not None:
+        data["competitive"] = competitive
     if end is not None:
         data.update(end_date=end.isoformat(), end_reason="laid_off")
     return _record("job", data)

@@ -49,9 +49,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
+from .clock import parse_version
 from .errors import ValidationError
 from .kinds import parse_date
 from .records import Record
@@ -237,11 +238,15 @@ class _History:
     benefits: bool = False  # a career profile records benefits
     plans: list[_Plan] = field(default_factory=list)  # written by the day
 
-    def visited(self, first: date, last: date, days: list[date] | None = None) -> bool:
-        """A visit (face to face, unless other days are given) from `first` to `last`."""
+    def first_visit(self, first: date, last: date, days: list[date] | None = None) -> date | None:
+        """The first visit (face to face, unless other days are given) from
+        `first` to `last`, if any."""
         days = self.face_to_face if days is None else days
         at = bisect.bisect_left(days, first)
-        return at < len(days) and days[at] <= last
+        return days[at] if at < len(days) and days[at] <= last else None
+
+    def visited(self, first: date, last: date, days: list[date] | None = None) -> bool:
+        return self.first_visit(first, last, days) is not None
 
     def last_visit(self, first: date, last: date) -> date | None:
         """The latest face-to-face visit from `first` to `last`, if any."""
@@ -254,8 +259,12 @@ class _Member:
     id: str
     name: str
     entry: date
-    active: bool
+    closed: date | None  # see closed_on
     job_seeking: bool
+
+    @property
+    def active(self) -> bool:
+        return self.closed is None
 
 
 class _Caseload:
@@ -277,7 +286,7 @@ class _Caseload:
                     record.id,
                     str(data["display_name"]),
                     _date(data, "program_entry"),
-                    active=data.get("status") != "closed",
+                    closed_on(record, self.settings),
                     job_seeking=data.get("job_seeking") is True,
                 )
             )
@@ -313,6 +322,17 @@ def due_items(records: Iterable[Record], on: date, settings: TeamSettings) -> li
     ordered by due date, then member, then the rules' order. A record with a
     date outside those records may hold (stored before the limits) is left
     out, as the phone leaves out what it cannot open."""
+    caseload = _read_caseload(records, on, settings)
+    items: list[DueItem] = []
+    for member in caseload.members:
+        if member.active:
+            items.extend(_member_items(member, caseload.histories[member.id], on))
+    items.sort(key=lambda i: (i.due, i.member.casefold(), i.member_id, _RULE_ORDER[i.rule], i.says))
+    return items
+
+
+def _read_caseload(records: Iterable[Record], on: date, settings: TeamSettings) -> _Caseload:
+    """The live records taken in, as of `on`, each history's days sorted."""
     caseload = _Caseload(on, settings)
     for record in records:
         if not record.deleted:
@@ -320,15 +340,10 @@ def due_items(records: Iterable[Record], on: date, settings: TeamSettings) -> li
                 caseload.add(record)
             except ValidationError:
                 continue
-    items: list[DueItem] = []
-    for member in caseload.members:
-        if member.active:
-            history = caseload.histories[member.id]
-            history.face_to_face.sort()
-            history.work_incentives.sort()
-            items.extend(_member_items(member, history, on))
-    items.sort(key=lambda i: (i.due, i.member.casefold(), i.member_id, _RULE_ORDER[i.rule], i.says))
-    return items
+    for history in caseload.histories.values():
+        history.face_to_face.sort()
+        history.work_incentives.sort()
+    return caseload
 
 
 def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueItem]:
@@ -393,15 +408,10 @@ def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueI
             due = end + days("contact_after_job_loss")
             yield item("contact_after_job_loss", due, employer, first=end)
 
-    lasting = [job for job in history.jobs if job.lasts_on(on)]
-    if lasting:
-        job = max(lasting, key=lambda j: (j.start, j.id))
-        weekly = listed("follow_along_weekly", job.start)
-        rule_id = "follow_along_weekly" if weekly else "follow_along_monthly"
-        last = history.last_visit(job.start, on)
-        first = job.start if last is None else last + timedelta(days=1)
-        due = (last or job.start) + days(rule_id)
-        yield item(rule_id, due, job.employer, first=first, last=due)
+    follow = _follow_along(history, on)
+    if follow is not None:
+        employer, first = follow.job.employer, follow.first
+        yield item(follow.rule, follow.due, employer, first=first, last=follow.due)
 
     if history.profiles_completed and not history.plans:
         first_profile = min(history.profiles_completed)
@@ -410,6 +420,116 @@ def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueI
         plan = max(history.plans, key=lambda p: (p.written, p.version))
         if plan.next_review is not None:
             yield item("plan_review", plan.next_review, first=plan.written)
+
+
+@dataclass(frozen=True)
+class _FollowAlong:
+    """The follow-along item of a member as of a day."""
+
+    rule: str  # follow_along_weekly or follow_along_monthly
+    job: _Job  # the job it follows
+    first: date  # the first day a visit meets it
+    due: date
+
+
+def _follow_along(history: _History, on: date) -> _FollowAlong | None:
+    """The follow-along item as of `on` (see the module's notes), or None
+    when the member holds no job that day."""
+    lasting = [job for job in history.jobs if job.lasts_on(on)]
+    if not lasting:
+        return None
+    job = max(lasting, key=lambda j: (j.start, j.id))
+    weekly = _RULE["follow_along_weekly"]
+    in_first_weeks = on <= job.start + timedelta(days=weekly.listed_days or 0)
+    rule = weekly if in_first_weeks else _RULE["follow_along_monthly"]
+    last = history.last_visit(job.start, on)
+    first = job.start if last is None else last + timedelta(days=1)
+    return _FollowAlong(rule.id, job, first, (last or job.start) + timedelta(days=rule.days))
+
+
+@dataclass(frozen=True)
+class FollowAlongItem:
+    """A follow-along item `due_items` listed, and how it ended."""
+
+    rule: str
+    member_id: str
+    member: str
+    employer: str  # of the job it followed
+    due: date
+    met_on: date | None  # the face-to-face visit that met it by its due day; None: missed
+
+
+def follow_along_items(
+    records: Iterable[Record], first: date, last: date, settings: TeamSettings, *, today: date
+) -> list[FollowAlongItem]:
+    """The follow-along items due from `first` to `last` that were settled by
+    `today`, ordered by member and due day: what `due_items` listed on the days
+    before, each item once.
+
+    An item is settled when a face-to-face visit met it by its due day (on
+    time), or when it was still listed on or after its due day (missed; a
+    later visit is late). An item that stopped being listed before its due
+    day for another reason (the job ended, a newer job took over, the first
+    30 days ended) never came due and is left out, as are items not settled
+    by yesterday. A closed member is followed until the day before
+    `closed_on`: the days the member was active."""
+    longest = max(_RULE[rule].days for rule in ("follow_along_weekly", "follow_along_monthly"))
+    # An item due on `last` may first be listed the day after (the monthly
+    # item of a job with no visit in its first 30 days).
+    until = min(last + timedelta(days=1), today - timedelta(days=1))
+    caseload = _read_caseload(records, until, settings)
+    settled: list[FollowAlongItem] = []
+    for member in caseload.members:
+        history = caseload.histories[member.id]
+        active_until = until
+        if member.closed is not None:
+            active_until = min(until, member.closed - timedelta(days=1))
+        listed: _FollowAlong | None = None
+        for day in _follow_along_changes(history, first - timedelta(days=longest), active_until):
+            now = _follow_along(history, day) if day <= active_until else None
+            if now == listed:
+                continue
+            if listed is not None and first <= listed.due <= last:
+                # Listed until the day before: ended by a visit today, or already due.
+                met = history.first_visit(day, min(day, listed.due))
+                if met is not None or listed.due < day:
+                    settled.append(
+                        FollowAlongItem(
+                            listed.rule,
+                            member.id,
+                            member.name,
+                            listed.job.employer,
+                            listed.due,
+                            met,
+                        )
+                    )
+            listed = now
+    settled.sort(key=lambda i: (i.member.casefold(), i.member_id, i.due, i.rule))
+    return settled
+
+
+def _follow_along_changes(history: _History, first: date, last: date) -> list[date]:
+    """The days from `first` to `last` on which a member's follow-along item
+    may change (a face-to-face visit, a job starting or ending, the end of a
+    job's first weeks), `first` itself, and the day after `last`, when the
+    walk ends."""
+    weeks = timedelta(days=(_RULE["follow_along_weekly"].listed_days or 0) + 1)
+    days = {first, *history.face_to_face}
+    for job in history.jobs:
+        days.update((job.start, job.start + weeks))
+        if job.end is not None:
+            days.add(job.end + timedelta(days=1))
+    return [*sorted(day for day in days if first <= day <= last), last + timedelta(days=1)]
+
+
+def closed_on(member: Record, settings: TeamSettings) -> date | None:
+    """The day a closed member was closed, as near as the log tells: the log
+    keeps no closing date, so it is the day of the member record's last change
+    (its version stamp), in the team's zone. None for an active member."""
+    if member.data.get("status") != "closed":
+        return None
+    stamp, _ = parse_version(member.version)
+    return settings.local_date(datetime.fromtimestamp(stamp.ms / 1000, UTC))
 
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

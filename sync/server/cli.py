@@ -13,15 +13,16 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
-from app.domain import DEFAULT_TARGET, WEEKDAYS, ValidationError
+from app.domain import DEFAULT_TARGET, ITEMS, WEEKDAYS, Quarter, ValidationError
 from app.domain.kinds import parse_date
-from sync.protocol import EXPORT_FORMATS
+from sync.protocol import EXPORT_FORMATS, FIDELITY_QUARTERS_MAX
 
 from .db import utc_now
 from .demo import SPECIALISTS, SUPERVISOR, TEAM, WEEKS, set_up
 from .errors import AdminError
 from .export import FORMATS, due_csv, tracking_form
 from .models import MAX_WEEK_DAY, MIN_WEEK_DAY
+from .report import REPORT_FORMATS
 from .settings import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_DATABASE_URL,
@@ -165,6 +166,38 @@ def due(args: argparse.Namespace) -> None:
     )
 
 
+def report(args: argparse.Namespace) -> None:
+    """Write a team's fidelity evidence report (FILE.pdf) or the outcomes of
+    its quarters as agencies report them (FILE.csv)."""
+    kind = Path(args.out).suffix.lower().removeprefix(".")
+    if kind not in REPORT_FORMATS:
+        raise AdminError(
+            f"--out {args.out}: name a file ending .pdf (the evidence report) "
+            "or .csv (the outcomes of each quarter)."
+        )
+    quarter = None
+    if args.quarter is not None:
+        try:
+            quarter = Quarter.parse(args.quarter)
+        except ValidationError as exc:
+            raise AdminError(f"--quarter: {exc.problem}.") from None
+    quarters = _whole_number(args.quarters, "--quarters")
+    if not 1 <= quarters <= FIDELITY_QUARTERS_MAX:
+        raise AdminError(f"--quarters: give 1 to {FIDELITY_QUARTERS_MAX}.")
+    with _store(args) as store:
+        team = _team(store, args.team)
+        found = store.team_fidelity(team, quarter, quarters)
+    out = _write(args.out, REPORT_FORMATS[kind][1](found))
+    rated = sum(item.rating is not None for item in found.fidelity.items)
+    rate = found.fidelity.outcomes.employment_rate
+    shown_rate = "no member served" if rate is None else f"employment rate {rate:.1%}"
+    print(
+        f"Fidelity of {team.name!r}, {found.quarter} ({found.quarter.start} to "
+        f"{found.quarter.end}): {rated} of {len(ITEMS)} items rated, {shown_rate}; "
+        f"written to {out}."
+    )
+
+
 def _team(store: CentralStore, name: str) -> Team:
     team = store.team_named(name)
     if team is None:
@@ -298,6 +331,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--team", required=True, metavar="TEAM")
     sub.add_argument("--on", metavar="YYYY-MM-DD", help="as of this day (default: today there)")
     sub.add_argument("--out", required=True, metavar="FILE.csv")
+
+    sub = command(
+        "report",
+        report,
+        "Write a team's fidelity evidence report (FILE.pdf) or its quarterly outcomes (FILE.csv).",
+    )
+    sub.add_argument("--team", required=True, metavar="TEAM")
+    sub.add_argument("--quarter", metavar="YYYY-Qn", help="default: the current one there")
+    sub.add_argument(
+        "--quarters",
+        default="1",
+        metavar="N",
+        help=f"outcomes of N quarters ending with it, 1 to {FIDELITY_QUARTERS_MAX} (default 1)",
+    )
+    sub.add_argument("--out", required=True, metavar="FILE.pdf|FILE.csv")
 
     command("users", list_users, "List users, their teams and devices.")
     sub = command("demo", demo, "Create a demo team and users (once) and print fresh codes.")

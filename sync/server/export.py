@@ -200,21 +200,33 @@ def printable(text: str) -> str:
     return "".join(kept)
 
 
-class _FormPdf(FPDF):
-    """US Letter, landscape; every page headed with team, specialist and week."""
+class PrintablePdf(FPDF):
+    """US Letter in millimetres, drawing only text the core fonts can."""
 
-    def __init__(self, form: TrackingForm) -> None:
-        super().__init__(orientation="landscape", unit="mm", format="letter")
+    def __init__(self, *, orientation: str) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="letter")
         self.core_fonts_encoding = PDF_ENCODING
-        self.form = form
-        self.specialist = ""
         self.set_margins(15, 12, 15)
         self.set_auto_page_break(True, margin=15)
-        self.set_title(f"Employer-contact tracking form, {form.team.name}, {form.week_start}")
 
     def normalize_text(self, text: str) -> str:
         # Every string fpdf2 draws passes here: the one place to make it printable.
         return super().normalize_text(printable(text))
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", "", 8)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+
+class _FormPdf(PrintablePdf):
+    """Landscape; every page headed with team, specialist and week."""
+
+    def __init__(self, form: TrackingForm) -> None:
+        super().__init__(orientation="landscape")
+        self.form = form
+        self.specialist = ""
+        self.set_title(f"Employer-contact tracking form, {form.team.name}, {form.week_start}")
 
     def header(self) -> None:
         form = self.form
@@ -229,11 +241,6 @@ class _FormPdf(FPDF):
         )
         self.cell(0, 6, week, new_x="LMARGIN", new_y="NEXT")
         self.ln(3)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
 def _summary(pdf: _FormPdf, form: TrackingForm, week: SpecialistWeek) -> None:
