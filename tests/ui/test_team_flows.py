@@ -153,3 +153,33 @@ def test_the_kept_grid_is_sealed_and_shown_after_a_restart_offline(start_app, ce
     data = b"".join(f.read_bytes() for f in (central.server.log_path.parent / "data").rglob("*")
                     if f.is_file())
     assert b"Ada Specialist" not in data and b"Bo Specialist" not in data
+
+
+def test_fidelity_items_their_records_and_the_quarters(start_app, central, team):
+    sam_code, ids, monday = team
+
+    async def flow():
+        r = await start_app()
+        r.clock.now = datetime.now(UTC)
+        h = r.harness
+        await r.set_up_connected(central.url, sam_code)
+        await h.tab("Team")
+        await h.click("open_fidelity")
+        assert r.app.route == "fidelity"
+        await until(lambda: h.find("fidelity:competitive_jobs") is not None)
+        assert h.by_key("rating:caseload_size").value == "5 of 5"  # Ada: 1 active member
+        assert h.by_key("rating:competitive_jobs").value == "Not rated: the log cannot tell"
+        assert "Employment rate: no members served" not in h.sent_since()
+        await h.click("fidelity:caseload_size")
+        await until(lambda: h.find("fidelity_row:0") is not None)
+        assert "Ada Specialist" in h.sent_since()
+        await h.back()
+        assert r.app.route == "fidelity"
+        quarter = h.by_key("quarter").value
+        assert h.by_key("quarter_after").disabled is True  # no quarter ahead of today
+        await h.click("quarter_before")
+        assert r.app.route.startswith("fidelity/") and h.by_key("quarter").value != quarter
+        await h.back()
+        assert r.app.route == "team"
+
+    run(flow())

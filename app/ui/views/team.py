@@ -86,7 +86,11 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
     nav.run(fetch)
     refresh = icon_button(ft.Icons.REFRESH, "Refresh the team's counts",
                           nav.guard(lambda _e: nav.run(fetch)), key="team_refresh")
-    return tab_screen("team", "Team", [body], actions=[refresh], on_scroll=nav.guard(pulled))
+    fidelity = big_button("Fidelity and outcomes", ft.Icons.INSIGHTS,
+                          nav.guard(lambda _e: nav.open("fidelity")), key="open_fidelity",
+                          filled=False)
+    return tab_screen("team", "Team", [body, fidelity], actions=[refresh],
+                      on_scroll=nav.guard(pulled))
 
 
 def _offline_note(kept: TeamTallies | None, error: SyncError, now: datetime) -> str:
