@@ -109,25 +109,28 @@ def test_community_minutes_per_specialist_and_what_is_left_out():
     )
 
 
-def test_follow_along_rows_are_the_hand_worked_items():
+def test_follow_along_rows_count_each_members_items_and_list_the_missed():
     item = _item("follow-along visits on time and missed", "follow_along")
-    rows = [(r["member"], r["rule"][13:], r["due"][5:], r["met_on"]) for r in item.records]
-    assert rows == [
-        ("Rowan", "weekly", "07-13", "2026-07-13"),
-        ("Rowan", "weekly", "07-20", None),
-        ("Rowan", "weekly", "07-29", "2026-07-27"),
-        ("Rowan", "weekly", "08-03", None),
-        ("Rowan", "monthly", "08-26", "2026-08-20"),
-        ("Rowan", "monthly", "09-19", "2026-09-15"),
-        ("Tia", "weekly", "07-08", "2026-07-08"),
-        ("Tia", "weekly", "07-15", "2026-07-15"),
-        ("Tia", "weekly", "07-22", "2026-07-22"),
-        ("Tia", "weekly", "07-29", "2026-07-29"),
-        ("Tia", "monthly", "08-28", "2026-08-20"),
-        ("Tia", "monthly", "09-19", "2026-09-18"),
-        ("Uma", "weekly", "07-08", None),
+    rows = [
+        (r["member"], r["employer"], r["items"], r["on_time"], r["missed"]) for r in item.records
     ]
-    assert all(r["on_time"] == (r["met_on"] is not None) for r in item.records)
+    weekly = "follow_along_weekly"
+    assert rows == [
+        (
+            "Rowan",
+            "Bluebird Print Shop",
+            6,
+            4,
+            [{"rule": weekly, "due": "2026-07-20"}, {"rule": weekly, "due": "2026-08-03"}],
+        ),
+        ("Tia", "Quill Books", 6, 6, []),
+        ("Uma", "Lantern Cafe", 1, 0, [{"rule": weekly, "due": "2026-07-08"}]),
+    ]
+    assert item.evidence == (
+        "10 of 13 follow-along visits due from 2026-07-01 to 2026-09-30 (weekly in a job's "
+        "first 30 days, then monthly; each visit starts the next) were made on time (76.9%), "
+        "for 3 members in work."
+    )
 
 
 def test_job_rows_say_which_jobs_counted():
@@ -165,12 +168,10 @@ def test_while_the_quarter_runs_only_finished_weeks_and_settled_items_count():
     follow = next(i for i in during.items if i.item == "follow_along")
     # By the 21st: Rowan's 13 Jul (met) and 20 Jul (missed), Tia's 8 and 15 Jul,
     # Uma's 8 Jul (missed, closed on the 20th); Tia's 22 Jul is not due yet.
-    assert [(r["member"], r["due"], r["on_time"]) for r in follow.records] == [
-        ("Rowan", "2026-07-13", True),
-        ("Rowan", "2026-07-20", False),
-        ("Tia", "2026-07-08", True),
-        ("Tia", "2026-07-15", True),
-        ("Uma", "2026-07-08", False),
+    assert [(r["member"], r["items"], r["on_time"]) for r in follow.records] == [
+        ("Rowan", 2, 1),
+        ("Tia", 2, 2),
+        ("Uma", 1, 0),
     ]
     contacts = _case("six face-to-face employer contacts a week").logs()
     for today, weeks in ((date(2026, 7, 19), 1), (date(2026, 7, 20), 2)):  # Monday the 20th
