@@ -1,9 +1,9 @@
 """IPS fidelity and outcomes from the log alone: a team's items over a quarter.
 
-One pure function, `fidelity`, gives what `GET /v1/team/fidelity` answers and
-the evidence report prints: each item PROTOCOL.md lists with its value, rating,
-a sentence of evidence and the rows it was computed from; `quarter_outcomes`
-gives the outcomes alone, for the quarters before. The anchors are data
+One pure function, `quarter_fidelity`, gives what `GET /v1/team/fidelity`
+answers and the evidence report prints: each item PROTOCOL.md lists with its
+value, rating, a sentence of evidence and the rows it was computed from;
+`quarter_outcomes` gives the outcomes alone, for the quarters before. The anchors are data
 (scales.py), each marked verified or not.
 
 How PROTOCOL.md's items are read where it leaves room:
@@ -256,7 +256,7 @@ class Fidelity:
     outcomes: Outcomes
 
 
-def fidelity(
+def quarter_fidelity(
     logs: Sequence[SpecialistLog], quarter: Quarter, settings: TeamSettings, today: date
 ) -> Fidelity:
     """Every item the log can evidence and the outcomes, for the team whose

@@ -1,7 +1,7 @@
 """The fidelity evidence report (PDF) and the quarters' outcomes (CSV).
 
 Both lay out what `CentralStore.team_fidelity` computed (the domain's
-`fidelity`), so the report says what `GET /v1/team/fidelity` answers. The PDF
+`quarter_fidelity`), so the report says what `GET /v1/team/fidelity` answers. The PDF
 is for a reviewer who has not seen the app: a cover with the items and their
 ratings, a page per item with its evidence sentence, its anchors and the rows
 its value was computed from, then the outcomes and the members served.

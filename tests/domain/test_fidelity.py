@@ -13,7 +13,7 @@ from app.domain import (
     Record,
     SpecialistLog,
     ValidationError,
-    fidelity,
+    quarter_fidelity,
     quarter_outcomes,
 )
 from tests.due_cases import member
@@ -22,7 +22,7 @@ from tests.fidelity_cases import CASES, QUARTER, SETTINGS, SINCE, TODAY, Fidelit
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_each_case_earns_its_values_and_ratings(case: FidelityCase):
-    found = fidelity(case.logs(), QUARTER, SETTINGS, TODAY)
+    found = quarter_fidelity(case.logs(), QUARTER, SETTINGS, TODAY)
     items = {item.item: item for item in found.items}
     assert list(items) == list(ITEMS)
     for name, (value, rating) in case.expected.items():
@@ -44,7 +44,7 @@ def _case(name: str) -> FidelityCase:
 
 
 def _item(case_name: str, item: str, today: date = TODAY):
-    found = fidelity(_case(case_name).logs(), QUARTER, SETTINGS, today)
+    found = quarter_fidelity(_case(case_name).logs(), QUARTER, SETTINGS, today)
     return next(i for i in found.items if i.item == item)
 
 
@@ -73,7 +73,7 @@ def test_a_member_without_a_contact_is_late_only_30_days_after_entry():
     newcomer = member("Noor", date(2026, 9, 1))
     logs = [SpecialistLog("a", "Ada", SINCE, [newcomer])]
     for today, late in ((date(2026, 10, 1), False), (date(2026, 10, 2), True)):
-        found = fidelity(logs, Quarter(2026, 4), SETTINGS, today)
+        found = quarter_fidelity(logs, Quarter(2026, 4), SETTINGS, today)
         (row,) = found.items[2].records
         assert (row["member"], row["late"]) == ("Noor", late)
 
@@ -164,7 +164,7 @@ def test_frequent_contact_rows_hold_the_weeks_counted():
 
 def test_while_the_quarter_runs_only_finished_weeks_and_settled_items_count():
     case = _case("follow-along visits on time and missed")
-    during = fidelity(case.logs(), QUARTER, SETTINGS, date(2026, 7, 21))
+    during = quarter_fidelity(case.logs(), QUARTER, SETTINGS, date(2026, 7, 21))
     follow = next(i for i in during.items if i.item == "follow_along")
     # By the 21st: Rowan's 13 Jul (met) and 20 Jul (missed), Tia's 8 and 15 Jul,
     # Uma's 8 Jul (missed, closed on the 20th); Tia's 22 Jul is not due yet.
@@ -175,14 +175,14 @@ def test_while_the_quarter_runs_only_finished_weeks_and_settled_items_count():
     ]
     contacts = _case("six face-to-face employer contacts a week").logs()
     for today, weeks in ((date(2026, 7, 19), 1), (date(2026, 7, 20), 2)):  # Monday the 20th
-        found = fidelity(contacts, QUARTER, SETTINGS, today)
+        found = quarter_fidelity(contacts, QUARTER, SETTINGS, today)
         (row,) = found.items[1].records
         assert row["weeks"] == ["2026-07-06", "2026-07-13"][:weeks] and found.items[1].value == 6
 
 
 def test_a_future_quarter_has_no_data_but_the_caseload():
     case = _case("diversity and competitive jobs")
-    found = fidelity(case.logs(), Quarter(2028, 1), SETTINGS, TODAY)
+    found = quarter_fidelity(case.logs(), Quarter(2028, 1), SETTINGS, TODAY)
     assert [item.item for item in found.items if item.rating is not None] == ["caseload_size"]
     assert found.items[0].evidence.startswith("On 2026-11-20, ")
 
@@ -200,7 +200,7 @@ def test_outcomes_of_earlier_quarters_and_the_benchmarks():
     ]
     assert earlier[0].quarter == Quarter(2025, 4) and earlier[-1].employment_rate == 0.35
     assert earlier[2].employment_rate == 0.0
-    wire = fidelity(case.logs(), QUARTER, SETTINGS, TODAY).outcomes.to_wire()
+    wire = quarter_fidelity(case.logs(), QUARTER, SETTINGS, TODAY).outcomes.to_wire()
     assert wire["benchmarks"] == {"minimum": 0.31, "average": 0.41, "excellent": 0.50}
     assert wire["benchmarks"] == dict(BENCHMARKS)
     assert sum(row["worked"] for row in wire["records"]) == 7
@@ -216,7 +216,9 @@ def test_deleted_records_and_dates_no_rule_can_use_are_left_out():
     bad = Record(who.id, "member", who.version, False, {**who.data, "program_entry": "1999-01-01"})
     gone = Record(who.id, "member", who.version, True, {})
     for records in ([bad], [gone]):
-        found = fidelity([SpecialistLog("a", "Ada", SINCE, records)], QUARTER, SETTINGS, TODAY)
+        found = quarter_fidelity(
+            [SpecialistLog("a", "Ada", SINCE, records)], QUARTER, SETTINGS, TODAY
+        )
         assert found.items[0].value is None and found.outcomes.served == 0
 
 
@@ -246,7 +248,7 @@ def test_a_quarter_that_is_not_one_is_refused(text):
 
 
 def test_each_item_on_the_wire_carries_its_anchors_and_records():
-    found = fidelity(_case("a caseload of 21").logs(), QUARTER, SETTINGS, TODAY)
+    found = quarter_fidelity(_case("a caseload of 21").logs(), QUARTER, SETTINGS, TODAY)
     wire = found.items[0].to_wire()
     assert list(wire) == ["item", "value", "rating", "evidence", "anchors", "records"]
     assert wire["anchors"][1] == {"rating": 4, "says": "21-25", "verified": True}

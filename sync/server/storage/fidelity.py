@@ -1,6 +1,6 @@
 """IPS fidelity and outcomes on the central store: `GET /v1/team/fidelity`
 and what the evidence report and the outcomes CSV print. The items are the
-domain's `fidelity`; this module only loads the records they read."""
+domain's `quarter_fidelity`; this module only loads the records they read."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from app.domain import (
     SpecialistLog,
     TeamSettings,
     days_read,
-    fidelity,
+    quarter_fidelity,
     quarter_outcomes,
 )
 
@@ -74,7 +74,7 @@ class FidelityStore(TeamStore):
         quarter = quarter or Quarter.of(today)
         with self.engine.begin() as conn:
             logs = self._logs(conn, team, quarter, today)
-        found = fidelity(logs, quarter, settings, today)
+        found = quarter_fidelity(logs, quarter, settings, today)
         before = [quarter.shifted(-n) for n in range(quarters - 1, 0, -1)]
         earlier = quarter_outcomes(logs, before, settings)
         with self.writing() as (conn, _):
