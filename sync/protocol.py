@@ -359,15 +359,19 @@ class MinutesRow(TypedDict):  # community_based_services: one per specialist
     without_minutes: int  # visits that give no minutes
 
 
-class FollowAlongRow(TypedDict):  # follow_along: one per follow-along item due
+class MissedVisit(TypedDict):
+    rule: str  # "follow_along_weekly" | "follow_along_monthly"
+    due: str  # YYYY-MM-DD
+
+
+class FollowAlongRow(TypedDict):  # follow_along: one per member with items due
     specialist: UserRef
     member_id: str
     member: str
-    employer: str
-    rule: str  # "follow_along_weekly" | "follow_along_monthly"
-    due: str
-    met_on: str | None  # the face-to-face visit that met it; None: missed
-    on_time: bool
+    employer: str  # of the job followed last
+    items: int  # follow-along items due in the period (each visit starts the next)
+    on_time: int  # of them, met by a face-to-face visit by the due day
+    missed: list[MissedVisit]
 
 
 class JobRow(TypedDict):  # diversity_of_*, competitive_jobs: one per job of the 12 months

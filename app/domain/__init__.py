@@ -43,7 +43,7 @@ from .fidelity import (
     Quarter,
     SpecialistLog,
     days_read,
-    fidelity,
+    quarter_fidelity,
     quarter_outcomes,
 )
 from .kinds import (
@@ -122,7 +122,6 @@ __all__ = [
     "data_problems",
     "days_read",
     "due_items",
-    "fidelity",
     "fidelity_rating",
     "finished_weeks",
     "finished_weeks_average",
@@ -131,6 +130,7 @@ __all__ = [
     "member_status",
     "new_record_id",
     "parse_version",
+    "quarter_fidelity",
     "quarter_outcomes",
     "sort_newest_first",
     "status_of",

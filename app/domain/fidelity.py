@@ -1,9 +1,9 @@
 """IPS fidelity and outcomes from the log alone: a team's items over a quarter.
 
-One pure function, `fidelity`, gives what `GET /v1/team/fidelity` answers and
-the evidence report prints: each item PROTOCOL.md lists with its value, rating,
-a sentence of evidence and the rows it was computed from; `quarter_outcomes`
-gives the outcomes alone, for the quarters before. The anchors are data
+One pure function, `quarter_fidelity`, gives what `GET /v1/team/fidelity`
+answers and the evidence report prints: each item PROTOCOL.md lists with its
+value, rating, a sentence of evidence and the rows it was computed from;
+`quarter_outcomes` gives the outcomes alone, for the quarters before. The anchors are data
 (scales.py), each marked verified or not.
 
 How PROTOCOL.md's items are read where it leaves room:
@@ -256,7 +256,7 @@ class Fidelity:
     outcomes: Outcomes
 
 
-def fidelity(
+def quarter_fidelity(
     logs: Sequence[SpecialistLog], quarter: Quarter, settings: TeamSettings, today: date
 ) -> Fidelity:
     """Every item the log can evidence and the outcomes, for the team whose
@@ -583,38 +583,45 @@ def _community_based_services(team: _TeamLog) -> FidelityItem:
 def _follow_along(
     logs: Sequence[SpecialistLog], quarter: Quarter, settings: TeamSettings, today: date
 ) -> FidelityItem:
-    settled: list[tuple[SpecialistLog, FollowAlongItem]] = [
-        (log, item)
-        for log in logs
+    """One row per member: a member seen often has many items met on time,
+    so the rows count them and list only the missed ones."""
+    rows: list[dict[str, Any]] = []
+    for log in logs:
+        by_member: dict[str, list[FollowAlongItem]] = defaultdict(list)
         for item in follow_along_items(
             log.records, quarter.start, quarter.end, settings, today=today
-        )
-    ]
-    rows: list[dict[str, Any]] = [
-        {
-            "specialist": log.ref,
-            "member_id": item.member_id,
-            "member": item.member,
-            "employer": item.employer,
-            "rule": item.rule,
-            "due": item.due.isoformat(),
-            "met_on": None if item.met_on is None else item.met_on.isoformat(),
-            "on_time": item.met_on is not None,
-        }
-        for log, item in settled
-    ]
+        ):
+            by_member[item.member_id].append(item)
+        for member_id, items in by_member.items():
+            rows.append(
+                {
+                    "specialist": log.ref,
+                    "member_id": member_id,
+                    "member": items[0].member,
+                    "employer": items[-1].employer,  # of the job followed last
+                    "items": len(items),
+                    "on_time": sum(1 for item in items if item.met_on is not None),
+                    "missed": [
+                        {"rule": item.rule, "due": item.due.isoformat()}
+                        for item in items
+                        if item.met_on is None
+                    ],
+                }
+            )
     span = f"from {quarter.start} to {quarter.end}"
-    if not rows:
+    due = sum(row["items"] for row in rows)
+    if not due:
         evidence = (
             f"No follow-along visit came due {span} (weekly in a job's first 30 days, then "
             "monthly): the item is rated only when some did."
         )
         return _item("follow_along", None, evidence, rows)
-    on_time = sum(1 for row in rows if row["on_time"])
-    share = on_time / len(rows)
+    on_time = sum(row["on_time"] for row in rows)
+    share = on_time / due
     evidence = (
-        f"{on_time} of {_count(len(rows), 'follow-along visit')} due {span} (weekly in a "
-        f"job's first 30 days, then monthly) were made on time ({_percent(share)})."
+        f"{on_time} of {_count(due, 'follow-along visit')} due {span} (weekly in a job's "
+        f"first 30 days, then monthly; each visit starts the next) were made on time "
+        f"({_percent(share)}), for {_count(len(rows), 'member')} in work."
     )
     return _item("follow_along", share, evidence, rows)
 

@@ -1,7 +1,7 @@
 """The fidelity evidence report (PDF) and the quarters' outcomes (CSV).
 
 Both lay out what `CentralStore.team_fidelity` computed (the domain's
-`fidelity`), so the report says what `GET /v1/team/fidelity` answers. The PDF
+`quarter_fidelity`), so the report says what `GET /v1/team/fidelity` answers. The PDF
 is for a reviewer who has not seen the app: a cover with the items and their
 ratings, a page per item with its evidence sentence, its anchors and the rows
 its value was computed from, then the outcomes and the members served.
@@ -33,7 +33,7 @@ OUTCOMES_CSV_COLUMNS = (
     "employment_rate",
     "job_starts",
 )
-LATE = FontFace(emphasis="BOLD", color=(180, 0, 0))  # rows a reviewer should look at
+FLAGGED = FontFace(emphasis="BOLD", color=(180, 0, 0))  # rows a reviewer should look at
 
 
 def outcomes_csv(report: TeamFidelity) -> bytes:
@@ -106,7 +106,12 @@ class _ReportPdf(PrintablePdf):
         self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
         self.ln(1.5)
 
-    def rows_table(self, columns: Sequence[_Column], rows: Sequence[Mapping[str, Any]]) -> None:
+    def rows_table(
+        self,
+        columns: Sequence[_Column],
+        rows: Sequence[Mapping[str, Any]],
+        flagged: Callable[[Mapping[str, Any]], bool] = lambda _row: False,
+    ) -> None:
         self.set_font("helvetica", "", 8)
         if not rows:
             self.paragraph("No records.")
@@ -120,7 +125,7 @@ class _ReportPdf(PrintablePdf):
             table.row(tuple(heading for heading, _, _ in columns))
             for row in rows:
                 cells = tuple(shown(row) for _, _, shown in columns)
-                table.row(cells, style=LATE if row.get("late") else None)
+                table.row(cells, style=FLAGGED if flagged(row) else None)
 
 
 def _period(report: TeamFidelity) -> str:
@@ -163,11 +168,12 @@ def _item_page(pdf: _ReportPdf, number: int, item: FidelityItem) -> None:
     pdf.paragraph(f"Evidence: {item.evidence}")
     scale = item.scale
     pdf.paragraph(f"Anchors: {scale.says()}. Source: {scale.basis}.")
-    if item.item == "rapid_job_search":
-        pdf.paragraph(
-            f"Members more than {FIRST_CONTACT_DAYS} days without a first contact are in bold red."
-        )
-    pdf.rows_table(_COLUMNS[item.item], item.records)
+    flagged = _FLAGGED.get(item.item)
+    if flagged is None:
+        pdf.rows_table(_COLUMNS[item.item], item.records)
+    else:
+        pdf.paragraph(f"In bold red: {flagged[0]}.")
+        pdf.rows_table(_COLUMNS[item.item], item.records, flagged[1])
 
 
 def _outcomes_page(pdf: _ReportPdf, report: TeamFidelity) -> None:
@@ -282,11 +288,17 @@ _COLUMNS: dict[str, tuple[_Column, ...]] = {
     ),
     "follow_along": (
         *_JOB,
-        ("Job at", 40, _text("employer")),
-        ("Rule", 22, lambda row: row["rule"].removeprefix("follow_along_")),
-        ("Due", 22, _text("due")),
-        ("Seen face to face", 26, lambda row: row["met_on"] or "missed"),
-        ("On time", 14, lambda row: _yes(row["on_time"])),
+        ("Job at", 36, _text("employer")),
+        ("Due", 14, _text("items")),
+        ("On time", 14, _text("on_time")),
+        (
+            "Missed (due day, weekly or monthly)",
+            60,
+            lambda row: "; ".join(
+                f"{missed['due']} {missed['rule'].removeprefix('follow_along_')}"
+                for missed in row["missed"]
+            ),
+        ),
     ),
     "diversity_of_employers": (
         *_JOB,
@@ -308,6 +320,15 @@ _COLUMNS: dict[str, tuple[_Column, ...]] = {
         ("Started", 22, _text("start_date")),
         ("Competitive", 24, lambda row: _yes(row["competitive"])),
     ),
+}
+# Items whose rows a reviewer should look at first: what marks them, and which.
+_FLAGGED: dict[str, tuple[str, Callable[[Mapping[str, Any]], bool]]] = {
+    "rapid_job_search": (
+        f"members whose first contact came more than {FIRST_CONTACT_DAYS} days after "
+        "entry, or had not come by then",
+        lambda row: bool(row["late"]),
+    ),
+    "follow_along": ("members with a visit missed", lambda row: bool(row["missed"])),
 }
 _QUARTER_COLUMNS: tuple[_Column, ...] = (
     ("Quarter", 30, _text("quarter")),

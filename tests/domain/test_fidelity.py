@@ -13,7 +13,7 @@ from app.domain import (
     Record,
     SpecialistLog,
     ValidationError,
-    fidelity,
+    quarter_fidelity,
     quarter_outcomes,
 )
 from tests.due_cases import member
@@ -22,7 +22,7 @@ from tests.fidelity_cases import CASES, QUARTER, SETTINGS, SINCE, TODAY, Fidelit
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_each_case_earns_its_values_and_ratings(case: FidelityCase):
-    found = fidelity(case.logs(), QUARTER, SETTINGS, TODAY)
+    found = quarter_fidelity(case.logs(), QUARTER, SETTINGS, TODAY)
     items = {item.item: item for item in found.items}
     assert list(items) == list(ITEMS)
     for name, (value, rating) in case.expected.items():
@@ -44,7 +44,7 @@ def _case(name: str) -> FidelityCase:
 
 
 def _item(case_name: str, item: str, today: date = TODAY):
-    found = fidelity(_case(case_name).logs(), QUARTER, SETTINGS, today)
+    found = quarter_fidelity(_case(case_name).logs(), QUARTER, SETTINGS, today)
     return next(i for i in found.items if i.item == item)
 
 
@@ -73,7 +73,7 @@ def test_a_member_without_a_contact_is_late_only_30_days_after_entry():
     newcomer = member("Noor", date(2026, 9, 1))
     logs = [SpecialistLog("a", "Ada", SINCE, [newcomer])]
     for today, late in ((date(2026, 10, 1), False), (date(2026, 10, 2), True)):
-        found = fidelity(logs, Quarter(2026, 4), SETTINGS, today)
+        found = quarter_fidelity(logs, Quarter(2026, 4), SETTINGS, today)
         (row,) = found.items[2].records
         assert (row["member"], row["late"]) == ("Noor", late)
 
@@ -109,25 +109,28 @@ def test_community_minutes_per_specialist_and_what_is_left_out():
     )
 
 
-def test_follow_along_rows_are_the_hand_worked_items():
+def test_follow_along_rows_count_each_members_items_and_list_the_missed():
     item = _item("follow-along visits on time and missed", "follow_along")
-    rows = [(r["member"], r["rule"][13:], r["due"][5:], r["met_on"]) for r in item.records]
-    assert rows == [
-        ("Rowan", "weekly", "07-13", "2026-07-13"),
-        ("Rowan", "weekly", "07-20", None),
-        ("Rowan", "weekly", "07-29", "2026-07-27"),
-        ("Rowan", "weekly", "08-03", None),
-        ("Rowan", "monthly", "08-26", "2026-08-20"),
-        ("Rowan", "monthly", "09-19", "2026-09-15"),
-        ("Tia", "weekly", "07-08", "2026-07-08"),
-        ("Tia", "weekly", "07-15", "2026-07-15"),
-        ("Tia", "weekly", "07-22", "2026-07-22"),
-        ("Tia", "weekly", "07-29", "2026-07-29"),
-        ("Tia", "monthly", "08-28", "2026-08-20"),
-        ("Tia", "monthly", "09-19", "2026-09-18"),
-        ("Uma", "weekly", "07-08", None),
+    rows = [
+        (r["member"], r["employer"], r["items"], r["on_time"], r["missed"]) for r in item.records
     ]
-    assert all(r["on_time"] == (r["met_on"] is not None) for r in item.records)
+    weekly = "follow_along_weekly"
+    assert rows == [
+        (
+            "Rowan",
+            "Bluebird Print Shop",
+            6,
+            4,
+            [{"rule": weekly, "due": "2026-07-20"}, {"rule": weekly, "due": "2026-08-03"}],
+        ),
+        ("Tia", "Quill Books", 6, 6, []),
+        ("Uma", "Lantern Cafe", 1, 0, [{"rule": weekly, "due": "2026-07-08"}]),
+    ]
+    assert item.evidence == (
+        "10 of 13 follow-along visits due from 2026-07-01 to 2026-09-30 (weekly in a job's "
+        "first 30 days, then monthly; each visit starts the next) were made on time (76.9%), "
+        "for 3 members in work."
+    )
 
 
 def test_job_rows_say_which_jobs_counted():
@@ -161,27 +164,25 @@ def test_frequent_contact_rows_hold_the_weeks_counted():
 
 def test_while_the_quarter_runs_only_finished_weeks_and_settled_items_count():
     case = _case("follow-along visits on time and missed")
-    during = fidelity(case.logs(), QUARTER, SETTINGS, date(2026, 7, 21))
+    during = quarter_fidelity(case.logs(), QUARTER, SETTINGS, date(2026, 7, 21))
     follow = next(i for i in during.items if i.item == "follow_along")
     # By the 21st: Rowan's 13 Jul (met) and 20 Jul (missed), Tia's 8 and 15 Jul,
     # Uma's 8 Jul (missed, closed on the 20th); Tia's 22 Jul is not due yet.
-    assert [(r["member"], r["due"], r["on_time"]) for r in follow.records] == [
-        ("Rowan", "2026-07-13", True),
-        ("Rowan", "2026-07-20", False),
-        ("Tia", "2026-07-08", True),
-        ("Tia", "2026-07-15", True),
-        ("Uma", "2026-07-08", False),
+    assert [(r["member"], r["items"], r["on_time"]) for r in follow.records] == [
+        ("Rowan", 2, 1),
+        ("Tia", 2, 2),
+        ("Uma", 1, 0),
     ]
     contacts = _case("six face-to-face employer contacts a week").logs()
     for today, weeks in ((date(2026, 7, 19), 1), (date(2026, 7, 20), 2)):  # Monday the 20th
-        found = fidelity(contacts, QUARTER, SETTINGS, today)
+        found = quarter_fidelity(contacts, QUARTER, SETTINGS, today)
         (row,) = found.items[1].records
         assert row["weeks"] == ["2026-07-06", "2026-07-13"][:weeks] and found.items[1].value == 6
 
 
 def test_a_future_quarter_has_no_data_but_the_caseload():
     case = _case("diversity and competitive jobs")
-    found = fidelity(case.logs(), Quarter(2028, 1), SETTINGS, TODAY)
+    found = quarter_fidelity(case.logs(), Quarter(2028, 1), SETTINGS, TODAY)
     assert [item.item for item in found.items if item.rating is not None] == ["caseload_size"]
     assert found.items[0].evidence.startswith("On 2026-11-20, ")
 
@@ -199,7 +200,7 @@ def test_outcomes_of_earlier_quarters_and_the_benchmarks():
     ]
     assert earlier[0].quarter == Quarter(2025, 4) and earlier[-1].employment_rate == 0.35
     assert earlier[2].employment_rate == 0.0
-    wire = fidelity(case.logs(), QUARTER, SETTINGS, TODAY).outcomes.to_wire()
+    wire = quarter_fidelity(case.logs(), QUARTER, SETTINGS, TODAY).outcomes.to_wire()
     assert wire["benchmarks"] == {"minimum": 0.31, "average": 0.41, "excellent": 0.50}
     assert wire["benchmarks"] == dict(BENCHMARKS)
     assert sum(row["worked"] for row in wire["records"]) == 7
@@ -215,7 +216,9 @@ def test_deleted_records_and_dates_no_rule_can_use_are_left_out():
     bad = Record(who.id, "member", who.version, False, {**who.data, "program_entry": "1999-01-01"})
     gone = Record(who.id, "member", who.version, True, {})
     for records in ([bad], [gone]):
-        found = fidelity([SpecialistLog("a", "Ada", SINCE, records)], QUARTER, SETTINGS, TODAY)
+        found = quarter_fidelity(
+            [SpecialistLog("a", "Ada", SINCE, records)], QUARTER, SETTINGS, TODAY
+        )
         assert found.items[0].value is None and found.outcomes.served == 0
 
 
@@ -245,7 +248,7 @@ def test_a_quarter_that_is_not_one_is_refused(text):
 
 
 def test_each_item_on_the_wire_carries_its_anchors_and_records():
-    found = fidelity(_case("a caseload of 21").logs(), QUARTER, SETTINGS, TODAY)
+    found = quarter_fidelity(_case("a caseload of 21").logs(), QUARTER, SETTINGS, TODAY)
     wire = found.items[0].to_wire()
     assert list(wire) == ["item", "value", "rating", "evidence", "anchors", "records"]
     assert wire["anchors"][1] == {"rating": 4, "says": "21-25", "verified": True}

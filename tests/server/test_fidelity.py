@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from pypdf import PdfReader
 
-from app.domain import ITEMS, Quarter, fidelity, quarter_outcomes
+from app.domain import ITEMS, Quarter, quarter_fidelity, quarter_outcomes
 from sync.protocol import TEAM_FIDELITY_PATH, TEAM_FIDELITY_REPORT_PATH
 from sync.server.db import utc_now
 from sync.server.report import OUTCOMES_CSV_COLUMNS
@@ -54,7 +54,7 @@ def test_each_case_gives_the_domains_answer(case, server, new_team, enroll):
     response = boss.get(TEAM_FIDELITY_PATH, quarter=str(QUARTER))
     assert response.status_code == 200, response.text
     body = response.json()
-    expected = fidelity(case.logs(users), QUARTER, SETTINGS, today())
+    expected = quarter_fidelity(case.logs(users), QUARTER, SETTINGS, today())
     assert body["team"] == boss.team
     assert body["quarter"] == "2026-Q3" and body["as_of"] == today().isoformat()
     assert body["period"] == {"start": "2026-07-01", "end": "2026-09-30"}
@@ -178,7 +178,7 @@ def test_the_report_holds_each_item_rating_and_evidence(server, new_team, enroll
         assert f"{ITEMS[item['item']]}" in cover
     follow = item_pages[list(ITEMS).index("follow_along")]
     assert "Rating: 3 of 5." in follow and "(unverified)" in follow
-    assert follow.count("missed") == 3  # Rowan's two and Uma's one, each a row
+    assert "2026-07-20 weekly; 2026-08-03 weekly" in follow  # Rowan's missed visits
     assert "Members served: 4. Worked in a competitive job: 4. Employment rate: 100.0%" in outcomes
     assert all(name in outcomes for name in ("Rowan", "Tia", "Sol", "Uma"))
 
