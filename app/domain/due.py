@@ -528,11 +528,15 @@ def _follow_along_changes(history: _History, first: date, last: date) -> list[da
 
 
 def closed_on(member: Record, settings: TeamSettings) -> date | None:
-    """The day a closed member was closed, as near as the log tells: the log
-    keeps no closing date, so it is the day of the member record's last change
-    (its version stamp), in the team's zone. None for an active member."""
+    """The day a closed member was closed, as near as the log tells: the
+    `closed_on` the app writes when it closes a member (a field of the app's
+    own, which PROTOCOL.md keeps untouched), else the day of the member
+    record's last change (its version stamp), in the team's zone. None for an
+    active member."""
     if member.data.get("status") != "closed":
         return None
+    with suppress(ValidationError):
+        return parse_date(member.data.get("closed_on"), "closed_on")
     stamp, _ = parse_version(member.version)
     return settings.local_date(datetime.fromtimestamp(stamp.ms / 1000, UTC))
 

@@ -13,9 +13,9 @@ How PROTOCOL.md's items are read where it leaves room:
   to the period's end" are the four quarters ending with it.
 - Only live records count, and a record with a date no rule can use (stored
   before the limits) is left out, as in `due_items`.
-- The log keeps no closing date: a closed member counts as active until the
-  day of the member record's last change (`due.closed_on`), so a member edited
-  after closing counts as active a little too long.
+- A closed member counts as active until the day it was closed
+  (`due.closed_on`: the `closed_on` the app writes when closing, else the day
+  of the member record's last change).
 - `caseload_size` is read on the period's last day, or today while the
   quarter runs. A team with no active member at all is not rated.
 - `frequent_employer_contact` reads the weeks that start in the period; each

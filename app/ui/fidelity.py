@@ -60,8 +60,10 @@ LINES: Mapping[str, Callable[[Row], RecordLine]] = {
         + (f" ({r['without_minutes']} visits without minutes)" if r["without_minutes"] else ""),
         False),
     "follow_along": lambda r: RecordLine(
-        f"{r['member']}: {r['employer']}", f"{_who(r)} · due {r['due']} · "
-        + (f"seen {r['met_on']}" if r.get("met_on") else "missed"), not r.get("met_on")),
+        f"{r['member']}: {r['employer']}",
+        f"{_who(r)} · {r['on_time']} of {r['items']} follow-along visits on time"
+        + ("; missed: due " + ", ".join(m["due"] for m in r["missed"]) if r["missed"] else ""),
+        bool(r["missed"])),
     "diversity_of_employers": _job,
     "diversity_of_jobs": _job,
     "competitive_jobs": _job,

@@ -198,10 +198,17 @@ def test_records_with_dates_no_rule_can_use_are_left_out():
     assert member_status(who, [early_job], ON) == "Not looking for work"
 
 
-def test_closing_is_dated_by_the_member_records_last_change():
+def test_closing_is_dated_by_the_apps_closed_on_else_the_records_last_change():
     closed = member("Yara", date(2026, 1, 5), closed_on=date(2026, 9, 15))
     assert closed_on(closed, SETTINGS) == date(2026, 9, 15)
     assert closed_on(member("Zeno", date(2026, 1, 5)), SETTINGS) is None
+    # Closed by the app on 1 Sep, edited later: the app's date stands.
+    dated = Record(closed.id, "member", closed.version, False,
+                   {**closed.data, "closed_on": "2026-09-01"})
+    assert closed_on(dated, SETTINGS) == date(2026, 9, 1)
+    garbled = Record(closed.id, "member", closed.version, False,
+                     {**closed.data, "closed_on": "soon"})
+    assert closed_on(garbled, SETTINGS) == date(2026, 9, 15)
 
 
 # --- Follow-along over a period ----------------------------------------------
