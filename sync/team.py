@@ -24,6 +24,7 @@ from .protocol import (
     TALLIES_PATH,
     TALLY_WEEKS_DEFAULT,
     TEAM_FIDELITY_PATH,
+    TEAM_FIDELITY_REPORT_PATH,
     TEAM_REVIEW_PATH,
     TEAM_WEEK_PATH,
     FidelityResponse,
@@ -97,3 +98,11 @@ class TeamClient:
             params["quarter"] = quarter
         answer: FidelityResponse = self._sync._request("GET", TEAM_FIDELITY_PATH, params=params)
         return answer
+
+    def fidelity_report(self, quarter: str) -> bytes:
+        """The fidelity evidence report of the team over `quarter`, as a PDF a
+        reviewer reads."""
+        report: bytes = self._sync._request(
+            "GET", TEAM_FIDELITY_REPORT_PATH, params={"quarter": quarter, "format": "pdf"},
+            document=True)
+        return report

@@ -4,6 +4,9 @@ is synced. Screenshots go to test-output/screens/ (412 x 915)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from app.store import Store
 from app.ui import text
 from sync.client import SyncClient
@@ -61,6 +64,11 @@ def test_supervisor_connects_and_reviews_the_team(web_app, central, tmp_path):
         page.get_by_role("button", name="Fidelity and outcomes").click()
         expect(page.get_by_text("Caseload size").first).to_be_visible(timeout=15000)
         shot(page, "21_fidelity")
+        with page.expect_download(timeout=15000) as download:
+            page.get_by_role("button", name=re.compile("Save the evidence report")).click()
+        report = Path(download.value.path())
+        assert report.read_bytes().startswith(b"%PDF")
+        assert download.value.suggested_filename.startswith("fidelity-evidence-")
         page.get_by_role("button", name="Back").click()
         page.get_by_role("tab", name="Home").click()
         page.get_by_role("button", name="All synced").click()

@@ -175,6 +175,11 @@ def test_fidelity_items_their_records_and_the_quarters(start_app, central, team)
         assert "Ada Specialist" in h.sent_since()
         await h.back()
         assert r.app.route == "fidelity"
+        # The evidence report, handed over as a file (the picker answers like a client).
+        mark = h.mark()
+        await h.click("fidelity_report")
+        saved = [m for m in h.conn.sent[mark:] if getattr(m.body, "name", "") == "save_file"]
+        assert saved and saved[0].body.args["src_bytes"].startswith(b"%PDF")
         quarter = h.by_key("quarter").value
         assert h.by_key("quarter_after").disabled is True  # no quarter ahead of today
         await h.click("quarter_before")

@@ -55,8 +55,16 @@ def fidelity_screen(nav: Navigator, team: TeamClient, today: Callable[[], date],
         icon_button(ft.Icons.CHEVRON_RIGHT, f"Quarter after ({later})", step(1),
                     key="quarter_after", disabled=later > current),
     ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
+    async def save_report(_e) -> None:
+        pdf = await asyncio.to_thread(team.fidelity_report, str(quarter))
+        await nav.save_file(f"fidelity-evidence-{quarter}.pdf", pdf)
+
+    report = icon_button(ft.Icons.PICTURE_AS_PDF_OUTLINED,
+                         f"Save the evidence report for {quarter} (PDF)",
+                         nav.guard(save_report), key="fidelity_report")
     nav.run(load)
-    return sub_screen(f"fidelity/{arg}" if arg else "fidelity", "Fidelity", [chooser, body])
+    return sub_screen(f"fidelity/{arg}" if arg else "fidelity", "Fidelity", [chooser, body],
+                      actions=[report])
 
 
 def _content(nav: Navigator, quarter: Quarter, answer: FidelityResponse) -> list[ft.Control]:
