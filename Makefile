@@ -35,6 +35,8 @@ run: install
 
 bench: install system-deps
 	$(PY) bench/store.py
+	$(PY) bench/due.py
+	$(PY) bench/fidelity.py
 	$(PY) bench/app.py
 	$(PY) bench/sync.py
 

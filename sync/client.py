@@ -279,7 +279,7 @@ class SyncClient:
             base = self.server_url
             if base is None:
                 return False
-            limit = {} if timeout is None else {"timeout": timeout}
+            limit: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
             self._request("GET", HEALTH_PATH, base=base, auth=False, attempts=1, **limit)
         except (SyncError, StoreError):  # StoreError: the phone locked itself meanwhile
             return False
@@ -413,10 +413,12 @@ class SyncClient:
         base: str | None = None,
         auth: bool = True,
         attempts: int | None = None,
+        document: bool = False,
         **kwargs: Any,
     ) -> Any:
         """One protocol call with retries on lost connections, time-outs and 5xx.
-        Every call is safe to repeat: pushes are idempotent on the server."""
+        Every call is safe to repeat: pushes are idempotent on the server.
+        With `document`, a successful answer is a file (a PDF, a CSV): its bytes."""
         base = base or self.server_url
         headers = {}
         if auth:
@@ -446,6 +448,8 @@ class SyncClient:
             else:
                 self._update(online=True, offline_reason=None)
                 if response.status_code not in RETRYABLE_STATUS:
+                    if document and response.is_success:
+                        return response.content
                     return self._answer(response)
                 if attempt == tries:
                     self._answer(response)  # raises with the server's words

@@ -23,6 +23,10 @@ TALLIES_PATH = f"{API_PREFIX}/tallies"
 TEAM_WEEK_PATH = f"{API_PREFIX}/team/week"
 TEAM_REVIEW_PATH = f"{API_PREFIX}/team/review"
 TEAM_EXPORT_PATH = f"{API_PREFIX}/team/export"  # the weekly tracking form, CSV or PDF
+DUE_PATH = f"{API_PREFIX}/due"  # the IPS timed rules of one caseload
+TEAM_FIDELITY_PATH = f"{API_PREFIX}/team/fidelity"
+# The fidelity evidence report (PDF) or the quarters' outcomes (CSV): an extra of v1.
+TEAM_FIDELITY_REPORT_PATH = f"{API_PREFIX}/team/fidelity/report"
 ExportFormat = Literal["csv", "pdf"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
 
@@ -32,6 +36,10 @@ PULL_LIMIT_DEFAULT = 500
 PULL_LIMIT_MAX = 1000
 TALLY_WEEKS_DEFAULT = 8
 TALLY_WEEKS_MAX = 52
+# GET /v1/team/fidelity?quarters=N: the outcomes of N quarters ending with the
+# one asked for (an extra of v1, for the app's chart of the employment rate).
+FIDELITY_QUARTERS_DEFAULT = 1
+FIDELITY_QUARTERS_MAX = 8
 CLOCK_AHEAD_LIMIT = timedelta(hours=24)  # a version further ahead of server time is rejected
 ENROLLMENT_CODE_LIFETIME = timedelta(hours=72)
 # After this many failed enrollments from one address within the window,
@@ -249,6 +257,13 @@ class ReviewInfo(TypedDict):
     since_review: NotRequired[SinceReview]  # GET /v1/team/week only, when changed
 
 
+class DueCounts(TypedDict):
+    """A tallies row's items of the specialist's caseload as of today."""
+
+    overdue: int
+    due: int  # due within the next 7 days
+
+
 class TallyRow(TypedDict):
     user: UserRef
     counts: list[int]  # oldest week first
@@ -258,6 +273,7 @@ class TallyRow(TypedDict):
     pending: int
     last_sync: str | None
     reviews: list[ReviewInfo | None]  # one per week, oldest first
+    due: DueCounts
 
 
 class TalliesResponse(TypedDict):
@@ -283,6 +299,153 @@ class TeamReviewRequest(TypedDict):
 
 class TeamReviewResponse(TypedDict):
     review: ReviewInfo
+
+
+class DueItemInfo(TypedDict):
+    rule: str  # one of app.domain.RULE_IDS
+    member_id: str
+    member: str  # the member's display name
+    due: str  # YYYY-MM-DD
+    status: str  # "overdue" | "due" (within the next 7 days) | "upcoming"
+    evidence: str  # the record that would meet the rule, in a sentence
+    says: str  # what to do, as screens show it (an extra of v1)
+
+
+class DueResponse(TypedDict):
+    """GET /v1/due?user=&on=: a caseload's timed rules not met, by due date."""
+
+    user: UserRef
+    on: str  # YYYY-MM-DD
+    items: list[DueItemInfo]
+
+
+class AnchorInfo(TypedDict):
+    rating: int  # 5 down to 1
+    says: str  # the values earning it, like "21-25" or "65% or more"
+    verified: bool  # checked against the published IPS Fidelity Scale
+
+
+# The rows behind each item (`records`, an extra of v1): what the app shows
+# on a tap and the report prints. `specialist` is a UserRef in every row.
+class CaseloadRow(TypedDict):  # caseload_size: one per specialist, largest first
+    specialist: UserRef
+    active: int  # members active on the period's last day (or today)
+    members: list[dict[str, str]]  # {"id", "name", "program_entry"}
+
+
+class ContactWeeksRow(TypedDict):  # frequent_employer_contact: one per specialist
+    specialist: UserRef
+    since: str  # YYYY-MM-DD: the first week the specialist worked with the app
+    weeks: list[str]  # start days of the weeks counted: ended, not before `since`
+    counts: list[int]  # face-to-face employer contacts of each of those weeks
+    average: float | None
+
+
+class FirstContactRow(TypedDict):  # rapid_job_search: one per member entered in the 12 months
+    specialist: UserRef
+    member_id: str
+    member: str
+    program_entry: str
+    first_contact: str | None  # None: none by the period's end (left out of the mean)
+    days: int | None
+    late: bool  # more than 30 days from entry to the first contact, or none after 30
+
+
+class MinutesRow(TypedDict):  # community_based_services: one per specialist
+    specialist: UserRef
+    visits: int  # member visits of the period
+    minutes: int
+    community_minutes: int
+    without_minutes: int  # visits that give no minutes
+
+
+class MissedVisit(TypedDict):
+    rule: str  # "follow_along_weekly" | "follow_along_monthly"
+    due: str  # YYYY-MM-DD
+
+
+class FollowAlongRow(TypedDict):  # follow_along: one per member with items due
+    specialist: UserRef
+    member_id: str
+    member: str
+    employer: str  # of the job followed last
+    items: int  # follow-along items due in the period (each visit starts the next)
+    on_time: int  # of them, met by a face-to-face visit by the due day
+    missed: list[MissedVisit]
+
+
+class JobRow(TypedDict):  # diversity_of_*, competitive_jobs: one per job of the 12 months
+    specialist: UserRef
+    job_id: str
+    member_id: str
+    member: str
+    employer: str
+    title: str
+    start_date: str
+    competitive: bool | None  # None: not marked
+    counted: bool  # counts toward the share: an employer (title) no other job has; competitive
+
+
+class FidelityItemInfo(TypedDict):
+    item: str  # caseload_size, frequent_employer_contact, rapid_job_search, ...
+    value: float | None  # a share from 0 to 1, days, an average or a count; None: cannot tell
+    rating: int | None  # 1-5; None when the log cannot tell
+    evidence: str  # a sentence a reviewer can check
+    anchors: list[AnchorInfo]  # an extra of v1
+    records: list[Any]  # an extra of v1: the item's rows, above
+
+
+class ServedRow(TypedDict):  # outcomes: one per member served
+    specialist: UserRef
+    member_id: str
+    member: str
+    program_entry: str
+    closed_on: str | None  # the day of the closing's record change
+    worked: bool  # held a competitive job on a day of the period
+    employer: str | None  # of that job (the latest started)
+    job_starts: int  # competitive jobs started in the period
+
+
+class Benchmarks(TypedDict):
+    minimum: float
+    average: float
+    excellent: float
+
+
+class OutcomesInfo(TypedDict):
+    served: int  # members active on any day of the period
+    worked: int  # of them, those with a competitive job on any day of it
+    employment_rate: float | None  # worked / served; None when none was served
+    job_starts: int  # competitive jobs of served members started in the period
+    benchmarks: Benchmarks
+    records: list[ServedRow]  # an extra of v1
+
+
+class Period(TypedDict):
+    start: str  # YYYY-MM-DD, the quarter's first day
+    end: str  # its last day, included
+
+
+class QuarterOutcomes(TypedDict):
+    quarter: str  # YYYY-Qn
+    period: Period
+    served: int
+    worked: int
+    employment_rate: float | None
+    job_starts: int
+
+
+class FidelityResponse(TypedDict):
+    """GET /v1/team/fidelity?quarter=YYYY-Qn&quarters=N (supervisor)."""
+
+    team: TeamInfo
+    quarter: str  # an extra of v1: the quarter, YYYY-Qn
+    period: Period
+    as_of: str  # an extra of v1: today in the team's zone; the log as it stood then
+    items: list[FidelityItemInfo]
+    outcomes: OutcomesInfo
+    # An extra of v1: the outcomes of `quarters` quarters ending with this one, oldest first.
+    outcomes_by_quarter: list[QuarterOutcomes]
 
 
 def error_body(

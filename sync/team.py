@@ -1,4 +1,5 @@
-"""A supervisor's calls (PROTOCOL.md: tallies, team week, review). No flet.
+"""A supervisor's calls (PROTOCOL.md: tallies, team week, review, due,
+fidelity). No flet.
 
 The HTTP goes through `SyncClient._request`, the one path with the device
 token, retries and the mapping to the SyncError tree. Calling it from this
@@ -17,7 +18,17 @@ from datetime import date, datetime
 from typing import Any
 
 from .client import SyncClient
-from .protocol import TALLIES_PATH, TALLY_WEEKS_DEFAULT, TEAM_REVIEW_PATH, TEAM_WEEK_PATH
+from .protocol import (
+    DUE_PATH,
+    FIDELITY_QUARTERS_DEFAULT,
+    TALLIES_PATH,
+    TALLY_WEEKS_DEFAULT,
+    TEAM_FIDELITY_PATH,
+    TEAM_FIDELITY_REPORT_PATH,
+    TEAM_REVIEW_PATH,
+    TEAM_WEEK_PATH,
+    FidelityResponse,
+)
 
 TALLIES_SECRET = "team_tallies"
 
@@ -67,3 +78,31 @@ class TeamClient:
         )
         review: dict[str, Any] = answer["review"]
         return review
+
+    def due(self, user_id: str, on: date | None = None) -> dict[str, Any]:
+        """What is due on a specialist's caseload as of `on` (today in the
+        team's zone if None): {"user", "on", "items": [DueItem.to_wire()...]}."""
+        params = {"user": user_id} if on is None else {"user": user_id, "on": on.isoformat()}
+        answer: dict[str, Any] = self._sync._request("GET", DUE_PATH, params=params)
+        return answer
+
+    def fidelity(
+        self, quarter: str | None = None, *, quarters: int = FIDELITY_QUARTERS_DEFAULT
+    ) -> FidelityResponse:
+        """The team's fidelity items and outcomes over `quarter` ("2026-Q4";
+        the current one in the team's zone if None), with the outcomes of
+        `quarters` quarters ending with it in `outcomes_by_quarter` (5 gives
+        the four before too, for a chart of the employment rate)."""
+        params: dict[str, str | int] = {"quarters": quarters}
+        if quarter is not None:
+            params["quarter"] = quarter
+        answer: FidelityResponse = self._sync._request("GET", TEAM_FIDELITY_PATH, params=params)
+        return answer
+
+    def fidelity_report(self, quarter: str) -> bytes:
+        """The fidelity evidence report of the team over `quarter`, as a PDF a
+        reviewer reads."""
+        report: bytes = self._sync._request(
+            "GET", TEAM_FIDELITY_REPORT_PATH, params={"quarter": quarter, "format": "pdf"},
+            document=True)
+        return report

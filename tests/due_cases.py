@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from app.domain import Record, TeamSettings
@@ -26,30 +26,56 @@ def days(n: int) -> date:
     return ON + timedelta(days=n)
 
 
-def _record(kind: str, data: dict[str, Any], *, deleted: bool = False) -> Record:
+def _record(
+    kind: str, data: dict[str, Any], *, deleted: bool = False, ms: int = 1763820000000
+) -> Record:
     n = next(_numbers)
     record_id = f"00000000-0000-7000-8000-{n:012d}"
-    return Record(record_id, kind, f"1763820000000.{n:05d}.due-cases", deleted, data)
+    return Record(record_id, kind, f"{ms:013d}.{n:05d}.due-cases", deleted, data)
 
 
 def _at(day: date, clock: str = "10:00:00-06:00") -> str:
     return f"{day.isoformat()}T{clock}"
 
 
-def member(name: str, entry: date, *, job_seeking: bool = False, status: str = "active"):
+def member(
+    name: str,
+    entry: date,
+    *,
+    job_seeking: bool = False,
+    status: str = "active",
+    closed_on: date | None = None,
+):
+    """A member; with `closed_on`, closed by an edit stamped at noon UTC that day."""
+    if closed_on is not None:
+        status = "closed"
     data = {"display_name": name, "program_entry": entry.isoformat(), "status": status}
-    return _record("member", {**data, "job_seeking": job_seeking})
+    data = {**data, "job_seeking": job_seeking}
+    if closed_on is None:
+        return _record("member", data)
+    noon = datetime.combine(closed_on, time(12), tzinfo=UTC)
+    return _record("member", data, ms=int(noon.timestamp() * 1000))
 
 
-def visit(who: Record, day: date, *, f2f: bool = True, type: str = "job_support", clock=None):
-    data = {
+def visit(
+    who: Record,
+    day: date,
+    *,
+    f2f: bool = True,
+    type: str = "job_support",
+    clock=None,
+    setting: str | None = None,
+    minutes: int | None = 30,
+):
+    data: dict[str, Any] = {
         "occurred_at": _at(day) if clock is None else _at(day, clock),
         "member_id": who.id,
         "type": type,
         "face_to_face": f2f,
-        "setting": "community" if f2f else "phone",
-        "minutes": 30,
+        "setting": setting or ("community" if f2f else "phone"),
     }
+    if minutes is not None:
+        data["minutes"] = minutes
     return _record("member_visit", data)
 
 
@@ -63,14 +89,24 @@ def employer_contact(day: date, members: tuple[Record, ...] = (), *, f2f: bool =
     return _record("employer_contact", data)
 
 
-def job(who: Record, start: date, end: date | None = None, employer="Bluebird Print Shop"):
+def job(
+    who: Record,
+    start: date,
+    end: date | None = None,
+    employer="Bluebird Print Shop",
+    *,
+    title: str | None = "Press assistant",
+    competitive: bool | None = True,
+):
     data: dict[str, Any] = {
         "member_id": who.id,
         "employer": employer,
-        "title": "Press assistant",
         "start_date": start.isoformat(),
-        "competitive": True,
     }
+    if title is not None:
+        data["title"] = title
+    if competitive is not None:
+        data["competitive"] = competitive
     if end is not None:
         data.update(end_date=end.isoformat(), end_reason="laid_off")
     return _record("job", data)
@@ -123,6 +159,12 @@ def _case(name: str, records: list[Record], *expected: Expected, on: date = ON) 
     return DueCase(name, tuple(records), tuple(expected), on)
 
 
+def _new_job_seeker(name: str) -> tuple[Record, list[Record]]:
+    """A job seeker 31 days on the caseload, profile and plan done."""
+    who = member(name, days(-31), job_seeking=True)
+    return who, [who, profile(who, days(-1)), plan(who, days(-1))]
+
+
 def _entry_cases() -> list[DueCase]:
     cases = []
     for day, status in ((30, "due"), (31, "overdue")):
@@ -168,25 +210,26 @@ def _entry_cases() -> list[DueCase]:
                 ("Vera", "first_employer_contact", days(30 - day), status),
             )
         )
-    who = member("Wren", days(-31), job_seeking=True)
-    base = [who, profile(who, days(-1)), plan(who, days(-1))]
+    who, made = _new_job_seeker("Wren")
     cases.append(
         _case(
             "a face-to-face employer contact listing the member meets it",
-            [*base, employer_contact(days(-2), (who,))],
+            [*made, employer_contact(days(-2), (who,))],
         )
     )
+    who, made = _new_job_seeker("Wren")
     cases.append(
         _case(
             "a phone call listing the member or a generic visit does not",
-            [*base, employer_contact(days(-2), (who,), f2f=False), employer_contact(days(-2))],
+            [*made, employer_contact(days(-2), (who,), f2f=False), employer_contact(days(-2))],
             ("Wren", "first_employer_contact", days(-1), "overdue"),
         )
     )
+    who, made = _new_job_seeker("Wren")
     cases.append(
         _case(
             "a deleted employer contact does not",
-            [*base, deleted(employer_contact(days(-2), (who,)))],
+            [*made, deleted(employer_contact(days(-2), (who,)))],
             ("Wren", "first_employer_contact", days(-1), "overdue"),
         )
     )
@@ -425,39 +468,22 @@ def _benefits_and_plan_cases() -> list[DueCase]:
                 ("Rowan", "employment_plan", days(30 - day), status),
             )
         )
-    who = member("Rowan", days(-200))
-    base = [who, profile(who, days(-180))]
-    cases.append(
-        _case(
-            "a plan review is due on the plan's next review",
-            [*base, plan(who, days(-60), next_review=days(-1))],
-            ("Rowan", "plan_review", days(-1), "overdue"),
-        )
-    )
-    cases.append(
-        _case(
-            "a later plan meets the review",
-            [*base, plan(who, days(-60), next_review=days(-1)), plan(who, days(-5))],
-        )
-    )
-    cases.append(
-        _case(
+    for name, later, expected in (
+        ("a plan review is due on the plan's next review", None, ("overdue", days(-1))),
+        ("a later plan meets the review", (days(-5), None), None),
+        (
             "the later plan's own review is then the one due",
-            [
-                *base,
-                plan(who, days(-60), next_review=days(-1)),
-                plan(who, days(-5), next_review=days(30)),
-            ],
-            ("Rowan", "plan_review", days(30), "upcoming"),
-        )
-    )
-    cases.append(
-        _case(
-            "a plan written after the day is not there yet",
-            [*base, plan(who, days(-60), next_review=days(-1)), plan(who, days(2))],
-            ("Rowan", "plan_review", days(-1), "overdue"),
-        )
-    )
+            (days(-5), days(30)),
+            ("upcoming", days(30)),
+        ),
+        ("a plan written after the day is not there yet", (days(2), None), ("overdue", days(-1))),
+    ):
+        who = member("Rowan", days(-200))
+        made = [who, profile(who, days(-180)), plan(who, days(-60), next_review=days(-1))]
+        if later:
+            made.append(plan(who, later[0], next_review=later[1]))
+        items = [("Rowan", "plan_review", expected[1], expected[0])] if expected else []
+        cases.append(_case(name, made, *items))
     return cases
 
 

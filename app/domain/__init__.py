@@ -1,17 +1,21 @@
-"""The rules of IPS Field Log: records, versions, weeks, tallies, what is due.
-No I/O, no UI.
+"""The rules of IPS Field Log: records, versions, weeks, tallies, what is due,
+fidelity and outcomes. No I/O, no UI.
 
 Shared by the phone app and the central store, so every rule exists once.
 """
 
 from .clock import HybridClock, Stamp, parse_version, wall_clock_ms
 from .due import (
+    DUE_KINDS,
     DUE_SOON_DAYS,
     RULE_IDS,
     RULES,
     DueItem,
+    FollowAlongItem,
     Rule,
+    closed_on,
     due_items,
+    follow_along_items,
     member_status,
     status_of,
 )
@@ -28,6 +32,20 @@ from .errors import (
     ValidationError,
     WrongPinError,
 )
+from .fidelity import (
+    BENCHMARKS,
+    FIDELITY_UNDATED_KINDS,
+    ITEMS,
+    SCALES,
+    Fidelity,
+    FidelityItem,
+    Outcomes,
+    Quarter,
+    SpecialistLog,
+    days_read,
+    quarter_fidelity,
+    quarter_outcomes,
+)
 from .kinds import (
     KIND_NAMES,
     KINDS,
@@ -39,13 +57,14 @@ from .kinds import (
     validate_data,
 )
 from .records import Record, check_record_id, new_record_id, sort_newest_first
+from .scales import Anchor, Scale
 from .tally import (
-    EMPLOYER_CONTACT_FIDELITY,
     ReviewChanges,
     Tally,
     changes_since_review,
     counts_toward_target,
     fidelity_rating,
+    finished_weeks,
     finished_weeks_average,
     team_average,
     week_tally,
@@ -54,10 +73,22 @@ from .tally import (
 from .weeks import DEFAULT_TARGET, WEEKDAYS, TeamSettings
 
 __all__ = [
+    "BENCHMARKS",
     "DEFAULT_TARGET",
+    "DUE_KINDS",
     "DUE_SOON_DAYS",
-    "EMPLOYER_CONTACT_FIDELITY",
+    "FIDELITY_UNDATED_KINDS",
+    "ITEMS",
+    "SCALES",
+    "Anchor",
     "DueItem",
+    "Fidelity",
+    "FidelityItem",
+    "FollowAlongItem",
+    "Outcomes",
+    "Quarter",
+    "Scale",
+    "SpecialistLog",
     "KINDS",
     "KIND_NAMES",
     "WEEKDAYS",
@@ -86,15 +117,21 @@ __all__ = [
     "WrongPinError",
     "changes_since_review",
     "check_record_id",
+    "closed_on",
     "counts_toward_target",
     "data_problems",
+    "days_read",
     "due_items",
     "fidelity_rating",
+    "finished_weeks",
     "finished_weeks_average",
+    "follow_along_items",
     "kind_spec",
     "member_status",
     "new_record_id",
     "parse_version",
+    "quarter_fidelity",
+    "quarter_outcomes",
     "sort_newest_first",
     "status_of",
     "team_average",

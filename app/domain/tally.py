@@ -9,12 +9,8 @@ from datetime import date, timedelta
 from typing import overload
 
 from .records import Record, sort_newest_first
+from .scales import FREQUENT_EMPLOYER_CONTACT
 from .weeks import TeamSettings
-
-# IPS Fidelity Scale, frequent employer contact: (lowest average weekly count, rating).
-# Anchors below 5 are recalled, not checked against the published scale:
-# kept here as data so they can be corrected without touching the logic.
-EMPLOYER_CONTACT_FIDELITY: tuple[tuple[float, int], ...] = ((6, 5), (5, 4), (4, 3), (2, 2), (0, 1))
 
 
 def counts_toward_target(record: Record) -> bool:
@@ -70,19 +66,22 @@ def weekly_counts(
     return [per_week[w] for w in weeks]
 
 
+def finished_weeks(week_starts: Sequence[date], *, since: date, today: date) -> list[bool]:
+    """For each week, whether it counts toward an average: it has ended by
+    `today` and does not start before `since`, the first week the specialist
+    worked with the app."""
+    return [since <= start and start + timedelta(days=7) <= today for start in week_starts]
+
+
 def finished_weeks_average(
     week_starts: Sequence[date], counts: Sequence[int], *, since: date, today: date
 ) -> float | None:
     """A specialist's average weekly count (PROTOCOL.md additions of 2026-11-25):
-    the mean over the weeks given that have ended by `today` and do not start
-    before `since`, the first week the specialist worked with the app. None when
-    there is no such week: an unfinished week or one before the specialist
-    joined would only pull the average down."""
-    kept = [
-        count
-        for start, count in zip(week_starts, counts, strict=True)
-        if start >= since and start + timedelta(days=7) <= today
-    ]
+    the mean over the weeks given that are `finished_weeks`. None when there is
+    no such week: an unfinished week or one before the specialist joined would
+    only pull the average down."""
+    counted = finished_weeks(week_starts, since=since, today=today)
+    kept = [count for count, finished in zip(counts, counted, strict=True) if finished]
     return sum(kept) / len(kept) if kept else None
 
 
@@ -99,13 +98,11 @@ def fidelity_rating(average_weekly_count: float) -> int: ...
 def fidelity_rating(average_weekly_count: None) -> None: ...
 def fidelity_rating(average_weekly_count: float | None) -> int | None:
     """The fidelity rating (1-5) for a team's average weekly contact count;
-    None ("no data") without an average, as for a team with no finished week."""
+    None ("no data") without an average, as for a team with no finished week.
+    The anchors are data: scales.FREQUENT_EMPLOYER_CONTACT."""
     if average_weekly_count is None:
         return None
-    for lowest, rating in EMPLOYER_CONTACT_FIDELITY:
-        if average_weekly_count >= lowest:
-            return rating
-    return 1
+    return FREQUENT_EMPLOYER_CONTACT.rating(average_weekly_count)
 
 
 @dataclass(frozen=True)

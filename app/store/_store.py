@@ -38,7 +38,9 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from app.domain import (
+    DUE_KINDS,
     KINDS,
+    DueItem,
     HybridClock,
     Record,
     RecordDamagedError,
@@ -53,6 +55,7 @@ from app.domain import (
     ValidationError,
     WrongPinError,
     check_record_id,
+    due_items,
     kind_spec,
     new_record_id,
     parse_version,
@@ -248,7 +251,7 @@ def _ms(when: datetime | str) -> int:
 
 
 class Store:
-    """Records, the weekly tally and sync bookkeeping, sealed under a PIN.
+    """Records, the weekly tally, the due list and sync bookkeeping, sealed under a PIN.
 
     Build with `Store.create` or `Store.open`. Thread-safe: the UI and the
     sync worker share one instance. `monotonic` (idle time) and `wall_ms`
@@ -267,6 +270,11 @@ class Store:
         self.path = path
         self._db = db
         self._keys: Keys | None = keys
+        # Record rows opened with the key, by row key, with the identity they
+        # were opened under (kind, version, deleted, week: what their seal
+        # binds). A row with the same identity holds the same record, so lists
+        # and the due list open only rows written since. Forgotten with the key.
+        self._opened: dict[str, tuple[tuple[str, str, int, str | None], Record]] = {}
         self._lock = threading.RLock()
         self._monotonic = monotonic
         self._last_used = monotonic()
@@ -419,7 +427,7 @@ class Store:
     def close(self) -> None:
         """Forget the key and release the files (the WAL is folded back in)."""
         with self._locked():
-            self._keys = None
+            self._forget_key()
             if self._db is not None:
                 self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._db.close()
@@ -451,7 +459,7 @@ class Store:
     def lock(self) -> None:
         """Forget the key now; `unlock` brings it back."""
         with self._locked():
-            self._keys = None
+            self._forget_key()
 
     def unlock(self, pin: str) -> None:
         with self._locked():
@@ -470,13 +478,18 @@ class Store:
         with self._locked():
             self._keys_for_use()
 
+    def _forget_key(self) -> None:
+        """Forget the key and every record opened with it."""
+        self._keys = None
+        self._opened.clear()
+
     def _keys_for_use(self, *, touch: bool = True) -> Keys:
         """The keys, if unlocked and not idle too long. Background work (sync)
         passes touch=False so it never keeps an unattended phone unlocked."""
         if self._db is None:
             raise StoreLockedError("The store is closed: open it again with the PIN.")
         if self._keys is not None and self.idle_seconds() > self.auto_lock_seconds:
-            self._keys = None
+            self._forget_key()
         if self._keys is None:
             raise StoreLockedError("The app locked itself to protect the data: enter your PIN.")
         if touch:
@@ -666,6 +679,19 @@ class Store:
             records = [r for _, r in self._open_rows(keys, rows, "records")]
         return list(zip(starts, weekly_counts(records, settings, starts), strict=True))
 
+    # ----- what is due ---------------------------------------------------------
+
+    def due_items(self, on: date | None = None) -> builtins.list[DueItem]:
+        """The IPS timed rules not met for this phone's caseload as of `on`
+        (today if None), ordered by due date: the domain's `due_items`."""
+        marks = ",".join("?" * len(DUE_KINDS))
+        sql = f"SELECT * FROM records WHERE deleted = 0 AND kind IN ({marks})"
+        with self._locked():
+            keys = self._keys_for_use()
+            rows = self._db.query(sql, DUE_KINDS)
+            records = [r for _, r in self._open_rows(keys, rows, "records")]
+        return due_items(records, self._day(on), self._settings)
+
     # ----- sync bookkeeping ----------------------------------------------------
 
     def pending_count(self) -> int:
@@ -852,7 +878,7 @@ class Store:
         """Destroy the key and every record on this device now (a revoked device).
         `reason` is kept, readable, to tell the user why."""
         with self._locked():
-            self._keys = None
+            self._forget_key()
             _erase(self.path, self._db, reason)
             self._db = None  # type: ignore[assignment]
 
@@ -922,7 +948,7 @@ class Store:
 
     def _open_row(self, keys: Keys, row: dict, aad: bytes) -> Record:
         try:
-            content = json.loads(keys.open_bytes(row["body"], aad))
+            content = json.loads(keys.open_bytes(row["body"], aad).decode())
         except (InvalidTag, TypeError, ValueError):
             raise RecordDamagedError(_describe(row)) from None
         return Record(
@@ -934,12 +960,24 @@ class Store:
     ) -> Iterator[tuple[dict, Record]]:
         """Open each row of `table` ("records" or "outbox"), passing over damaged
         ones (`damaged()` reports them), so one bad row never blocks a list, a
-        tally or the sync queue."""
+        tally or the sync queue. Record rows opened before under the same
+        identity are taken as opened then."""
+        cache = table == "records"
         for row in rows:
+            if cache:
+                identity = (row["kind"], row["version"], row["deleted"], row["week"])
+                opened = self._opened.get(row["rid"])
+                if opened is not None and opened[0] == identity:
+                    yield row, opened[1]
+                    continue
             try:
-                yield row, self._open_row(keys, row, _row_aad(table, row))
+                record = self._open_row(keys, row, _row_aad(table, row))
             except RecordDamagedError as error:
                 self._note_damage(table, row["rid"], _damage_description(table, error.what))
+                continue
+            if cache:
+                self._opened[row["rid"]] = (identity, record)
+            yield row, record
 
     def _get_any(self, keys: Keys, record_id: str) -> Record | None:
         rid = keys.row_key(record_id)

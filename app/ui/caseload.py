@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.domain import Record, TeamSettings, parse_version
-from app.domain.due import DueItem, due_items
+from app.domain import DueItem, Record, TeamSettings, parse_version
 from app.store import Store
 
 from . import text
@@ -27,15 +26,6 @@ CLOSE_REASONS = (
 OUTREACH = "outreach_attempt"
 CASELOAD_FILTERS = {"active": "Active", "seeking": "Looking for work", "closed": "Closed",
                     "all": "All"}
-
-
-RULE_KINDS = ("member", "member_visit", "employer_contact", "job", "career_profile",
-              "employment_plan")
-
-
-def due_list(store: Store, on: date) -> list[DueItem]:
-    """Every timed rule not yet met across the caseload, by due date."""
-    return due_items((r for kind in RULE_KINDS for r in store.list(kind)), on, store.settings)
 
 
 def due_this_week(items: Iterable[DueItem]) -> list[DueItem]:

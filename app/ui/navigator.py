@@ -81,6 +81,7 @@ class Navigator:
         self._on_error = on_error
         self.screen: Screen | None = None
         self._shows = 0  # screens put into the View so far (keys each one apart)
+        self._files: ft.FilePicker | None = None  # made the first time a file is saved
         # The page's own first View is the one: a View swapped in at start is a
         # route change to the client, with a transition the first screen races.
         if not page.views:
@@ -180,6 +181,13 @@ class Navigator:
 
     def show_dialog(self, dialog: ft.DialogControl) -> None:
         self.page.show_dialog(dialog)
+
+    async def save_file(self, name: str, content: bytes) -> None:
+        """Offer `content` as a file: a download in a browser, the phone's own
+        save dialog on a phone."""
+        if self._files is None:
+            self._files = ft.FilePicker()  # a service: it joins the current page itself
+        await self._files.save_file(file_name=name, src_bytes=content)
 
     def run(self, work: Callable[[], Awaitable[None]]) -> None:
         """Background work of the shown screen (a fetch), on the UI's loop."""

@@ -29,6 +29,7 @@ from .navigator import HOME, Navigator, Screen, Tab
 from .state import Gate, auto_lock_label
 from .syncing import SYNC_INTERVAL, ClientFactory, SyncLink, SyncSummary, default_client
 from .views.common import TABS, TEAM_TAB
+from .views.fidelity import fidelity_item_screen, fidelity_screen
 from .views.form import describe_saved, record_form_screen
 from .views.home import home_screen
 from .views.lists import employers_screen, history_screen, merge_screen
@@ -36,7 +37,7 @@ from .views.lock import damaged_screen, erased_screen, setup_screen, unlock_scre
 from .views.members import close_member_screen, member_screen, members_screen
 from .views.settings import connect_screen, settings_screen
 from .views.sync import sync_screen
-from .views.team import team_screen, team_week_screen
+from .views.team import team_due_screen, team_screen, team_week_screen
 
 log = logging.getLogger("app.ui")
 # Shipped in assets/fonts: the built-in font has Latin and Cyrillic only, and the
@@ -164,6 +165,12 @@ class FieldLogApp:
                 if "team" not in (t[0] for t in self._tabs()):
                     raise LookupError("The Team screen is for supervisors.")
                 return team_screen(nav, TeamClient(self.sync_client), self.now, store.today)
+            case "fidelity":
+                return fidelity_screen(nav, TeamClient(self.sync_client), store.today, arg)
+            case "fidelity_item":
+                return fidelity_item_screen(nav, TeamClient(self.sync_client), arg)
+            case "team_due":
+                return team_due_screen(nav, TeamClient(self.sync_client), store.today, arg)
             case "team_week":
                 return team_week_screen(nav, TeamClient(self.sync_client), store.settings,
                                         store.today, arg)

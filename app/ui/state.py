@@ -9,7 +9,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -338,6 +338,7 @@ class TeamCell:
     count: int | None  # None: a week before the specialist started with the app
     level: Level | None
     review: Review | None
+    running: bool = False  # the week has not ended: its count is "so far"
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,8 @@ class TeamRow:
     cells: list[TeamCell]
     average: float | None  # finished weeks since the start; None when there are none
     pending: int  # records still on the specialist's devices
+    overdue: int = 0  # timed rules past due on the caseload (as the server last saw it)
+    due_soon: int = 0  # due within the next 7 days
 
 
 @dataclass(frozen=True)
@@ -361,10 +364,10 @@ class TeamGrid:
     rating: int | None  # IPS fidelity, frequent employer contact (1-5); None: no data
 
     @classmethod
-    def of(cls, body: dict[str, Any]) -> TeamGrid:
+    def of(cls, body: dict[str, Any], today: date) -> TeamGrid:
         weeks = [date.fromisoformat(w) for w in body["weeks"]]
         target = int(body["target"])
-        rows = [_team_row(row, weeks, target)
+        rows = [_team_row(row, weeks, target, today)
                 for row in sorted(body["rows"], key=lambda r: r["user"]["name"].casefold())]
         week_averages = []
         for i in range(len(weeks)):
@@ -374,7 +377,7 @@ class TeamGrid:
         return cls(weeks, target, rows, week_averages, average, fidelity_rating(average))
 
 
-def _team_row(row: dict[str, Any], weeks: list[date], target: int) -> TeamRow:
+def _team_row(row: dict[str, Any], weeks: list[date], target: int, today: date) -> TeamRow:
     user_id = row["user"]["id"]
     since = date.fromisoformat(row["since"]) if row.get("since") else weeks[0]
     reviews = row.get("reviews") or [None] * len(weeks)
@@ -382,10 +385,13 @@ def _team_row(row: dict[str, Any], weeks: list[date], target: int) -> TeamRow:
     for week, count, review in zip(weeks, row["counts"], reviews, strict=True):
         before = week < since
         cells.append(TeamCell(user_id, week, None if before else count,
-                              None if before else level(count, target), Review.of(review)))
+                              None if before else level(count, target), Review.of(review),
+                              running=week + timedelta(days=7) > today))
     average = row.get("average")
+    due = row.get("due") or {}
     return TeamRow(user_id, row["user"]["name"], cells,
-                   None if average is None else float(average), int(row.get("pending") or 0))
+                   None if average is None else float(average), int(row.get("pending") or 0),
+                   int(due.get("overdue") or 0), int(due.get("due") or 0))
 
 
 def average_text(average: float | None) -> str:

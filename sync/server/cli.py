@@ -15,14 +15,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.domain import DEFAULT_TARGET, WEEKDAYS, ValidationError
+from app.domain import DEFAULT_TARGET, ITEMS, WEEKDAYS, Quarter, ValidationError
 from app.domain.kinds import parse_date
-from sync.protocol import EXPORT_FORMATS
+from sync.protocol import EXPORT_FORMATS, FIDELITY_QUARTERS_MAX
 
+from .db import utc_now
 from .demo import SPECIALISTS, SUPERVISOR, TEAM, WEEKS, set_up
 from .errors import AdminError
-from .export import FORMATS, tracking_form
+from .export import FORMATS, due_csv, tracking_form
 from .models import MAX_WEEK_DAY, MIN_WEEK_DAY
+from .report import REPORT_FORMATS
 from .settings import (
     DEFAULT_BODY_TIMEOUT,
     DEFAULT_DATABASE_URL,
@@ -31,7 +33,7 @@ from .settings import (
     Settings,
     is_sqlite,
 )
-from .store import ROLES, CentralStore
+from .store import ROLES, CentralStore, Team
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -164,18 +166,11 @@ def export(args: argparse.Namespace) -> None:
         raise AdminError(
             f"{args.format!r} is not a format; choose one of {', '.join(EXPORT_FORMATS)}."
         )
-    day = _week_day(args.week)
+    day = _day(args.week, "any day of the week")
     with _store(args) as store:
-        team = store.team_named(args.team)
-        if team is None:
-            raise AdminError(f"There is no team named {args.team!r}; `users` lists the teams.")
+        team = _team(store, args.team)
         form = tracking_form(store, team, day)
-    content = FORMATS[args.format][1](form)
-    out = Path(args.out)
-    try:
-        out.write_bytes(content)
-    except OSError as exc:
-        raise AdminError(f"Cannot write {out}: {exc.strerror}") from None
+    out = _write(args.out, FORMATS[args.format][1](form))
     contacts = sum(len(week.tally.contacts) for week in form.weeks)
     print(
         f"Tracking form of {team.name!r}, week {form.week_start} to {form.week_end}: "
@@ -183,7 +178,70 @@ def export(args: argparse.Namespace) -> None:
     )
 
 
-def _week_day(text: str) -> date:
+def due(args: argparse.Namespace) -> None:
+    """Write what is due on every caseload of a team, as of a day, as CSV."""
+    day = None if args.on is None else _day(args.on, "the day")
+    with _store(args) as store:
+        team = _team(store, args.team)
+        day = day or team.settings.local_date(utc_now())
+        listed = store.team_due(team, day)
+    out = _write(args.out, due_csv(listed))
+    overdue = sum(item.status == "overdue" for _, item in listed)
+    print(
+        f"What is due on the caseloads of {team.name!r} as of {day}: {len(listed)} items, "
+        f"{overdue} overdue, written to {out}."
+    )
+
+
+def report(args: argparse.Namespace) -> None:
+    """Write a team's fidelity evidence report (FILE.pdf) or the outcomes of
+    its quarters as agencies report them (FILE.csv)."""
+    kind = Path(args.out).suffix.lower().removeprefix(".")
+    if kind not in REPORT_FORMATS:
+        raise AdminError(
+            f"--out {args.out}: name a file ending .pdf (the evidence report) "
+            "or .csv (the outcomes of each quarter)."
+        )
+    quarter = None
+    if args.quarter is not None:
+        try:
+            quarter = Quarter.parse(args.quarter)
+        except ValidationError as exc:
+            raise AdminError(f"--quarter: {exc.problem}.") from None
+    quarters = _whole_number(args.quarters, "--quarters")
+    if not 1 <= quarters <= FIDELITY_QUARTERS_MAX:
+        raise AdminError(f"--quarters: give 1 to {FIDELITY_QUARTERS_MAX}.")
+    with _store(args) as store:
+        team = _team(store, args.team)
+        found = store.team_fidelity(team, quarter, quarters)
+    out = _write(args.out, REPORT_FORMATS[kind][1](found))
+    rated = sum(item.rating is not None for item in found.fidelity.items)
+    rate = found.fidelity.outcomes.employment_rate
+    shown_rate = "no member served" if rate is None else f"employment rate {rate:.1%}"
+    print(
+        f"Fidelity of {team.name!r}, {found.quarter} ({found.quarter.start} to "
+        f"{found.quarter.end}): {rated} of {len(ITEMS)} items rated, {shown_rate}; "
+        f"written to {out}."
+    )
+
+
+def _team(store: CentralStore, name: str) -> Team:
+    team = store.team_named(name)
+    if team is None:
+        raise AdminError(f"There is no team named {name!r}; `users` lists the teams.")
+    return team
+
+
+def _write(path: str, content: bytes) -> Path:
+    out = Path(path)
+    try:
+        out.write_bytes(content)
+    except OSError as exc:
+        raise AdminError(f"Cannot write {out}: {exc.strerror}") from None
+    return out
+
+
+def _day(text: str, what: str) -> date:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError
@@ -191,9 +249,7 @@ def _week_day(text: str) -> date:
         if not MIN_WEEK_DAY <= day <= MAX_WEEK_DAY:
             raise ValueError
     except ValueError:
-        raise AdminError(
-            f"{text!r} is not a date: give any day of the week as YYYY-MM-DD."
-        ) from None
+        raise AdminError(f"{text!r} is not a date: give {what} as YYYY-MM-DD.") from None
     return day
 
 
@@ -302,6 +358,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--week", required=True, metavar="YYYY-MM-DD", help="any day of the week")
     sub.add_argument("--format", required=True, metavar="|".join(EXPORT_FORMATS))
     sub.add_argument("--out", required=True, metavar="FILE")
+
+    sub = command(
+        "due", due, "Write what is due on every caseload of a team (the IPS timed rules), as CSV."
+    )
+    sub.add_argument("--team", required=True, metavar="TEAM")
+    sub.add_argument("--on", metavar="YYYY-MM-DD", help="as of this day (default: today there)")
+    sub.add_argument("--out", required=True, metavar="FILE.csv")
+
+    sub = command(
+        "report",
+        report,
+        "Write a team's fidelity evidence report (FILE.pdf) or its quarterly outcomes (FILE.csv).",
+    )
+    sub.add_argument("--team", required=True, metavar="TEAM")
+    sub.add_argument("--quarter", metavar="YYYY-Qn", help="default: the current one there")
+    sub.add_argument(
+        "--quarters",
+        default="1",
+        metavar="N",
+        help=f"outcomes of N quarters ending with it, 1 to {FIDELITY_QUARTERS_MAX} (default 1)",
+    )
+    sub.add_argument("--out", required=True, metavar="FILE.pdf|FILE.csv")
 
     command("users", list_users, "List users, their teams and devices.")
     sub = command("demo", demo, "Create a demo team and users (once) and print fresh codes.")

@@ -1,8 +1,10 @@
-"""The team's weekly employer-contact tracking form, as CSV or PDF.
+"""The team's weekly employer-contact tracking form, as CSV or PDF, and the
+team's due list as CSV.
 
 `tracking_form` gathers the week once, through CentralStore; `to_csv` and
 `to_pdf` only lay it out. Whether a contact counts is the domain's rule
-(`counts_toward_target`), so the form agrees with the tallies and the phone.
+(`counts_toward_target`), so the form agrees with the tallies and the phone;
+what is due is the domain's `due_items`, as on the phone and `GET /v1/due`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from fpdf import FPDF
 
-from app.domain import Record, counts_toward_target
+from app.domain import DueItem, Record, counts_toward_target
 from app.domain.kinds import parse_datetime
 
 from .store import Caller, CentralStore, SpecialistWeek, Team
@@ -38,6 +40,7 @@ CSV_COLUMNS = (
     "reviewed_at",
     "changed_since_review",
 )
+DUE_CSV_COLUMNS = ("specialist", "member", "rule", "says", "due", "status", "evidence")
 # A spreadsheet runs a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # PDF core fonts (the only ones available offline) draw Windows-1252 text only.
@@ -136,6 +139,25 @@ def to_csv(form: TrackingForm) -> bytes:
     return out.getvalue().encode()
 
 
+def due_csv(listed: list[tuple[str, DueItem]]) -> bytes:
+    """One row per item, (specialist name, item) as listed: DUE_CSV_COLUMNS, UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(DUE_CSV_COLUMNS)
+    for specialist, item in listed:
+        cells = [
+            specialist,
+            item.member,
+            item.rule,
+            item.says,
+            item.due.isoformat(),
+            item.status,
+            item.evidence,
+        ]
+        writer.writerow([inert(cell) for cell in cells])
+    return out.getvalue().encode()
+
+
 def inert(cell: str) -> str:
     """The cell as text a spreadsheet shows and never runs: one that would
     start like a formula starts with a ' instead (PROTOCOL.md)."""
@@ -178,21 +200,33 @@ def printable(text: str) -> str:
     return "".join(kept)
 
 
-class _FormPdf(FPDF):
-    """US Letter, landscape; every page headed with team, specialist and week."""
+class PrintablePdf(FPDF):
+    """US Letter in millimetres, drawing only text the core fonts can."""
 
-    def __init__(self, form: TrackingForm) -> None:
-        super().__init__(orientation="landscape", unit="mm", format="letter")
+    def __init__(self, *, orientation: str) -> None:
+        super().__init__(orientation=orientation, unit="mm", format="letter")
         self.core_fonts_encoding = PDF_ENCODING
-        self.form = form
-        self.specialist = ""
         self.set_margins(15, 12, 15)
         self.set_auto_page_break(True, margin=15)
-        self.set_title(f"Employer-contact tracking form, {form.team.name}, {form.week_start}")
 
     def normalize_text(self, text: str) -> str:
         # Every string fpdf2 draws passes here: the one place to make it printable.
         return super().normalize_text(printable(text))
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("helvetica", "", 8)
+        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+
+class _FormPdf(PrintablePdf):
+    """Landscape; every page headed with team, specialist and week."""
+
+    def __init__(self, form: TrackingForm) -> None:
+        super().__init__(orientation="landscape")
+        self.form = form
+        self.specialist = ""
+        self.set_title(f"Employer-contact tracking form, {form.team.name}, {form.week_start}")
 
     def header(self) -> None:
         form = self.form
@@ -207,11 +241,6 @@ class _FormPdf(FPDF):
         )
         self.cell(0, 6, week, new_x="LMARGIN", new_y="NEXT")
         self.ln(3)
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font("helvetica", "", 8)
-        self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
 
 def _summary(pdf: _FormPdf, form: TrackingForm, week: SpecialistWeek) -> None:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 from pydantic_core import PydanticCustomError
 
-from app.domain import KINDS, FieldSpec, FieldType, KindSpec, ValidationError
+from app.domain import KINDS, FieldSpec, FieldType, KindSpec, Quarter, ValidationError
 from app.domain.clock import VERSION_PATTERN
 from app.domain.kinds import REF_LIMIT
 from app.domain.limits import check_text
@@ -101,9 +101,27 @@ def _storable(value: str) -> str:
 # Every string a request carries, in a body or a query, is one of these.
 Text = Annotated[str, AfterValidator(_storable)]
 
-# Any day of a week; bounded so week arithmetic never leaves the calendar.
+# Any day a query names (of a week, or `on`); bounded so date arithmetic never
+# leaves the calendar.
 MIN_WEEK_DAY, MAX_WEEK_DAY = date(1970, 1, 1), date(2999, 12, 31)
 WeekDay = Annotated[date, Field(ge=MIN_WEEK_DAY, le=MAX_WEEK_DAY)]
+
+
+def _quarter(value: str) -> str:
+    """A quarter records can fall in (Quarter.parse's rules)."""
+    try:
+        Quarter.parse(value)
+    except ValidationError as exc:
+        raise PydanticCustomError("quarter", exc.problem) from None
+    return value
+
+
+# A quarter a query names, as YYYY-Qn.
+QuarterText = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{4}-Q[1-4]$", examples=["2026-Q4"]),
+    AfterValidator(_quarter),
+]
 
 
 class EnrollIn(BaseModel):

@@ -11,11 +11,21 @@ from __future__ import annotations
 from .storage.admin import ROLES, AdminStore
 from .storage.core import Caller, Team, hash_secret
 from .storage.devices import DeviceStore
+from .storage.due import DueStore
+from .storage.fidelity import FidelityStore, TeamFidelity
 from .storage.records import RecordStore
 from .storage.team import SpecialistWeek, TeamStore
 
-__all__ = ["ROLES", "Caller", "CentralStore", "SpecialistWeek", "Team", "hash_secret"]
+__all__ = [
+    "ROLES",
+    "Caller",
+    "CentralStore",
+    "SpecialistWeek",
+    "Team",
+    "TeamFidelity",
+    "hash_secret",
+]
 
 
-class CentralStore(AdminStore, DeviceStore, RecordStore, TeamStore):
+class CentralStore(AdminStore, DeviceStore, RecordStore, FidelityStore, TeamStore, DueStore):
     """Every call of the central store, on one engine."""

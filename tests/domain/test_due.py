@@ -1,12 +1,24 @@
 """The IPS timed rules: every rule at its boundary days, from the shared table
-of caseloads (tests/due_cases.py), and the member's status line."""
+of caseloads (tests/due_cases.py), the member's status line, and the
+follow-along items of a period against the due list of each of its days."""
 
+import random
 from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 
-from app.domain import RULE_IDS, RULES, DueItem, due_items, member_status, status_of
+from app.domain import (
+    RULE_IDS,
+    RULES,
+    DueItem,
+    Record,
+    closed_on,
+    due_items,
+    follow_along_items,
+    member_status,
+    status_of,
+)
 from tests.due_cases import (
     CASES,
     ON,
@@ -154,3 +166,118 @@ class TestMemberStatus:
         who, other = member("Rowan", days(-90)), member("Sage", days(-90))
         jobs = [job(other, days(-3)), replace(job(who, days(-3)), deleted=True)]
         assert member_status(who, jobs, ON) == "Not looking for work"
+
+
+def test_no_two_cases_share_a_record():
+    """The phone's and the server's tests hold every case at once: each case's
+    items are then the items of its own members."""
+    ids = [record.id for case in CASES for record in case.records]
+    assert len(ids) == len(set(ids))
+
+
+def test_records_with_dates_no_rule_can_use_are_left_out():
+    """Stored before the limits of 2026-11-25: the server may still hold them."""
+    who, made = settled("Rowan")
+    broken_member = replace(
+        member("Sage", days(-40)),
+        data={"display_name": "Sage", "program_entry": "9999-12-31", "status": "active"},
+    )
+    far_visit = visit(who, days(-1))
+    far_visit = replace(
+        far_visit, data={**far_visit.data, "occurred_at": "9999-12-31T10:00:00+00:00"}
+    )
+    early_job = job(who, days(-1))
+    early_job = replace(early_job, data={**early_job.data, "start_date": "0001-01-01"})
+    items = due_items(
+        [*made, broken_member, far_visit, early_job, job(who, days(-2))], ON, SETTINGS
+    )
+    assert [(i.member, i.rule) for i in items] == [
+        ("Rowan", "contact_after_job_start"),
+        ("Rowan", "follow_along_weekly"),
+    ]
+    assert member_status(who, [early_job], ON) == "Not looking for work"
+
+
+def test_closing_is_dated_by_the_apps_closed_on_else_the_records_last_change():
+    closed = member("Yara", date(2026, 1, 5), closed_on=date(2026, 9, 15))
+    assert closed_on(closed, SETTINGS) == date(2026, 9, 15)
+    assert closed_on(member("Zeno", date(2026, 1, 5)), SETTINGS) is None
+    # Closed by the app on 1 Sep, edited later: the app's date stands.
+    dated = Record(closed.id, "member", closed.version, False,
+                   {**closed.data, "closed_on": "2026-09-01"})
+    assert closed_on(dated, SETTINGS) == date(2026, 9, 1)
+    garbled = Record(closed.id, "member", closed.version, False,
+                     {**closed.data, "closed_on": "soon"})
+    assert closed_on(garbled, SETTINGS) == date(2026, 9, 15)
+
+
+# --- Follow-along over a period ----------------------------------------------
+
+
+def _replayed(records, first: date, last: date, today: date) -> list[tuple]:
+    """follow_along_items the slow way: the due list of every day, a closed
+    member taken as active before the day of closing."""
+    visits: dict[str, set[date]] = {}
+    for r in records:
+        if r.kind == "member_visit" and not r.deleted and r.data["face_to_face"]:
+            day = SETTINGS.local_date(r.data["occurred_at"])
+            visits.setdefault(r.data["member_id"], set()).add(day)
+    until = min(last + timedelta(days=1), today - timedelta(days=1))
+    listed: dict[tuple, list[date]] = {}
+    day = first - timedelta(days=30)
+    while day <= until:
+        as_then = [_active_before_closing(r, day) for r in records]
+        for item in due_items(as_then, day, SETTINGS):
+            if item.rule.startswith("follow_along"):
+                key = (item.member_id, item.rule, item.due, item.evidence, item.says)
+                listed.setdefault(key, []).append(day)
+        day += timedelta(days=1)
+    settled = []
+    for (member_id, rule, due, _, _), listed_on in listed.items():
+        after = max(listed_on) + timedelta(days=1)
+        met = after if after <= min(due, until) and after in visits.get(member_id, ()) else None
+        if first <= due <= last and (met or due <= max(listed_on)):
+            settled.append((member_id, rule, due, met))
+    return sorted(settled)
+
+
+def _active_before_closing(record: Record, day: date) -> Record:
+    closing = closed_on(record, SETTINGS) if record.kind == "member" else None
+    if closing is None or day >= closing:
+        return record
+    active = {**record.data, "status": "active"}
+    return Record(record.id, record.kind, record.version, False, active)
+
+
+def _walked(records, first: date, last: date, today: date) -> list[tuple]:
+    items = follow_along_items(records, first, last, SETTINGS, today=today)
+    return sorted((i.member_id, i.rule, i.due, i.met_on) for i in items)
+
+
+def test_follow_along_items_are_the_due_lists_of_each_day():
+    first, last, today = days(-45), days(3), days(8)
+    for case in CASES:
+        walked = _walked(case.records, first, last, today)
+        assert walked == _replayed(case.records, first, last, today), case.name
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_follow_along_items_are_the_due_lists_of_each_day_on_random_work(seed):
+    rng = random.Random(seed)
+    first, last = date(2026, 7, 1), date(2026, 9, 30)
+    records: list[Record] = []
+    for n in range(3):
+        closing = date(2026, 8, 1) + timedelta(days=rng.randrange(90)) if n == 2 else None
+        who = member(f"M{n}", date(2026, 1, 5), closed_on=closing)
+        records.append(who)
+        start = first - timedelta(days=rng.randrange(-30, 90))
+        for _ in range(rng.randrange(1, 4)):
+            end = start + timedelta(days=rng.randrange(3, 120)) if rng.random() < 0.5 else None
+            records.append(job(who, start, end, employer=f"Employer {rng.randrange(3)}"))
+            start += timedelta(days=rng.randrange(-10, 60))
+        for _ in range(rng.randrange(0, 25)):
+            day = first + timedelta(days=rng.randrange(-60, 110))
+            records.append(visit(who, day, f2f=rng.random() < 0.85))
+    records.append(employer_contact(first))  # not read by these rules
+    for today in (date(2026, 8, 15), date(2026, 12, 1)):
+        assert _walked(records, first, last, today) == _replayed(records, first, last, today)

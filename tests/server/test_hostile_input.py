@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sync.protocol import (
+    DUE_PATH,
     ENROLL_PATH,
     HEALTH_PATH,
     MAX_BODY_BYTES,
@@ -31,6 +33,7 @@ from sync.protocol import (
     TEAM_REVIEW_PATH,
     TEAM_WEEK_PATH,
 )
+from tests.due_cases import ON, job, member
 
 from .conftest import FUZZ_COUNTS, Device, client_address, contact
 
@@ -352,9 +355,12 @@ def test_enrollment_with_hostile_fields(server, specialist, new_user):
 
 def test_queries_and_tokens_of_the_device_calls(server, specialist):
     fuzz = Fuzzer(server, specialist)
+    me = specialist.user["id"]
     for value in QUERY_ATOMS:
         for params in ({"after": value}, {"limit": value}):
             fuzz.send("GET", PULL_PATH, query=query_string(params))
+        for params in ({"user": value}, {"user": me, "on": value}, {"user": value, "on": value}):
+            fuzz.send("GET", DUE_PATH, query=query_string(params))
         fuzz.send("GET", ME_PATH, query=query_string({"x": value}))
         fuzz.send("GET", HEALTH_PATH, query=query_string({"x": value}))
     # What HTTP allows in a header value: visible Latin-1, spaces inside.
@@ -370,6 +376,8 @@ def test_queries_and_tokens_of_the_device_calls(server, specialist):
         query = query_string({"after": after, "limit": limit})
         fuzz.send("GET", PULL_PATH, query=query, headers=headers)
         fuzz.send("GET", ME_PATH, query=query_string({"x": after}), headers=headers)
+        due = query_string({"user": me, "on": after})
+        fuzz.send("GET", DUE_PATH, query=due, headers=headers)
 
     run(calls)
 
@@ -377,9 +385,16 @@ def test_queries_and_tokens_of_the_device_calls(server, specialist):
 def test_supervisor_calls_with_hostile_queries_and_bodies(server, new_team, new_user, enroll):
     team = new_team()
     boss, worker = enroll(new_user(team, "supervisor")), enroll(new_user(team))
-    worker.push_ok([contact()])
+    who = member("Rowan", ON - timedelta(days=40), job_seeking=True)
+    worker.push_ok([contact(), who.to_wire(), job(who, ON - timedelta(days=2)).to_wire()])
     fuzz = Fuzzer(server, boss)
-    plain = {"user": worker.user["id"], "week": "2025-11-19", "weeks": "8", "format": "csv"}
+    plain = {
+        "user": worker.user["id"],
+        "week": "2025-11-19",
+        "weeks": "8",
+        "format": "csv",
+        "on": "2025-11-19",
+    }
 
     def query(*names: str, **hostile: str) -> str:
         return query_string({**{name: plain[name] for name in names}, **hostile})
@@ -391,6 +406,8 @@ def test_supervisor_calls_with_hostile_queries_and_bodies(server, new_team, new_
             fuzz.send("GET", TEAM_WEEK_PATH, query=query("user", "week", **{name: value}))
         for name in ("week", "format", "team"):
             fuzz.send("GET", TEAM_EXPORT_PATH, query=query("week", "format", **{name: value}))
+        for name in ("user", "on"):
+            fuzz.send("GET", DUE_PATH, query=query("user", "on", **{name: value}))
     review = {"user": worker.user["id"], "week": "2025-11-19"}
     for field in ("user", "week", "body"):
         for value in ATOMS:
@@ -407,6 +424,7 @@ def test_supervisor_calls_with_hostile_queries_and_bodies(server, new_team, new_
     def calls(user, week, weeks, format, team_id, body) -> None:
         fuzz.send("GET", TALLIES_PATH, query=query_string({"week": week, "weeks": weeks}))
         fuzz.send("GET", TEAM_WEEK_PATH, query=query_string({"user": user, "week": week}))
+        fuzz.send("GET", DUE_PATH, query=query_string({"user": user, "on": week}))
         export = {"week": week, "format": format, "team": team_id}
         fuzz.send("GET", TEAM_EXPORT_PATH, query=query_string(export))
         fuzz.send("POST", TEAM_REVIEW_PATH, body=encode({"user": user, "week": week}))

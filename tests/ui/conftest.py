@@ -202,9 +202,11 @@ def seed_team(central: Central, root: Path) -> tuple[str, dict[str, str], date]:
     """A supervisor and two specialists who synced from their own phones, by the
     real clock (the server refuses contacts dated ahead of it). Ada, with the
     team since three weeks before this one: 6 contacts this week (one for a
-    member), 5 the week before. Bo, new this week: 2, a phone call that does not
-    count, and a phone reporting 3 records unsynced. Returns the supervisor's
-    enrollment code, the specialists' user ids and this week's Monday."""
+    member), 5 the week before, and a member 40 days in the program with
+    nothing done (2 rules overdue). Bo, new this week: 2, a phone call that
+    does not count, and a phone reporting 3 records unsynced. Returns the
+    supervisor's enrollment code, the specialists' user ids and this week's
+    Monday."""
     this_week = current_week()
     sam_code = central.user("Sam Supervisor", "supervisor")
     last_week = this_week - timedelta(days=7)
@@ -224,6 +226,10 @@ def seed_team(central: Central, root: Path) -> tuple[str, dict[str, str], date]:
         if short == "Bo ":
             store.put("employer_contact", seed_contact(this_week, "Phone Call Co",
                                                    face_to_face=False))
+        else:  # a member of Ada's, in the program 40 days with nothing done yet
+            store.put("member", {"display_name": "Invented Member", "status": "active",
+                                 "job_seeking": True, "program_entry":
+                                 (store.today() - timedelta(days=40)).isoformat()})
         phone.sync()
         if short == "Bo ":
             token = store.get_secret(TOKEN_SECRET)

@@ -191,3 +191,16 @@ class Harness:
         control = self.by_key(key)
         self.session.apply_patch(control._i, {"value": value})
         await self.fire(control, "change", value)
+
+    async def choose(self, key: str, value: str) -> None:
+        """Pick an option of a dropdown."""
+        dropdown = self.by_key(key)
+        self.session.apply_patch(dropdown._i, {"value": value})
+        await self.fire(dropdown, "select", value)
+
+    async def pick_date(self, key: str, day: Any) -> None:
+        """Tap a date button and pick `day` in the picker it opens."""
+        await self.click(key)
+        picker = [d for d in self.page._dialogs.controls if isinstance(d, ft.DatePicker)][-1]
+        self.session.apply_patch(picker._i, {"value": day})
+        await self.fire(picker, "change", day)

@@ -42,3 +42,33 @@ def test_specialist_connects_logs_a_contact_and_syncs_it(web_app, central):
     # The employer met joined the directory, and that synced too.
     assert [json.loads(r["data"])["name"] for r in stored if r["kind"] == "employer"] == [
         EMPLOYER]
+
+
+def test_offline_shows_within_seconds_and_the_work_goes_when_back(web_app, central):
+    """Offline is the normal case: the phone says so calmly within 10 s, the
+    specialist keeps logging, and everything goes out by itself once the server
+    answers again."""
+    code = central.user("Dara Specialist")
+    with phone(web_app.url) as page:
+        open_app(page, web_app.url)
+        create_pin(page)
+        connect(page, central.url, code)
+        expect(page.get_by_text("Connected as Dara Specialist", exact=False).first
+               ).to_be_visible(timeout=15000)
+        page.get_by_role("tab", name="Home").click()
+        central.server.stop()
+        expect(page.get_by_text("Offline — will sync when connected")).to_be_visible(
+            timeout=10000)
+        page.get_by_role("button", name="Log employer contact").click()
+        type_into(page, "Employer", "Offline Bakery")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("1 of 6", exact=True)).to_be_visible(timeout=10000)
+        expect(page.get_by_role("button", name=re.compile("waiting to sync"))).to_be_visible()
+        shot(page, "20_offline")
+        central.server.start()  # the same port
+        expect(page.get_by_role("button", name=re.compile("All synced"))).to_be_visible(
+            timeout=20000)
+    dara = central.server.admin.user_id_named("Dara Specialist")
+    employers = [json.loads(r["data"]).get("employer") for r in central.records()
+                 if r["owner_id"] == dara and r["kind"] == "employer_contact"]
+    assert employers == ["Offline Bakery"]

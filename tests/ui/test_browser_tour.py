@@ -51,6 +51,6 @@ def test_the_try_it_tour_against_make_run(tmp_path):
                          "changed since review",
                          f"Demo Specialist Cleo, week of {last_week}: 7, target met, reviewed",
                          f"Demo Specialist Ada, week of {text.chart_label(this_week)}: 1, "
-                         "further short"):
+                         "so far this week"):
                 expect(page.get_by_role("button", name=cell)).to_be_visible(timeout=15000)
             shot(page, "tour_2_supervisor_team")

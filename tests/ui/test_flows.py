@@ -6,8 +6,6 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-import flet as ft
-
 from app.store import Store, StoreErasedError, WrongPinError
 
 from .conftest import PIN, run
@@ -262,9 +260,7 @@ def test_members_visits_and_employers(start_app):
         member = r.app.store.list("member")[0]
         await h.tab("Home")
         await h.click("log_visit")
-        dropdown = h.by_key("field:member_id")
-        h.session.apply_patch(dropdown._i, {"value": member.id})
-        await h.fire(dropdown, "select", member.id)
+        await h.choose("field:member_id", member.id)
         await h.type("field:minutes", "45")
         await h.click("save")
         visit = r.app.store.list("member_visit")[0]
@@ -390,11 +386,7 @@ def test_a_contact_cannot_be_dated_in_the_future(start_app):
         await r.create_pin()
         await h.click("log_contact")
         await h.type("field:employer", "Quillfeather Bakery")
-        await h.click("field:occurred_at:date")
-        picker = [d for d in h.page._dialogs.controls if isinstance(d, ft.DatePicker)][-1]
-        tomorrow = (r.clock.now + timedelta(days=2)).replace(hour=12)
-        h.session.apply_patch(picker._i, {"value": tomorrow})
-        await h.fire(picker, "change", tomorrow)
+        await h.pick_date("field:occurred_at:date", (r.clock.now + timedelta(days=2)))
         await h.click("save")
         assert h.by_key("field:occurred_at:date") is not None
         assert "This is in the future" in h.sent_since()
@@ -466,11 +458,7 @@ def test_saving_a_contact_of_an_earlier_week_names_that_week(start_app):
         await r.create_pin()
         await h.click("log_contact")
         await h.type("field:employer", "Quillfeather Bakery")
-        await h.click("field:occurred_at:date")
-        picker = [d for d in h.page._dialogs.controls if isinstance(d, ft.DatePicker)][-1]
-        week_before = r.clock.now - timedelta(days=7)
-        h.session.apply_patch(picker._i, {"value": week_before})
-        await h.fire(picker, "change", week_before)
+        await h.pick_date("field:occurred_at:date", r.clock.now - timedelta(days=7))
         mark = h.mark()
         await h.click("save")
         assert "Contact saved. Week of Mon 9 Nov 2026: 1 of 6." in h.sent_since(mark)

@@ -6,23 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import flet as ft
-
 from .conftest import run
-
-
-async def pick_date(h, key: str, day) -> None:
-    """Tap a date button and pick `day` in the picker it opens."""
-    await h.click(key)
-    picker = [d for d in h.page._dialogs.controls if isinstance(d, ft.DatePicker)][-1]
-    h.session.apply_patch(picker._i, {"value": day})
-    await h.fire(picker, "change", day)
-
-
-async def choose(h, key: str, value: str) -> None:
-    dropdown = h.by_key(key)
-    h.session.apply_patch(dropdown._i, {"value": value})
-    await h.fire(dropdown, "select", value)
 
 
 def test_a_member_from_entry_to_a_job_and_back(start_app):
@@ -43,7 +27,7 @@ def test_a_member_from_entry_to_a_job_and_back(start_app):
         # A visit logged from the member's page has the member filled in.
         await h.click("member_log_visit")
         assert h.by_key("field:member_id").value == rowan.id
-        await choose(h, "field:type", "career_profile")
+        await h.choose("field:type", "career_profile")
         await h.click("save")
         assert r.app.route == f"member_page/{rowan.id}"
         assert store.list("member_visit")[0].data["member_id"] == rowan.id
@@ -88,7 +72,7 @@ def test_a_member_from_entry_to_a_job_and_back(start_app):
         assert job.data["hours_per_week"] == 22.5 and job.data["competitive"] is True
         assert h.by_key("member_job").content == "End job"
         await h.click("member_job")
-        await choose(h, "field:end_reason", "quit")
+        await h.choose("field:end_reason", "quit")
         await h.click("save")
         job = store.get(job.id)
         assert job.data["end_date"] == store.today().isoformat()
@@ -126,7 +110,7 @@ def test_closing_asks_why_and_shows_outreach_attempts(start_app):
         await h.click("close_confirm")
         assert h.by_key("close_reason").error_text == "Choose why services end."
         assert store.get(ike.id).data["status"] == "active"
-        await choose(h, "close_reason", "Moved away")
+        await h.choose("close_reason", "Moved away")
         await h.click("close_confirm")
         closed = store.get(ike.id)
         assert closed.data["status"] == "closed" and closed.data["closed_reason"] == "Moved away"

@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from app.domain import ValidationError
+from app.domain import ValidationError, quarter_fidelity
 from app.store import Store, StoreLockedError
+from app.ui.fidelity import record_lines, value_text
 from app.ui.forms import field_message, picked_date, suggest
 from app.ui.state import default_data_dir
+from tests.fidelity_cases import CASES, QUARTER, SETTINGS, TODAY
 
 from .conftest import PIN
 
@@ -68,3 +70,15 @@ def test_a_packaged_app_never_serves_the_web_build(monkeypatch):
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert main.serve_web(asked_for_web=False) is True  # no screen here: the web build
     assert main.serve_web(asked_for_web=True) is True
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_every_fidelity_record_row_reads_as_a_line(case):
+    """The Fidelity screen turns each item's rows into lines, whatever the item."""
+    found = quarter_fidelity(case.logs(), QUARTER, SETTINGS, TODAY)
+    for item in found.items:
+        wire = item.to_wire()
+        lines = record_lines(wire["item"], wire["records"])
+        assert len(lines) == len(wire["records"])
+        assert all(line.title and line.detail for line in lines)
+        assert value_text(wire["item"], wire["value"])

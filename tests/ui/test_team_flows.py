@@ -40,11 +40,13 @@ def test_supervisor_grid_week_review_and_offline(start_app, central, team):
         assert r.app.route == "team"
         await until(lambda: h.find(f"cell:{ada}:{this_week}") is not None)
         assert cell_number(h, f"cell:{ada}:{this_week}") == "6"
-        assert h.by_key(f"cell:{ada}:{this_week}").bgcolor == "green100"
+        # This week is not over: its count so far is outlined in its colour, not filled.
+        assert h.by_key(f"cell:{ada}:{this_week}").bgcolor == "surface"
+        assert h.by_key(f"cell:{ada}:{this_week}").border.top.color == "green900"
         assert cell_number(h, f"cell:{ada}:{last_week}") == "5"
         assert h.by_key(f"cell:{ada}:{last_week}").bgcolor == "amber100"
         assert cell_number(h, f"cell:{bo}:{this_week}") == "2"
-        assert h.by_key(f"cell:{bo}:{this_week}").bgcolor == "red100"
+        assert h.by_key(f"cell:{bo}:{this_week}").border.top.color == "red900"
         # Bo started this week: the weeks before are blank, not red.
         assert h.by_key(f"cell:{bo}:{last_week}").bgcolor is None
         sent = h.sent_since()
@@ -72,6 +74,15 @@ def test_supervisor_grid_week_review_and_offline(start_app, central, team):
         await h.back()
         assert r.app.route == "team"
         await until(lambda: h.find(f"reviewed:cell:{ada}:{this_week}") is not None)
+
+        # What is due on each caseload: Ada's member is 40 days in with nothing done.
+        assert h.by_key(f"team_due:{ada}").subtitle.value == "2 overdue"
+        assert h.by_key(f"team_due:{bo}").subtitle.value == "Nothing due this week"
+        await h.click(f"team_due:{ada}")
+        await until(lambda: h.find("team_due_item:1") is not None)
+        assert "Complete Invented Member's career profile" in h.sent_since()
+        await h.back()
+        assert r.app.route == "team"
 
         # Offline: the kept grid, with its age.
         central.server.stop()
@@ -142,3 +153,38 @@ def test_the_kept_grid_is_sealed_and_shown_after_a_restart_offline(start_app, ce
     data = b"".join(f.read_bytes() for f in (central.server.log_path.parent / "data").rglob("*")
                     if f.is_file())
     assert b"Ada Specialist" not in data and b"Bo Specialist" not in data
+
+
+def test_fidelity_items_their_records_and_the_quarters(start_app, central, team):
+    sam_code, ids, monday = team
+
+    async def flow():
+        r = await start_app()
+        r.clock.now = datetime.now(UTC)
+        h = r.harness
+        await r.set_up_connected(central.url, sam_code)
+        await h.tab("Team")
+        await h.click("open_fidelity")
+        assert r.app.route == "fidelity"
+        await until(lambda: h.find("fidelity:competitive_jobs") is not None)
+        assert h.by_key("rating:caseload_size").value == "5 of 5"  # Ada: 1 active member
+        assert h.by_key("rating:competitive_jobs").value == "Not rated: the log cannot tell"
+        assert "Employment rate: no members served" not in h.sent_since()
+        await h.click("fidelity:caseload_size")
+        await until(lambda: h.find("fidelity_row:0") is not None)
+        assert "Ada Specialist" in h.sent_since()
+        await h.back()
+        assert r.app.route == "fidelity"
+        # The evidence report, handed over as a file (the picker answers like a client).
+        mark = h.mark()
+        await h.click("fidelity_report")
+        saved = [m for m in h.conn.sent[mark:] if getattr(m.body, "name", "") == "save_file"]
+        assert saved and saved[0].body.args["src_bytes"].startswith(b"%PDF")
+        quarter = h.by_key("quarter").value
+        assert h.by_key("quarter_after").disabled is True  # no quarter ahead of today
+        await h.click("quarter_before")
+        assert r.app.route.startswith("fidelity/") and h.by_key("quarter").value != quarter
+        await h.back()
+        assert r.app.route == "team"
+
+    run(flow())

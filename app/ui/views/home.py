@@ -11,7 +11,7 @@ import flet_charts as fch
 
 from app.store import Store
 from app.ui import text
-from app.ui.caseload import due_list, due_this_week
+from app.ui.caseload import due_this_week
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import HomeSummary
 from app.ui.syncing import SyncSummary
@@ -105,7 +105,7 @@ def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
     """The IPS timed rules due this week: overdue first, in red; one tap to the
     member's page."""
     today = store.today()
-    items = due_this_week(due_list(store, today))
+    items = due_this_week(store.due_items(today))
     if not items:
         return [muted("Nothing due this week.", key="nothing_due")]
     return [

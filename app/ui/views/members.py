@@ -8,8 +8,7 @@ from datetime import date, datetime
 
 import flet as ft
 
-from app.domain import Record
-from app.domain.due import DueItem, member_status
+from app.domain import DueItem, Record, member_status
 from app.store import Store
 from app.ui import text
 from app.ui.caseload import (
@@ -17,7 +16,6 @@ from app.ui.caseload import (
     CLOSE_REASONS,
     closed,
     current_job,
-    due_list,
     in_caseload,
     last_outreach_attempts,
     latest,
@@ -42,7 +40,7 @@ def members_screen(nav: Navigator, store: Store) -> Screen:
     today = store.today()
     jobs = store.list("job")
     next_due: dict[str, DueItem] = {}
-    for item in due_list(store, today):
+    for item in store.due_items(today):
         next_due.setdefault(item.member_id, item)
 
     def detail(member: Record) -> str:
@@ -94,7 +92,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     records = member_records(store, member_id)
     name = member.data["display_name"]
     job = current_job(records["job"], today)
-    due = [item for item in due_list(store, today) if item.member_id == member_id]
+    due = [item for item in store.due_items(today) if item.member_id == member_id]
     profile = latest(records["career_profile"], "completed_on")
     plan = latest(records["employment_plan"], "written_on")
     active = member.data["status"] == "active"

@@ -95,17 +95,22 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
         nav.notify("Team settings saved. Home and History follow them now.")
         return True
 
+    refresh = None
+    if store.settings_from_server:
+        team_section, refresh = _team_settings_from_server(store)
+    else:
+        team_section = [
+            muted("Set these to match your team, so the count matches your supervisor's."),
+            week_start, zone, target,
+            big_button("Save team settings", ft.Icons.SAVE_OUTLINED, nav.submit(save_team),
+                       key="save_team", filled=False),
+        ]
     controls: list[ft.Control] = [
         heading("Sync"),
         *_sync_section(nav, account, server_url),
         ft.Divider(),
         heading("Your week"),
-        *(_team_settings_from_server(store) if store.settings_from_server else [
-            muted("Set these to match your team, so the count matches your supervisor's."),
-            week_start, zone, target,
-            big_button("Save team settings", ft.Icons.SAVE_OUTLINED, nav.submit(save_team),
-                       key="save_team", filled=False),
-        ]),
+        *team_section,
         ft.Divider(),
         heading("Privacy"),
         lock_delay,
@@ -117,19 +122,24 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
         big_button("Change PIN", ft.Icons.PIN_OUTLINED, nav.submit(change_pin),
                    key="change_pin", filled=False),
     ]
-    return tab_screen("settings", "Settings", controls)
+    return tab_screen("settings", "Settings", controls, refresh=refresh)
 
 
-def _team_settings_from_server(store: Store) -> list[ft.Control]:
-    """While connected the team's settings are the server's: shown, not edited."""
-    settings = store.settings
-    return [
-        ft.Text(f"Weeks start on {settings.week_start.capitalize()}, in {settings.timezone}; "
-                f"the target is {settings.contact_target} face-to-face employer contacts a "
-                "week.", key="team_settings"),
-        muted("Set for your whole team on the server by your administrator; this phone "
-              "takes any change at its next sync.", key="team_settings_owner"),
-    ]
+def _team_settings_from_server(store: Store) -> tuple[list[ft.Control], Callable[[], None]]:
+    """While connected the team's settings are the server's: shown, not edited,
+    and kept current when a sync brings new ones."""
+    line = ft.Text(key="team_settings")
+
+    def show() -> None:
+        settings = store.settings
+        line.value = (f"Weeks start on {settings.week_start.capitalize()}, in "
+                      f"{settings.timezone}; the target is {settings.contact_target} "
+                      "face-to-face employer contacts a week.")
+
+    show()
+    return [line, muted("Set for your whole team on the server by your administrator; this "
+                        "phone takes any change at its next sync.",
+                        key="team_settings_owner")], show
 
 
 def _sync_section(nav: Navigator, account: Account | None,

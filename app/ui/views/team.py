@@ -34,7 +34,7 @@ from app.ui.widgets import icon_button
 from sync.client import SyncError
 from sync.team import TeamClient, TeamTallies
 
-from .common import big_button, heading, muted, scrolling, tab_screen
+from .common import big_button, heading, muted, scrolling, sub_screen, tab_screen
 
 NAME_WIDTH = 96
 CELL = 33
@@ -60,7 +60,7 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
 
     def fill() -> None:
         kept: TeamTallies | None = state["kept"]
-        body.controls = _grid_content(nav, kept, state["note"], now())
+        body.controls = _grid_content(nav, kept, state["note"], now(), today())
 
     async def fetch() -> None:
         if state["busy"]:
@@ -86,7 +86,11 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
     nav.run(fetch)
     refresh = icon_button(ft.Icons.REFRESH, "Refresh the team's counts",
                           nav.guard(lambda _e: nav.run(fetch)), key="team_refresh")
-    return tab_screen("team", "Team", [body], actions=[refresh], on_scroll=nav.guard(pulled))
+    fidelity = big_button("Fidelity and outcomes", ft.Icons.INSIGHTS,
+                          nav.guard(lambda _e: nav.open("fidelity")), key="open_fidelity",
+                          filled=False)
+    return tab_screen("team", "Team", [body, fidelity], actions=[refresh],
+                      on_scroll=nav.guard(pulled))
 
 
 def _offline_note(kept: TeamTallies | None, error: SyncError, now: datetime) -> str:
@@ -96,13 +100,13 @@ def _offline_note(kept: TeamTallies | None, error: SyncError, now: datetime) -> 
 
 
 def _grid_content(nav: Navigator, kept: TeamTallies | None, note: str | None,
-                  now: datetime) -> list[ft.Control]:
+                  now: datetime, today: date) -> list[ft.Control]:
     controls: list[ft.Control] = []
     if note:
         controls.append(ft.Text(note, key="team_note", color=ft.Colors.ON_SURFACE_VARIANT))
     if kept is None:
         return controls
-    grid = TeamGrid.of(kept.body)
+    grid = TeamGrid.of(kept.body, today)
     controls += [
         ft.Text(f"Team average: {average_text(grid.average)} (target {grid.target})",
                 size=18, weight=ft.FontWeight.BOLD, key="team_average"),
@@ -116,8 +120,67 @@ def _grid_content(nav: Navigator, kept: TeamTallies | None, note: str | None,
     ]
     if not grid.rows:
         controls.append(muted("No specialists on this team yet."))
-    controls += [heading("Team average by week"), _trend(grid)]
+    controls += [heading("Due on the caseloads"), *_due_rows(nav, grid),
+                 heading("Team average by week"), _trend(grid)]
     return controls
+
+
+def _due_rows(nav: Navigator, grid: TeamGrid) -> list[ft.Control]:
+    """Each specialist's IPS timed rules past due and due this week; one tap to the list."""
+    rows: list[ft.Control] = []
+    for row in grid.rows:
+        parts = [f"{row.overdue} overdue" if row.overdue else "",
+                 f"{row.due_soon} due this week" if row.due_soon else ""]
+        said = " · ".join(p for p in parts if p) or "Nothing due this week"
+        rows.append(ft.ListTile(
+            title=ft.Text(row.name), subtitle=ft.Text(
+                said, color=ft.Colors.ERROR if row.overdue else None),
+            leading=ft.Icon(ft.Icons.ERROR if row.overdue else ft.Icons.EVENT_AVAILABLE,
+                            color=ft.Colors.ERROR if row.overdue else None),
+            trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key=f"team_due:{row.user_id}",
+            on_click=_opens(nav, f"team_due/{row.user_id}"),
+            content_padding=ft.Padding.only(left=8)))
+    return rows
+
+
+def _opens(nav: Navigator, route: str):
+    return nav.guard(lambda _e: nav.open(route))
+
+
+def team_due_screen(nav: Navigator, team: TeamClient, today: Callable[[], date],
+                    user_id: str) -> Screen:
+    """What is due on one specialist's caseload, read only (as the server has it)."""
+    body = ft.Column(spacing=6, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+    body.controls = [ft.ProgressBar(), muted("Fetching what is due…")]
+
+    async def load() -> None:
+        try:
+            answer = await asyncio.to_thread(team.due, user_id)
+        except SyncError as error:
+            body.controls = [ft.Text(str(error), key="due_problem")]
+        else:
+            on = date.fromisoformat(answer["on"])
+            items = answer["items"]
+            body.controls = [
+                ft.Text(answer["user"]["name"], size=20, weight=ft.FontWeight.BOLD),
+                muted("As the server has it: records still on the specialist's phone are not "
+                      "counted yet."),
+                *(ft.ListTile(
+                    title=ft.Text(item.get("says") or item["rule"], max_lines=3),
+                    subtitle=ft.Text(text.sentence(text.due_text(
+                        date.fromisoformat(item["due"]), on)),
+                        color=ft.Colors.ERROR if item["status"] == "overdue" else None),
+                    leading=ft.Icon(ft.Icons.ERROR if item["status"] == "overdue"
+                                    else ft.Icons.SCHEDULE,
+                                    color=ft.Colors.ERROR if item["status"] == "overdue"
+                                    else None),
+                    key=f"team_due_item:{n}", content_padding=ft.Padding.only(left=8))
+                  for n, item in enumerate(items)),
+            ] if items else [muted("Nothing is due on this caseload.", key="team_nothing_due")]
+        nav.update()
+
+    nav.run(load)
+    return sub_screen(f"team_due/{user_id}", "What is due", [body])
 
 
 def _grid(nav: Navigator, grid: TeamGrid) -> ft.Control:
@@ -157,6 +220,8 @@ def _cell(nav: Navigator, name: str, cell: TeamCell) -> ft.Control:
     background, colour = COLOURS[cell.level]
     marks: list[ft.Control] = []
     words = [str(cell.count), LEVEL_WORDS[cell.level]]
+    if cell.running:  # not a verdict yet: the colour only outlines the count so far
+        background, words = ft.Colors.SURFACE, [str(cell.count), "so far this week"]
     review = cell.review
     if review is not None:
         icon, tint, said = ((ft.Icons.ERROR, ft.Colors.DEEP_ORANGE_800, "changed since review")
@@ -177,6 +242,7 @@ def _cell(nav: Navigator, name: str, cell: TeamCell) -> ft.Control:
                 *marks,
             ], width=CELL, height=38),
             width=CELL, height=38, bgcolor=background, border_radius=4, key=key,
+            border=ft.Border.all(2, colour) if cell.running else None,
             on_click=nav.guard(lambda _e: nav.open(f"team_week/{user_id}/{week}")),
         ),
     )
@@ -196,6 +262,9 @@ def _legend(target: int) -> ft.Control:
                 ft.Text("reviewed", size=12)], spacing=4, tight=True),
         ft.Row([ft.Icon(ft.Icons.ERROR, size=14, color=ft.Colors.DEEP_ORANGE_800),
                 ft.Text("changed since review", size=12)], spacing=4, tight=True),
+        ft.Row([ft.Container(width=14, height=14, border_radius=3,
+                             border=ft.Border.all(2, ft.Colors.GREY_700)),
+                ft.Text("this week so far", size=12)], spacing=4, tight=True),
         ft.Row([ft.Container(width=14, height=14, border_radius=3,
                              border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT)),
                 ft.Text("before the specialist started", size=12)], spacing=4, tight=True),

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from app.domain import Record, TeamSettings
 
-from ..db import audit_log, create_engine, iso, migrate, seq_counter, utc_now
+from ..db import audit_log, create_engine, iso, migrate, seq_counter, users, utc_now
 from ..errors import AdminError
 
 # A no-op write that takes the seq counter's row lock and reads the last seq.
@@ -112,6 +112,15 @@ class StoreCore:
         """
         with self._writer, self.engine.begin() as conn:
             yield conn, conn.execute(TAKE_SEQ_LOCK).scalar_one()
+
+    def _specialists(self, conn: Connection, team_id: str) -> dict[str, str]:
+        """The team's specialists, name by id, in order of name."""
+        rows = conn.execute(
+            sa.select(users.c.id, users.c.name)
+            .where(users.c.team_id == team_id, users.c.role == "specialist")
+            .order_by(users.c.name)
+        )
+        return {row.id: row.name for row in rows}
 
     def audit_refusal(
         self,

@@ -26,7 +26,8 @@ from sync.protocol import ErrorCode
 
 from ..db import devices, enrollment_codes, iso, records, users, utc_now, week_reviews
 from ..errors import ProtocolError
-from .core import Caller, StoreCore, Team, ms, record_of
+from .core import Caller, Team, ms, record_of
+from .due import DueStore
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _versions(contacts: Iterable[Record]) -> dict[str, str]:
     return {record.id: record.version for record in contacts}
 
 
-class TeamStore(StoreCore):
+class TeamStore(DueStore):
     def _team_member(self, conn: Connection, caller: Caller, user_id: object) -> Row[Any]:
         """A user of the caller's team, for a supervisor; anything else is forbidden."""
         if not caller.is_supervisor:
@@ -120,15 +121,6 @@ class TeamStore(StoreCore):
             found[row.owner_id].append(record_of(row))
         return found
 
-    def _specialists(self, conn: Connection, team_id: str) -> dict[str, str]:
-        """The team's specialists, name by id, in order of name."""
-        rows = conn.execute(
-            sa.select(users.c.id, users.c.name)
-            .where(users.c.team_id == team_id, users.c.role == "specialist")
-            .order_by(users.c.name)
-        )
-        return {row.id: row.name for row in rows}
-
     def _weeks_of(
         self,
         conn: Connection,
@@ -160,6 +152,7 @@ class TeamStore(StoreCore):
             contacts = self._contacts(conn, ids, settings, week_starts[0], week_starts[-1])
             reviews = self._reviews(conn, ids, week_starts)
             since = self._since(conn, ids, settings, today)
+            due = self._due_counts(conn, ids, settings)
             device_rows = conn.execute(
                 sa.select(devices.c.user_id, devices.c.pending, devices.c.last_sync_at).where(
                     devices.c.user_id.in_(ids), devices.c.revoked.is_(False)
@@ -187,6 +180,7 @@ class TeamStore(StoreCore):
                     "since": since[user_id].isoformat(),
                     "pending": pending[user_id],
                     "last_sync": last_sync.get(user_id),
+                    "due": due[user_id],
                     "reviews": [
                         reviews[user_id, week].info(by_week[week])
                         if (user_id, week) in reviews
@@ -254,15 +248,24 @@ class TeamStore(StoreCore):
             "review": week.review,
         }
 
-    def supervised_team(self, caller: Caller, team_id: str | None = None) -> Team:
-        """The caller's team (or the team named by id) if the caller supervises it."""
+    def supervised_team(
+        self,
+        caller: Caller,
+        team_id: str | None = None,
+        *,
+        action: str = "export",
+        thing: str = "week",
+    ) -> Team:
+        """The caller's team (or the team named by id) if the caller supervises
+        it; a refusal says what the caller meant to do with which of its things."""
         if not caller.is_supervisor:
             raise ProtocolError(
-                ErrorCode.FORBIDDEN, "Only a supervisor can export the team's week."
+                ErrorCode.FORBIDDEN, f"Only a supervisor can {action} the team's {thing}."
             )
         if team_id not in (None, caller.team.id):
             raise ProtocolError(
-                ErrorCode.FORBIDDEN, "You supervise another team, so you cannot export this one."
+                ErrorCode.FORBIDDEN,
+                f"You supervise another team, so you cannot {action} this one's {thing}.",
             )
         return caller.team
 

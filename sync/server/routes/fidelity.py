@@ -1,0 +1,70 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from app.domain import Quarter
+from sync.protocol import (
+    FIDELITY_QUARTERS_DEFAULT,
+    FIDELITY_QUARTERS_MAX,
+    TEAM_FIDELITY_PATH,
+    TEAM_FIDELITY_REPORT_PATH,
+    ExportFormat,
+)
+
+from ..deps import CallerDep, StoreDep, route
+from ..models import QuarterText, Text
+from ..report import REPORT_FORMATS
+
+router = APIRouter(tags=["fidelity"])
+
+Quarters = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=FIDELITY_QUARTERS_MAX,
+        description="Outcomes of this many quarters, ending with `quarter`.",
+    ),
+]
+TeamId = Annotated[Text | None, Query(max_length=64, description="Your team's id (optional).")]
+
+
+@router.get(route(TEAM_FIDELITY_PATH))
+def team_fidelity(
+    caller: CallerDep,
+    store: StoreDep,
+    quarter: QuarterText | None = None,
+    quarters: Quarters = FIDELITY_QUARTERS_DEFAULT,
+    team: TeamId = None,
+) -> dict[str, Any]:
+    """The IPS fidelity items the log can evidence and the outcomes, for the
+    caller's team over a quarter (default: the current one in the team's zone)."""
+    supervised = store.supervised_team(caller, team, action="see", thing="fidelity")
+    asked = None if quarter is None else Quarter.parse(quarter)
+    return store.team_fidelity(supervised, asked, quarters, caller=caller).to_wire()
+
+
+@router.get(
+    route(TEAM_FIDELITY_REPORT_PATH),
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}, "text/csv": {}}}},
+)
+def team_fidelity_report(
+    caller: CallerDep,
+    store: StoreDep,
+    quarter: QuarterText | None = None,
+    format: ExportFormat = "pdf",
+    quarters: Quarters = FIDELITY_QUARTERS_DEFAULT,
+    team: TeamId = None,
+) -> Response:
+    """The fidelity evidence report (PDF), or the outcomes of the quarters as
+    agencies report them (CSV)."""
+    supervised = store.supervised_team(caller, team, action="report", thing="fidelity")
+    asked = None if quarter is None else Quarter.parse(quarter)
+    report = store.team_fidelity(supervised, asked, quarters, caller=caller)
+    media_type, render = REPORT_FORMATS[format]
+    filename = f"fidelity-{report.quarter}.{format}"
+    return Response(
+        render(report),
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

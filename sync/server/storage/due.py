@@ -1,0 +1,139 @@
+"""The IPS timed rules on the central store: a specialist's due items
+(`GET /v1/due`), the counts on each tallies row, and the team's due list for
+the `due` command. The rules are the domain's `due_items`, as on the phone."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, Row
+
+from app.domain import DUE_KINDS, DueItem, Record, TeamSettings, due_items
+from sync.protocol import ErrorCode
+
+from ..db import records, users, utc_now
+from ..errors import ProtocolError
+from .core import Caller, StoreCore, Team
+
+_CASELOADS = sa.select(
+    records.c.owner_id, records.c.id, records.c.kind, records.c.version, records.c.data
+).where(
+    records.c.owner_id.in_(sa.bindparam("owners", expanding=True)),
+    records.c.kind.in_(DUE_KINDS),
+    records.c.deleted.is_(False),
+)
+_LAST_CHANGES = (
+    sa.select(records.c.owner_id, sa.func.max(records.c.seq))
+    .where(records.c.owner_id.in_(sa.bindparam("owners", expanding=True)))
+    .group_by(records.c.owner_id)
+)
+# What a caseload's items were computed from: its last change (seq), the day
+# and the team's settings.
+_Basis = tuple[int | None, date, TeamSettings]
+
+
+class DueStore(StoreCore):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        # The last items computed per owner, with their basis: a tallies call
+        # reads again only the caseloads that changed since (a supervisor's
+        # team of 10 full caseloads is 50,000 records).
+        self._due_lists: dict[str, tuple[_Basis, list[DueItem]]] = {}
+
+    def _due_items(
+        self, conn: Connection, owner_ids: Sequence[str], on: date, settings: TeamSettings
+    ) -> dict[str, list[DueItem]]:
+        """Each owner's items as of `on`, computed again only for an owner whose
+        records changed since the last time (or for another day or settings)."""
+        last = {
+            owner_id: seq
+            for owner_id, seq in conn.execute(_LAST_CHANGES, {"owners": list(owner_ids)})
+        }
+        found = {}
+        for owner_id in owner_ids:
+            known = self._due_lists.get(owner_id)
+            if known is not None and known[0] == (last.get(owner_id), on, settings):
+                found[owner_id] = known[1]
+        changed = [owner_id for owner_id in owner_ids if owner_id not in found]
+        caseloads = self._caseloads(conn, changed) if changed else {}
+        for owner_id in changed:
+            found[owner_id] = due_items(caseloads[owner_id], on, settings)
+            self._due_lists[owner_id] = ((last.get(owner_id), on, settings), found[owner_id])
+        return found
+
+    def _caseloads(self, conn: Connection, owner_ids: Sequence[str]) -> dict[str, list[Record]]:
+        """The live records the rules read, by owner."""
+        found: dict[str, list[Record]] = defaultdict(list)
+        for row in conn.execute(_CASELOADS, {"owners": list(owner_ids)}):
+            record = Record(row.id, row.kind, row.version, False, json.loads(row.data))
+            found[row.owner_id].append(record)
+        return found
+
+    def _due_counts(
+        self, conn: Connection, owner_ids: Sequence[str], settings: TeamSettings
+    ) -> dict[str, dict[str, int]]:
+        """Each owner's overdue and due items as of today, for the tallies."""
+        listed = self._due_items(conn, owner_ids, settings.local_date(utc_now()), settings)
+        counts = {}
+        for owner_id, items in listed.items():
+            statuses = Counter(item.status for item in items)
+            counts[owner_id] = {"overdue": statuses["overdue"], "due": statuses["due"]}
+        return counts
+
+    def _caseload_owner(self, conn: Connection, caller: Caller, user_id: object) -> Row[Any]:
+        """The user whose due items the caller asks for: the caller, or, for a
+        supervisor, a specialist of the team. Anything else is forbidden."""
+        row = None
+        if isinstance(user_id, str):
+            row = conn.execute(
+                sa.select(users).where(users.c.id == user_id, users.c.team_id == caller.team.id)
+            ).first()
+        if row is not None and (
+            row.id == caller.user_id or (caller.is_supervisor and row.role == "specialist")
+        ):
+            return row
+        if caller.is_supervisor:
+            message = (
+                "That user is not a specialist on your team, so you cannot see their caseload."
+            )
+        else:
+            message = "You can see what is due on your own caseload only."
+        raise ProtocolError(ErrorCode.FORBIDDEN, message)
+
+    def due(self, caller: Caller, user_id: object, on: date | None) -> dict[str, Any]:
+        """`GET /v1/due`: one caseload's timed rules not met as of `on` (today
+        in the team's zone if None). The read is audited: it names members."""
+        settings = caller.team.settings
+        day = on or settings.local_date(utc_now())
+        with self.engine.begin() as conn:
+            owner = self._caseload_owner(conn, caller, user_id)
+            items = self._due_items(conn, [owner.id], day, settings)[owner.id]
+        with self.writing() as (conn, _):
+            self._audit(
+                conn,
+                "due",
+                user_id=caller.user_id,
+                device_id=caller.device_id,
+                count=len(items),
+                detail=f"{owner.id} {day.isoformat()}",
+            )
+        return {
+            "user": {"id": owner.id, "name": owner.name},
+            "on": day.isoformat(),
+            "items": [item.to_wire() for item in items],
+        }
+
+    def team_due(self, team: Team, on: date) -> list[tuple[str, DueItem]]:
+        """Every specialist's items as of `on`, by specialist name, for the
+        `due` command (audited as an export from the command line)."""
+        with self.writing() as (conn, _):
+            names = self._specialists(conn, team.id)
+            items = self._due_items(conn, list(names), on, team.settings)
+            listed = [(name, item) for user_id, name in names.items() for item in items[user_id]]
+            self._audit(conn, "due_export", count=len(listed), detail=f"{team.name} {on}")
+        return listed

@@ -1,0 +1,254 @@
+"""Fidelity and outcomes: every item at the edges of its anchors, from the
+shared table of teams (tests/fidelity_cases.py), the rows behind each value,
+quarters, and the outcomes of the quarters before."""
+
+from datetime import date
+
+import pytest
+
+from app.domain import (
+    BENCHMARKS,
+    ITEMS,
+    Quarter,
+    Record,
+    SpecialistLog,
+    ValidationError,
+    quarter_fidelity,
+    quarter_outcomes,
+)
+from tests.due_cases import member
+from tests.fidelity_cases import CASES, QUARTER, SETTINGS, SINCE, TODAY, FidelityCase
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+def test_each_case_earns_its_values_and_ratings(case: FidelityCase):
+    found = quarter_fidelity(case.logs(), QUARTER, SETTINGS, TODAY)
+    items = {item.item: item for item in found.items}
+    assert list(items) == list(ITEMS)
+    for name, (value, rating) in case.expected.items():
+        assert (items[name].value, items[name].rating) == (pytest.approx(value, abs=1e-4), rating)
+    for name in case.no_data:
+        assert (items[name].value, items[name].rating) == (None, None), items[name].evidence
+    if case.outcomes is not None:
+        outcomes = found.outcomes
+        assert (outcomes.served, outcomes.worked, outcomes.job_starts) == case.outcomes
+
+
+def test_the_table_tries_every_item_and_a_quarter_without_jobs():
+    assert {name for case in CASES for name in case.expected} == set(ITEMS)
+    assert any("competitive_jobs" in case.no_data for case in CASES)
+
+
+def _case(name: str) -> FidelityCase:
+    return next(case for case in CASES if case.name == name)
+
+
+def _item(case_name: str, item: str, today: date = TODAY):
+    found = quarter_fidelity(_case(case_name).logs(), QUARTER, SETTINGS, today)
+    return next(i for i in found.items if i.item == item)
+
+
+def test_rapid_job_search_lists_each_member_with_entry_first_contact_and_days():
+    item = _item("rapid job search, 21 and 41 days after entry", "rapid_job_search")
+    assert [
+        (row["member"], row["program_entry"], row["first_contact"], row["days"], row["late"])
+        for row in item.records
+    ] == [
+        ("Ines", "2026-03-02", "2026-03-23", 21, False),
+        # The phone call on day 4 is not face to face.
+        ("Joel", "2026-04-01", "2026-05-12", 41, True),
+        # Met an employer for only before entering; no contact by the quarter's end.
+        ("Kofi", "2026-05-04", None, None, True),
+        ("Mona", "2026-08-03", None, None, True),
+    ]
+    assert item.evidence == (
+        "2 members who entered from 2025-10-01 to 2026-09-30 had a face-to-face employer "
+        "contact that lists them: the first came on average 31.0 days after program entry "
+        "(1 after more than 30 days). 2 more members had none by 2026-09-30."
+    )
+
+
+def test_a_member_without_a_contact_is_late_only_30_days_after_entry():
+    """While the quarter runs, a member's wait counts to today."""
+    newcomer = member("Noor", date(2026, 9, 1))
+    logs = [SpecialistLog("a", "Ada", SINCE, [newcomer])]
+    for today, late in ((date(2026, 10, 1), False), (date(2026, 10, 2), True)):
+        found = quarter_fidelity(logs, Quarter(2026, 4), SETTINGS, today)
+        (row,) = found.items[2].records
+        assert (row["member"], row["late"]) == ("Noor", late)
+
+
+def test_caseload_rows_name_the_members_counted_largest_first():
+    item = _item("a caseload of 20", "caseload_size")
+    assert [(row["specialist"]["name"], row["active"]) for row in item.records] == [
+        ("Ada", 20),
+        ("Ben", 3),
+    ]
+    names = [m["name"] for m in item.records[0]["members"]]
+    assert "Closed after" in names and "Closed within" not in names
+    assert "Enters after" not in names and len(names) == 20
+    assert item.evidence == (
+        "On 2026-09-30, Ada had the largest caseload, 20 active members; the team's "
+        "2 specialists had 20 and 3."
+    )
+
+
+def test_community_minutes_per_specialist_and_what_is_left_out():
+    item = _item("65% of visit minutes in the community", "community_based_services")
+    (row,) = item.records
+    # 13 + 34 visits, the late one, the one without minutes and the one of 0 minutes.
+    assert {k: row[k] for k in ("visits", "minutes", "community_minutes", "without_minutes")} == {
+        "visits": 50,
+        "minutes": 1000,
+        "community_minutes": 650,
+        "without_minutes": 1,
+    }
+    assert item.evidence == (
+        "650 of 1,000 minutes of member visits from 2026-07-01 to 2026-09-30 were in the "
+        "community (65.0%). 1 visit without minutes is left out."
+    )
+
+
+def test_follow_along_rows_count_each_members_items_and_list_the_missed():
+    item = _item("follow-along visits on time and missed", "follow_along")
+    rows = [
+        (r["member"], r["employer"], r["items"], r["on_time"], r["missed"]) for r in item.records
+    ]
+    weekly = "follow_along_weekly"
+    assert rows == [
+        (
+            "Rowan",
+            "Bluebird Print Shop",
+            6,
+            4,
+            [{"rule": weekly, "due": "2026-07-20"}, {"rule": weekly, "due": "2026-08-03"}],
+        ),
+        ("Tia", "Quill Books", 6, 6, []),
+        ("Uma", "Lantern Cafe", 1, 0, [{"rule": weekly, "due": "2026-07-08"}]),
+    ]
+    assert item.evidence == (
+        "10 of 13 follow-along visits due from 2026-07-01 to 2026-09-30 (weekly in a job's "
+        "first 30 days, then monthly; each visit starts the next) were made on time (76.9%), "
+        "for 3 members in work."
+    )
+
+
+def test_job_rows_say_which_jobs_counted():
+    case = "diversity and competitive jobs"
+    employers = _item(case, "diversity_of_employers").records
+    assert len(employers) == 20
+    assert [r["employer"] for r in employers if not r["counted"]] == [
+        "Harbor Hardware",
+        "harbor  hardware",
+        "HARBOR HARDWARE",
+    ]
+    titles = _item(case, "diversity_of_jobs").records
+    assert (
+        sorted(r["title"] for r in titles if not r["counted"]) == ["Cashier"] * 3 + ["Stocker"] * 3
+    )
+    competitive = _item(case, "competitive_jobs").records
+    assert [r["competitive"] for r in competitive if not r["counted"]] == [False]
+
+
+def test_frequent_contact_rows_hold_the_weeks_counted():
+    item = _item(
+        "six, four since starting, and one not started: a mean of five",
+        "frequent_employer_contact",
+    )
+    rows = {row["specialist"]["name"]: row for row in item.records}
+    assert rows["Ada"]["weeks"][0] == "2026-07-06" and rows["Ada"]["counts"] == [6] * 13
+    assert rows["Ben"]["weeks"] == ["2026-09-14", "2026-09-21", "2026-09-28"]
+    assert rows["Ben"]["counts"] == [4, 4, 4] and rows["Ben"]["average"] == 4
+    assert rows["Cleo"] == {**rows["Cleo"], "weeks": [], "counts": [], "average": None}
+
+
+def test_while_the_quarter_runs_only_finished_weeks_and_settled_items_count():
+    case = _case("follow-along visits on time and missed")
+    during = quarter_fidelity(case.logs(), QUARTER, SETTINGS, date(2026, 7, 21))
+    follow = next(i for i in during.items if i.item == "follow_along")
+    # By the 21st: Rowan's 13 Jul (met) and 20 Jul (missed), Tia's 8 and 15 Jul,
+    # Uma's 8 Jul (missed, closed on the 20th); Tia's 22 Jul is not due yet.
+    assert [(r["member"], r["items"], r["on_time"]) for r in follow.records] == [
+        ("Rowan", 2, 1),
+        ("Tia", 2, 2),
+        ("Uma", 1, 0),
+    ]
+    contacts = _case("six face-to-face employer contacts a week").logs()
+    for today, weeks in ((date(2026, 7, 19), 1), (date(2026, 7, 20), 2)):  # Monday the 20th
+        found = quarter_fidelity(contacts, QUARTER, SETTINGS, today)
+        (row,) = found.items[1].records
+        assert row["weeks"] == ["2026-07-06", "2026-07-13"][:weeks] and found.items[1].value == 6
+
+
+def test_a_future_quarter_has_no_data_but_the_caseload():
+    case = _case("diversity and competitive jobs")
+    found = quarter_fidelity(case.logs(), Quarter(2028, 1), SETTINGS, TODAY)
+    assert [item.item for item in found.items if item.rating is not None] == ["caseload_size"]
+    assert found.items[0].evidence.startswith("On 2026-11-20, ")
+
+
+def test_outcomes_of_earlier_quarters_and_the_benchmarks():
+    case = _case("diversity and competitive jobs")
+    earlier = quarter_outcomes(case.logs(), [QUARTER.shifted(-n) for n in (3, 2, 1, 0)], SETTINGS)
+    # Jobs 0-11 start weekly from 15 Oct 2025 and all end on 31 March 2026; member
+    # 0's job of 30 September to 10 October 2025 works in 2025-Q4 but starts before.
+    assert [(o.served, o.worked, o.job_starts) for o in earlier] == [
+        (20, 12, 12),
+        (20, 12, 0),
+        (20, 0, 0),
+        (20, 7, 7),
+    ]
+    assert earlier[0].quarter == Quarter(2025, 4) and earlier[-1].employment_rate == 0.35
+    assert earlier[2].employment_rate == 0.0
+    wire = quarter_fidelity(case.logs(), QUARTER, SETTINGS, TODAY).outcomes.to_wire()
+    assert wire["benchmarks"] == {"minimum": 0.31, "average": 0.41, "excellent": 0.50}
+    assert wire["benchmarks"] == dict(BENCHMARKS)
+    assert sum(row["worked"] for row in wire["records"]) == 7
+
+
+def test_no_member_served_gives_no_employment_rate():
+    (outcomes,) = quarter_outcomes([], [QUARTER], SETTINGS)
+    assert (outcomes.served, outcomes.employment_rate) == (0, None)
+
+
+def test_deleted_records_and_dates_no_rule_can_use_are_left_out():
+    who = member("Rowan", date(2026, 2, 2))
+    bad = Record(who.id, "member", who.version, False, {**who.data, "program_entry": "1999-01-01"})
+    gone = Record(who.id, "member", who.version, True, {})
+    for records in ([bad], [gone]):
+        found = quarter_fidelity(
+            [SpecialistLog("a", "Ada", SINCE, records)], QUARTER, SETTINGS, TODAY
+        )
+        assert found.items[0].value is None and found.outcomes.served == 0
+
+
+# --- Quarters -------------------------------------------------------------------
+
+
+def test_quarters_parse_and_bound_their_days():
+    q = Quarter.parse("2026-Q4")
+    assert (q, str(q), q.start, q.end) == (
+        Quarter(2026, 4),
+        "2026-Q4",
+        date(2026, 10, 1),
+        date(2026, 12, 31),
+    )
+    assert q.year_start == date(2026, 1, 1) and QUARTER.year_start == date(2025, 10, 1)
+    assert Quarter(2024, 1).end == date(2024, 3, 31)
+    assert [str(q.shifted(n)) for n in (-4, -1, 1)] == ["2025-Q4", "2026-Q3", "2027-Q1"]
+    assert Quarter.of(date(2026, 9, 30)) == QUARTER == Quarter.of(date(2026, 7, 1))
+    assert q.period() == {"start": "2026-10-01", "end": "2026-12-31"}
+
+
+@pytest.mark.parametrize("text", ["2026-Q5", "2026-Q0", "2026Q4", "26-Q4", "1999-Q4", "2101-Q1", 4])
+def test_a_quarter_that_is_not_one_is_refused(text):
+    with pytest.raises(ValidationError) as refused:
+        Quarter.parse(text)
+    assert refused.value.field == "quarter"
+
+
+def test_each_item_on_the_wire_carries_its_anchors_and_records():
+    found = quarter_fidelity(_case("a caseload of 21").logs(), QUARTER, SETTINGS, TODAY)
+    wire = found.items[0].to_wire()
+    assert list(wire) == ["item", "value", "rating", "evidence", "anchors", "records"]
+    assert wire["anchors"][1] == {"rating": 4, "says": "21-25", "verified": True}
