@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,7 +30,7 @@ from typing import Any
 import httpx
 
 from app.domain import FieldLogError, Record, ValidationError
-from app.store import SetAside, Store, StoreError, StoreLockedError
+from app.store import Merged, SetAside, Store, StoreError, StoreLockedError
 
 from .protocol import (
     CLOCK_AHEAD_LIMIT,
@@ -380,28 +381,45 @@ class SyncClient:
             self._update(done=done, total=max(total, done), pending=self.store.pending_count())
 
     def _pull_all(self, report: SyncReport) -> None:
+        """Pull page after page. Each is checked and stored on a second thread
+        while the next is fetched, so the phone's work and the server's
+        overlap; pages are stored in order, each with its cursor, so an
+        interrupted pull resumes after the last page stored."""
         self._update(phase="pulling", done=0, total=0)
-        cursor = self.store.pull_cursor
-        while True:
-            params: dict[str, Any] = {"limit": PULL_LIMIT_DEFAULT}
-            if cursor is not None:
-                params["after"] = cursor
-            answer = self._request("GET", PULL_PATH, params=params)
-            records, unreadable = [], []
-            for raw in answer["changes"]:
-                try:
-                    records.append(Record.from_wire(raw))
-                except ValidationError as error:
-                    unreadable.append(_set_aside(raw, error))
-            merged = self.store.apply_pulled(records, answer["next"], set_aside=unreadable)
-            report.pulled += merged.changed
-            report.set_aside += merged.set_aside
-            self.store.observe_server_time(answer["server_time"])
-            done = self._status.done + len(answer["changes"])
-            self._update(done=done, total=done)
-            cursor = answer["next"]
-            if not answer["more"]:
-                return
+        page = self._fetch_page(self.store.pull_cursor)
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-store") as storing:
+            while True:
+                stored = storing.submit(self._store_page, page)
+                following = self._fetch_page(page["next"]) if page["more"] else None
+                self._count_pulled(report, *stored.result())
+                if following is None:
+                    return
+                page = following
+
+    def _fetch_page(self, cursor: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": PULL_LIMIT_DEFAULT}
+        if cursor is not None:
+            params["after"] = cursor
+        answer: dict[str, Any] = self._request("GET", PULL_PATH, params=params)
+        return answer
+
+    def _store_page(self, page: dict[str, Any]) -> tuple[Merged, int]:
+        """Check and store a pulled page: what it changed, and its size."""
+        records, unreadable = [], []
+        for raw in page["changes"]:
+            try:
+                records.append(Record.from_wire(raw))
+            except ValidationError as error:
+                unreadable.append(_set_aside(raw, error))
+        merged = self.store.apply_pulled(records, page["next"], set_aside=unreadable)
+        self.store.observe_server_time(page["server_time"])
+        return merged, len(page["changes"])
+
+    def _count_pulled(self, report: SyncReport, merged: Merged, size: int) -> None:
+        report.pulled += merged.changed
+        report.set_aside += merged.set_aside
+        done = self._status.done + size
+        self._update(done=done, total=done)
 
     # ----- HTTP ---------------------------------------------------------------
 
