@@ -694,11 +694,12 @@ class Store:
 
     # ----- sync bookkeeping ----------------------------------------------------
 
-    def pending_count(self) -> int:
-        """Changes waiting to be pushed (rejected ones not included). Readable while locked."""
+    def pending_count(self, *, after: str | None = None) -> int:
+        """Changes waiting to be pushed (rejected ones not included), those with
+        versions after `after` if given. Readable while locked."""
         with self._locked():
-            sql = "SELECT count(*) FROM outbox WHERE state = 'pending'"
-            return self._db.execute(sql).fetchone()[0]
+            sql = "SELECT count(*) FROM outbox WHERE state = 'pending' AND version > ?"
+            return self._db.execute(sql, [after or ""]).fetchone()[0]
 
     def rejected_count(self) -> int:
         """Changes the server refused, kept until edited. Readable while locked."""
@@ -706,25 +707,40 @@ class Store:
             sql = "SELECT count(*) FROM outbox WHERE state = 'rejected'"
             return self._db.execute(sql).fetchone()[0]
 
-    def pending_changes(self, limit: int = 500) -> builtins.list[Record]:
-        """The oldest `limit` queued changes, in version order."""
+    def pending_changes(
+        self, limit: int = 500, *, after: str | None = None
+    ) -> builtins.list[Record]:
+        """The oldest `limit` queued changes, in version order; with `after`,
+        the oldest with versions after it (the next batch, read while the one
+        before is still out)."""
         with self._locked():
             keys = self._keys_for_use(touch=False)
             rows = self._db.query(
-                "SELECT * FROM outbox WHERE state = 'pending' ORDER BY version LIMIT ?", [limit]
+                "SELECT * FROM outbox WHERE state = 'pending' AND version > ? "
+                "ORDER BY version LIMIT ?",
+                [after or "", limit],
             )
             return [r for _, r in self._open_rows(keys, rows, "outbox")]
 
-    def acknowledge(self, results: Iterable[tuple[str, str, str, dict | None]]) -> None:
+    def acknowledge(
+        self,
+        results: Iterable[tuple[str, str, str, dict | None]],
+        *,
+        server_time: datetime | str | None = None,
+    ) -> None:
         """Record the server's answer for pushed changes: (id, version, status, error).
 
         applied/duplicate/stale clear the entry; rejected quarantines it with
         the server's reason until the record is edited. An entry whose record
-        changed again since the push stays queued.
+        changed again since the push stays queued. The answer's `server_time`,
+        if given, is observed in the same transaction (`observe_server_time`).
         """
         with self._locked():
             keys = self._keys_for_use(touch=False)
             with self._db.atomic():
+                if server_time is not None:
+                    self._clock.observe_server_ms(_ms(server_time))
+                    self._save_clock()
                 for record_id, version, status, error in results:
                     rid = keys.row_key(record_id)
                     if status == "rejected":
@@ -762,7 +778,12 @@ class Store:
             return found
 
     def apply_pulled(
-        self, records: Iterable[Record], cursor: str | None, *, set_aside: Iterable[SetAside] = ()
+        self,
+        records: Iterable[Record],
+        cursor: str | None,
+        *,
+        set_aside: Iterable[SetAside] = (),
+        server_time: datetime | str | None = None,
     ) -> Merged:
         """Merge a page of pulled records (last writer wins), keep aside those
         the caller could not read (`set_aside`) and those that cannot be stored
@@ -771,12 +792,15 @@ class Store:
 
         A queued local change that loses stays in the outbox: the server logs
         it as the losing version when it arrives, so nothing is lost. A record
-        stored here clears what was set aside of it earlier.
+        stored here clears what was set aside of it earlier. The page's
+        `server_time`, if given, is observed in the same transaction.
         """
         aside = builtins.list(set_aside)
         with self._locked():
             keys = self._keys_for_use(touch=False)
             page = [(keys.row_key(record.id), record) for record in records]
+            if server_time is not None:
+                self._clock.observe_server_ms(_ms(server_time))
             # One statement for the page's versions, one for its rows: per
             # record they were most of a pulled page's time.
             stored = dict(
