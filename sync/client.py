@@ -147,6 +147,8 @@ class SyncReport:
 
 
 Listener = Callable[[SyncStatus], None]
+# A pushed batch and the server's answer to it.
+Answered = tuple[list[Record], dict[str, Any]]
 
 
 class SyncClient:
@@ -336,49 +338,76 @@ class SyncClient:
         self.store.observe_server_time(answer["server_time"])
 
     def _push_all(self, report: SyncReport) -> None:
+        """Push the queue oldest first, in batches. While the server takes a
+        batch, a second thread records its answer to the one before and reads
+        the next, so the phone's work and the server's overlap. Reading goes
+        on from the last version sent, so no batch goes twice."""
         total = self.store.pending_count()
         self._update(phase="pushing", done=0, total=total)
         done = 0
         restamped = False
-        previous: list[tuple[str, str]] = []
-        while batch := self.store.pending_changes(MAX_CHANGES):
-            sent = [(r.id, r.version) for r in batch]
-            if sent == previous:  # nothing acknowledged: do not spin
-                raise ServerError("The server did not acknowledge the records sent. Try later.")
-            previous = sent
-            body = {
-                "device_id": self.store.device_id,
-                "changes": [r.to_wire() for r in batch],
-                "pending": self.store.pending_count() - len(batch),
-            }
-            answer = self._request("POST", PUSH_PATH, json=body)
-            results = answer.get("results")
-            if not isinstance(results, list) or [r.get("id") for r in results] != [
-                r.id for r in batch
-            ]:
-                raise ServerError("The server's answer did not match the records sent. Try later.")
-            self.store.acknowledge(
-                (record.id, record.version, result["status"], result.get("error"))
-                for record, result in zip(batch, results, strict=True)
-            )
-            for result in results:
-                report.pushed[result["status"]] = report.pushed.get(result["status"], 0) + 1
-            self.store.observe_server_time(answer["server_time"])
-            clock_ahead = any(
-                r["status"] == PushStatus.REJECTED
-                and r.get("error", {}).get("code") == ErrorCode.CLOCK_AHEAD
-                for r in results
-            )
-            if clock_ahead and not restamped:
-                # The phone's clock was set ahead: versions are now taken from
-                # server time, and the refused changes go again with new ones.
-                restamped = True
-                report.restamped = self.store.restamp_ahead(
-                    answer["server_time"], CLOCK_AHEAD_LIMIT
+        answered: Answered | None = None  # a batch and its answer, still to be recorded
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-store") as storing:
+            batch = self.store.pending_changes(MAX_CHANGES)
+            while batch:
+                waiting = self.store.pending_count(after=batch[-1].version)
+                body = {
+                    "device_id": self.store.device_id,
+                    "changes": [r.to_wire() for r in batch],
+                    "pending": waiting,
+                }
+                following = storing.submit(self._record_and_read, answered, batch[-1].version)
+                answer = self._request("POST", PUSH_PATH, json=body)
+                results = answer.get("results")
+                if not isinstance(results, list) or [r.get("id") for r in results] != [
+                    r.id for r in batch
+                ]:
+                    raise ServerError(
+                        "The server's answer did not match the records sent. Try later."
+                    )
+                answered = (batch, answer)
+                batch = following.result()
+                for result in results:
+                    report.pushed[result["status"]] = report.pushed.get(result["status"], 0) + 1
+                clock_ahead = any(
+                    r["status"] == PushStatus.REJECTED
+                    and r.get("error", {}).get("code") == ErrorCode.CLOCK_AHEAD
+                    for r in results
                 )
-                total += report.restamped
-            done += len(batch)
-            self._update(done=done, total=max(total, done), pending=self.store.pending_count())
+                if clock_ahead and not restamped:
+                    # The phone's clock was set ahead: versions are now taken
+                    # from server time, and the refused changes go again with
+                    # new ones, which sort before where the pushing had got to.
+                    restamped = True
+                    self._record(answered)
+                    answered = None
+                    report.restamped = self.store.restamp_ahead(
+                        answer["server_time"], CLOCK_AHEAD_LIMIT
+                    )
+                    total += report.restamped
+                    batch = self.store.pending_changes(MAX_CHANGES)
+                    waiting = self.store.pending_count()
+                done += len(results)
+                self._update(done=done, total=max(total, done), pending=waiting)
+            if answered is not None:
+                self._record(answered)
+
+    def _record_and_read(self, answered: Answered | None, after: str) -> list[Record]:
+        """Record an answer (if any), then read the batch after version `after`."""
+        if answered is not None:
+            self._record(answered)
+        return self.store.pending_changes(MAX_CHANGES, after=after)
+
+    def _record(self, answered: Answered) -> None:
+        """The server's answer to a batch: acknowledged entries leave the queue."""
+        batch, answer = answered
+        self.store.acknowledge(
+            (
+                (record.id, record.version, result["status"], result.get("error"))
+                for record, result in zip(batch, answer["results"], strict=True)
+            ),
+            server_time=answer["server_time"],
+        )
 
     def _pull_all(self, report: SyncReport) -> None:
         """Pull page after page. Each is checked and stored on a second thread
@@ -411,8 +440,9 @@ class SyncClient:
                 records.append(Record.from_wire(raw))
             except ValidationError as error:
                 unreadable.append(_set_aside(raw, error))
-        merged = self.store.apply_pulled(records, page["next"], set_aside=unreadable)
-        self.store.observe_server_time(page["server_time"])
+        merged = self.store.apply_pulled(
+            records, page["next"], set_aside=unreadable, server_time=page["server_time"]
+        )
         return merged, len(page["changes"])
 
     def _count_pulled(self, report: SyncReport, merged: Merged, size: int) -> None:
