@@ -53,6 +53,14 @@ def test_bad_database_url_is_a_clear_error():
     assert "Unsupported database" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_serve_runs_one_process_on_sqlite_and_says_so(tmp_path):
+    for workers, words in (("2", "served by one process"), ("0", "1 or more")):
+        db = f"sqlite:///{tmp_path / 'central.db'}"
+        result = run_cli(db, "serve", "--port", "0", "--workers", workers, check=False)
+        assert result.returncode == 1
+        assert words in result.stderr and "Traceback" not in result.stderr
+
+
 def test_demo_is_idempotent_and_prints_fresh_codes(tmp_path):
     url = f"sqlite:///{tmp_path / 'nested' / 'demo.db'}"  # the parent dir is created
 
