@@ -260,8 +260,11 @@ def create_engine(url: str) -> Engine:
     # 2.5 ms against 0.1 ms). Planning each time costs less than that.
     return sa.create_engine(
         driver_url,
-        pool_size=20,
-        max_overflow=20,
+        # Per process: `serve --workers N` takes up to N times this many of
+        # PostgreSQL's connections (max_connections is 100 by default). Pushes
+        # share the committer's one; other calls hold one for milliseconds.
+        pool_size=10,
+        max_overflow=10,
         pool_pre_ping=True,
         connect_args={"prepare_threshold": None},
     )
