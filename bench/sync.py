@@ -13,7 +13,8 @@ Targets on the 2-core development machine (issue 12): push and pull at least
 2.5 times the peer's best batch on both backends, (c) p95 at most 500 ms,
 (d) every push succeeds, p95 at most 2 s. Server memory is the kernel's
 peak resident set (VmHWM) of its processes, as the peer's bench reads it.
-Loopback only; PostgreSQL is a throwaway cluster (skipped if not installed).
+Loopback only; PostgreSQL is a throwaway cluster that syncs every commit to
+disk, as a deployment's does (skipped if not installed); the peer syncs none.
 """
 
 from __future__ import annotations
@@ -416,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if postgres_bin() is None:
             print("PostgreSQL binaries (initdb, pg_ctl) not found: SQLite only.")
         else:
-            with Postgres.start() as cluster:
+            with Postgres.start(durable=True) as cluster:
                 url = cluster.create_database("bench_sync")
                 results["PostgreSQL"] = run_backend(url, template, root / "postgresql")
                 results["PostgreSQL 2 workers"] = run_workers(url, root / "postgresql", 2)

@@ -170,7 +170,9 @@ class Postgres:
     port: int
 
     @classmethod
-    def start(cls, bin_dir: Path | None = None) -> Postgres:
+    def start(cls, bin_dir: Path | None = None, *, durable: bool = False) -> Postgres:
+        """A cluster for tests, which need not survive a power cut; with
+        `durable`, one that syncs each commit to disk, as a deployment does."""
         bin_dir = bin_dir or postgres_bin()
         if bin_dir is None:
             raise RuntimeError("PostgreSQL binaries (initdb, pg_ctl) not found")
@@ -189,10 +191,10 @@ class Postgres:
             "UTF8",
             "--no-sync",
         )
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {root} "
-            "-c fsync=off -c synchronous_commit=off -c max_connections=300"
-        )
+        options = f"-c listen_addresses=127.0.0.1 -p {cluster.port} -k {root}"
+        options += " -c max_connections=300"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off"
         cluster._run(
             "pg_ctl",
             "-D",
