@@ -20,8 +20,9 @@ import json
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ from typing import Any
 import httpx
 
 from app.domain import FieldLogError, Record, ValidationError
-from app.store import Merged, SetAside, Store, StoreError, StoreLockedError
+from app.store import Merged, Outgoing, SetAside, Store, StoreError, StoreLockedError
 
 from .protocol import (
     CLOCK_AHEAD_LIMIT,
@@ -57,8 +58,13 @@ LAST_SYNC_SECRET = "last_synced_at"
 # Not 429: the server sends it only to an enrollment guessing codes, where
 # trying again at once would only count more failures.
 RETRYABLE_STATUS = {500, 502, 503, 504}
-ENROLLMENT_REFUSALS = {ErrorCode.ENROLLMENT_CODE_INVALID, ErrorCode.DEVICE_ID_TAKEN,
-                       ErrorCode.TOO_MANY_ATTEMPTS}
+# Batches on the wire at once: one at the server, the next on its way.
+PUSHES_IN_FLIGHT = 2
+ENROLLMENT_REFUSALS = {
+    ErrorCode.ENROLLMENT_CODE_INVALID,
+    ErrorCode.DEVICE_ID_TAKEN,
+    ErrorCode.TOO_MANY_ATTEMPTS,
+}
 # The scheduler's timings (seconds): a saved change goes out this soon; the
 # server is probed this often, and given this long to answer.
 PUSH_DELAY = 1.0
@@ -147,8 +153,6 @@ class SyncReport:
 
 
 Listener = Callable[[SyncStatus], None]
-# A pushed batch and the server's answer to it.
-Answered = tuple[list[Record], dict[str, Any]]
 
 
 class SyncClient:
@@ -338,37 +342,31 @@ class SyncClient:
         self.store.observe_server_time(answer["server_time"])
 
     def _push_all(self, report: SyncReport) -> None:
-        """Push the queue oldest first, in batches. While the server takes a
-        batch, a second thread records its answer to the one before and reads
-        the next, so the phone's work and the server's overlap. Reading goes
-        on from the last version sent, so no batch goes twice."""
+        """Push the queue oldest first, in batches, PUSHES_IN_FLIGHT at once:
+        each goes out and has its answer recorded on a thread of its own while
+        this one reads the next, so the phone's work and the server's overlap.
+        The queue holds one entry per record, so batches never share a record
+        and the order the server takes them in changes no outcome; only the
+        last goes after every answer before it, so the pending count the
+        server keeps is the last one."""
         total = self.store.pending_count()
         self._update(phase="pushing", done=0, total=total)
         done = 0
         restamped = False
-        answered: Answered | None = None  # a batch and its answer, still to be recorded
-        with ThreadPoolExecutor(1, thread_name_prefix="sync-store") as storing:
-            batch = self.store.pending_changes(MAX_CHANGES)
-            while batch:
-                waiting = self.store.pending_count(after=batch[-1].version)
-                body = {
-                    "device_id": self.store.device_id,
-                    "changes": [r.to_wire() for r in batch],
-                    "pending": waiting,
-                }
-                following = storing.submit(self._record_and_read, answered, batch[-1].version)
-                answer = self._request("POST", PUSH_PATH, json=body)
-                results = answer.get("results")
-                if not isinstance(results, list) or [r.get("id") for r in results] != [
-                    r.id for r in batch
-                ]:
-                    raise ServerError(
-                        "The server's answer did not match the records sent. Try later."
-                    )
-                answered = (batch, answer)
-                batch = following.result()
+        in_flight: deque[Future[dict[str, Any]]] = deque()
+        with ThreadPoolExecutor(PUSHES_IN_FLIGHT, thread_name_prefix="sync-push") as pushing:
+            batch = self.store.outgoing(MAX_CHANGES)
+            while batch or in_flight:
+                waiting = self.store.pending_count(after=batch[-1].version) if batch else 0
+                if batch and len(in_flight) < PUSHES_IN_FLIGHT and (waiting or not in_flight):
+                    in_flight.append(pushing.submit(self._push_batch, batch, waiting))
+                    batch = self.store.outgoing(MAX_CHANGES, after=batch[-1].version)
+                    continue
+                answer = in_flight.popleft().result()
+                results = answer["results"]
                 for result in results:
                     report.pushed[result["status"]] = report.pushed.get(result["status"], 0) + 1
+                done += len(results)
                 clock_ahead = any(
                     r["status"] == PushStatus.REJECTED
                     and r.get("error", {}).get("code") == ErrorCode.CLOCK_AHEAD
@@ -379,35 +377,36 @@ class SyncClient:
                     # from server time, and the refused changes go again with
                     # new ones, which sort before where the pushing had got to.
                     restamped = True
-                    self._record(answered)
-                    answered = None
+                    while in_flight:
+                        done += len(in_flight.popleft().result()["results"])
                     report.restamped = self.store.restamp_ahead(
                         answer["server_time"], CLOCK_AHEAD_LIMIT
                     )
                     total += report.restamped
-                    batch = self.store.pending_changes(MAX_CHANGES)
-                    waiting = self.store.pending_count()
-                done += len(results)
-                self._update(done=done, total=max(total, done), pending=waiting)
-            if answered is not None:
-                self._record(answered)
+                    batch = self.store.outgoing(MAX_CHANGES)
+                self._update(done=done, total=max(total, done), pending=self.store.pending_count())
 
-    def _record_and_read(self, answered: Answered | None, after: str) -> list[Record]:
-        """Record an answer (if any), then read the batch after version `after`."""
-        if answered is not None:
-            self._record(answered)
-        return self.store.pending_changes(MAX_CHANGES, after=after)
-
-    def _record(self, answered: Answered) -> None:
-        """The server's answer to a batch: acknowledged entries leave the queue."""
-        batch, answer = answered
+    def _push_batch(self, batch: list[Outgoing], waiting: int) -> dict[str, Any]:
+        """Push one batch and record the server's answer: acknowledged entries
+        leave the queue. `waiting` is how many stay queued behind it."""
+        body = (
+            f'{{"device_id":{json.dumps(self.store.device_id)},'
+            f'"changes":[{",".join(change.wire for change in batch)}],"pending":{waiting}}}'
+        )
+        answer = self._request("POST", PUSH_PATH, json_text=body)
+        results = answer.get("results")
+        if not isinstance(results, list) or [r.get("id") for r in results] != [
+            change.id for change in batch
+        ]:
+            raise ServerError("The server's answer did not match the records sent. Try later.")
         self.store.acknowledge(
             (
-                (record.id, record.version, result["status"], result.get("error"))
-                for record, result in zip(batch, answer["results"], strict=True)
+                (change.id, change.version, result["status"], result.get("error"))
+                for change, result in zip(batch, results, strict=True)
             ),
             server_time=answer["server_time"],
         )
+        return answer
 
     def _pull_all(self, report: SyncReport) -> None:
         """Pull page after page. Each is checked and stored on a second thread
@@ -462,13 +461,18 @@ class SyncClient:
         auth: bool = True,
         attempts: int | None = None,
         document: bool = False,
+        json_text: str | None = None,
         **kwargs: Any,
     ) -> Any:
         """One protocol call with retries on lost connections, time-outs and 5xx.
         Every call is safe to repeat: pushes are idempotent on the server.
-        With `document`, a successful answer is a file (a PDF, a CSV): its bytes."""
+        With `document`, a successful answer is a file (a PDF, a CSV): its bytes.
+        `json_text` is a body written as JSON already."""
         base = base or self.server_url
         headers = {}
+        if json_text is not None:
+            headers["Content-Type"] = "application/json"
+            kwargs["content"] = json_text.encode()
         if auth:
             token = self.store.get_secret(TOKEN_SECRET)
             if base is None or token is None:
@@ -554,8 +558,10 @@ class SyncClient:
             wait = response.headers.get("Retry-After", "")
             if code == ErrorCode.TOO_MANY_ATTEMPTS and wait.isdigit():
                 minutes = max(1, -(-int(wait) // 60))
-                message = (f"{message.rstrip('.')}. You can try again in about "
-                           f"{minutes} minute{'s' if minutes > 1 else ''}.")
+                message = (
+                    f"{message.rstrip('.')}. You can try again in about "
+                    f"{minutes} minute{'s' if minutes > 1 else ''}."
+                )
             raise EnrollmentError(message)
         if response.status_code >= 500:
             raise ServerError(message)

@@ -177,6 +177,21 @@ class Merged:
     set_aside: int
 
 
+# The oldest queued changes after a version, in version order.
+PENDING_SQL = (
+    "SELECT * FROM outbox WHERE state = 'pending' AND version > ? ORDER BY version LIMIT ?"
+)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A queued change as a push sends it."""
+
+    id: str
+    version: str
+    wire: str  # the change as JSON text
+
+
 @dataclass(frozen=True)
 class Rejection:
     """A change the server refused, kept on the device until it is edited."""
@@ -715,12 +730,37 @@ class Store:
         before is still out)."""
         with self._locked():
             keys = self._keys_for_use(touch=False)
-            rows = self._db.query(
-                "SELECT * FROM outbox WHERE state = 'pending' AND version > ? "
-                "ORDER BY version LIMIT ?",
-                [after or "", limit],
-            )
+            rows = self._db.query(PENDING_SQL, [after or "", limit])
             return [r for _, r in self._open_rows(keys, rows, "outbox")]
+
+    def outgoing(self, limit: int = 500, *, after: str | None = None) -> builtins.list[Outgoing]:
+        """pending_changes as a push sends them: each change's JSON text is its
+        sealed body spliced into the fields it goes with, never parsed into a
+        Record and written again (most of the phone's time per batch)."""
+        with self._locked():
+            keys = self._keys_for_use(touch=False)
+            rows = self._db.query(PENDING_SQL, [after or "", limit])
+            found = []
+            for row in rows:
+                try:
+                    plain = self._open_plain(keys, row, _row_aad("outbox", row))
+                    record_id = json.loads(plain)["id"]
+                except (RecordDamagedError, ValueError):
+                    self._note_damage(
+                        "outbox", row["rid"], _damage_description("outbox", _describe(row))
+                    )
+                    continue
+                # The body is {"id": …, "data": …}: its members join kind, version and deleted.
+                head = json.dumps(
+                    {
+                        "kind": row["kind"],
+                        "version": row["version"],
+                        "deleted": bool(row["deleted"]),
+                    },
+                    separators=(",", ":"),
+                )
+                found.append(Outgoing(record_id, row["version"], f"{head[:-1]},{plain[1:]}"))
+            return found
 
     def acknowledge(
         self,
@@ -741,9 +781,12 @@ class Store:
                 if server_time is not None:
                     self._clock.observe_server_ms(_ms(server_time))
                     self._save_clock()
+                cleared = []
                 for record_id, version, status, error in results:
                     rid = keys.row_key(record_id)
-                    if status == "rejected":
+                    if status != "rejected":
+                        cleared.append((rid, version))
+                    else:
                         reason = json.dumps(error or {}).encode()
                         self._db.execute(
                             "UPDATE outbox SET state = 'rejected', error = ? "
@@ -754,12 +797,15 @@ class Store:
                                 version,
                             ],
                         )
-                    else:
-                        deleted = self._db.execute(
-                            "DELETE FROM outbox WHERE rid = ? AND version = ?", [rid, version]
-                        )
-                        if deleted.rowcount:
-                            self._forget_damage("outbox", rid)
+                self._db.conn.executemany(
+                    "DELETE FROM outbox WHERE rid = ? AND version = ?", cleared
+                )
+                # Damage noted for an entry goes with it.
+                still_queued = "SELECT 1 FROM outbox WHERE rid = ?"
+                for rid, _ in cleared:
+                    noted = self._damage is not None and ("outbox", rid) in self._damage
+                    if noted and not self._db.execute(still_queued, [rid]).fetchone():
+                        self._forget_damage("outbox", rid)
 
     def rejections(self) -> builtins.list[Rejection]:
         with self._locked():
@@ -878,9 +924,7 @@ class Store:
         newest_allowed = f"{_ms(server_time) + int(limit.total_seconds() * 1000):013d}.99999.~"
         with self._locked():
             keys = self._keys_for_use(touch=False)
-            ahead = list(
-                self._db.query("SELECT * FROM outbox WHERE version > ?", [newest_allowed])
-            )
+            ahead = list(self._db.query("SELECT * FROM outbox WHERE version > ?", [newest_allowed]))
             if not ahead:
                 return 0
             with self._db.atomic():
@@ -970,10 +1014,17 @@ class Store:
         body = keys.seal_bytes(_plain(record), aad)
         return (rid, record.kind, record.version, int(record.deleted), week, body)
 
+    def _open_plain(self, keys: Keys, row: dict, aad: bytes) -> str:
+        """A row's body as the JSON text of {"id": …, "data": …}."""
+        try:
+            return keys.open_bytes(row["body"], aad).decode()
+        except (InvalidTag, TypeError, ValueError):
+            raise RecordDamagedError(_describe(row)) from None
+
     def _open_row(self, keys: Keys, row: dict, aad: bytes) -> Record:
         try:
-            content = json.loads(keys.open_bytes(row["body"], aad).decode())
-        except (InvalidTag, TypeError, ValueError):
+            content = json.loads(self._open_plain(keys, row, aad))
+        except ValueError:
             raise RecordDamagedError(_describe(row)) from None
         return Record(
             content["id"], row["kind"], row["version"], bool(row["deleted"]), content["data"]
@@ -1065,9 +1116,7 @@ class Store:
             contact_target=str(settings.contact_target),
             settings_source=source,
             auto_lock_seconds=str(auto_lock_seconds),
-            settings_tag=keys.settings_tag(
-                _settings_payload(settings, source, auto_lock_seconds)
-            ),
+            settings_tag=keys.settings_tag(_settings_payload(settings, source, auto_lock_seconds)),
         )
         self._settings = settings
         self._settings_source = source
