@@ -58,8 +58,10 @@ LAST_SYNC_SECRET = "last_synced_at"
 # Not 429: the server sends it only to an enrollment guessing codes, where
 # trying again at once would only count more failures.
 RETRYABLE_STATUS = {500, 502, 503, 504}
-# Batches on the wire at once: one at the server, the next on its way.
-PUSHES_IN_FLIGHT = 2
+# Batches on the wire at once: while one is checked, others wait at the server
+# to commit together in one group, and the disk syncs of phone and server overlap
+# (push of 10,000 on PostgreSQL: 14.4k rec/s with two, 17.4k with four).
+PUSHES_IN_FLIGHT = 4
 ENROLLMENT_REFUSALS = {
     ErrorCode.ENROLLMENT_CODE_INVALID,
     ErrorCode.DEVICE_ID_TAKEN,

@@ -25,6 +25,10 @@ FUTURE_ALLOWANCE = timedelta(minutes=15)
 MAX_DATA_BYTES = 64 * 1024
 MAX_DEPTH = 16  # the data object itself is level 1
 
+# A record's data as compact JSON text, as it is measured and stored (one
+# encoder made once: json.dumps with options builds one per call).
+DATA_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
 # NUL, and UTF-16 surrogates standing alone (JSON's "\ud800" escapes decode to them).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -62,7 +66,7 @@ def check_data_limits(data: Mapping[str, Any]) -> None:
     MAX_DATA_BYTES as JSON, unknown fields included. A problem inside a field
     is reported on that top-level field."""
     try:
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        text = DATA_JSON.encode(data)
         size = len(text.encode())  # a lone surrogate cannot be encoded
     except (TypeError, ValueError, RecursionError):
         text = None

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from app.domain import Record, UnknownKindError, ValidationError, kind_spec, parse_version
 from app.domain.kinds import parse_datetime
-from app.domain.limits import check_text
+from app.domain.limits import DATA_JSON, check_text
 from sync.protocol import CLOCK_AHEAD_LIMIT, ErrorCode, PushResult, PushStatus, error_body
 
 from ..db import (
@@ -397,7 +397,7 @@ def _check_change(change: object, now: datetime) -> _Change | PushResult:
     if parse_version(record.version)[0].ms > ms(now + CLOCK_AHEAD_LIMIT):
         return _rejected(record.id, ErrorCode.CLOCK_AHEAD)
     # The domain has checked every number is finite.
-    data = json.dumps(dict(record.data), ensure_ascii=False, allow_nan=False)
+    data = DATA_JSON.encode(record.data)
     return _Change(
         record.id, record.kind, record.version, record.deleted, data, _occurred_ms(record)
     )
