@@ -152,6 +152,7 @@ class SyncReport:
     pulled: int = 0
     restamped: int = 0
     set_aside: int = 0  # pulled records this phone could not store
+    requeued: int = 0  # records queued again because the server was restored from a backup
 
 
 Listener = Callable[[SyncStatus], None]
@@ -298,9 +299,10 @@ class SyncClient:
 
     def sync(self) -> SyncReport | None:
         """Take the account and team settings, push every queued change, then
-        pull every change, resuming where an interrupted sync stopped. Returns
-        None if a sync is already running."""
-        return self._run(self._take_me, self._push_all, self._pull_all)
+        pull every change, resuming where an interrupted sync stopped; push
+        again what a restored server asked for. Returns None if a sync is
+        already running."""
+        return self._run(self._take_me, self._push_all, self._pull_all, self._push_requeued)
 
     def pull(self) -> SyncReport | None:
         """Pull only (a supervisor's refresh, or a look before pushing)."""
@@ -410,6 +412,11 @@ class SyncClient:
         )
         return answer
 
+    def _push_requeued(self, report: SyncReport) -> None:
+        """Records queued again by the pull (`resend`) go in this same sync."""
+        if report.requeued:
+            self._push_all(report)
+
     def _pull_all(self, report: SyncReport) -> None:
         """Pull page after page. Each is checked and stored on a second thread
         while the next is fetched, so the phone's work and the server's
@@ -433,8 +440,14 @@ class SyncClient:
         answer: dict[str, Any] = self._request("GET", PULL_PATH, params=params)
         return answer
 
-    def _store_page(self, page: dict[str, Any]) -> tuple[Merged, int]:
-        """Check and store a pulled page: what it changed, and its size."""
+    def _store_page(self, page: dict[str, Any]) -> tuple[Merged, int, int]:
+        """Check and store a pulled page: what it changed, its size, and how
+        many records were queued again.
+
+        A page with `resend` (the server was restored from a backup that may
+        lack records it acknowledged) queues every record here again before
+        its cursor is stored, so a pull cut short asks again."""
+        requeued = self.store.requeue_all() if page.get("resend") else 0
         records, unreadable = [], []
         for raw in page["changes"]:
             try:
@@ -444,13 +457,16 @@ class SyncClient:
         merged = self.store.apply_pulled(
             records, page["next"], set_aside=unreadable, server_time=page["server_time"]
         )
-        return merged, len(page["changes"])
+        return merged, len(page["changes"]), requeued
 
-    def _count_pulled(self, report: SyncReport, merged: Merged, size: int) -> None:
+    def _count_pulled(self, report: SyncReport, merged: Merged, size: int, requeued: int) -> None:
         report.pulled += merged.changed
         report.set_aside += merged.set_aside
+        report.requeued += requeued
         done = self._status.done + size
         self._update(done=done, total=done)
+        if requeued:
+            self._update(pending=self.store.pending_count())
 
     # ----- HTTP ---------------------------------------------------------------
 

@@ -239,6 +239,10 @@ class PullResponse(TypedDict):
     next: str  # opaque cursor: send it back as `after`
     more: bool
     server_time: str
+    # Beyond v1, only when true: the store was restored from a backup since
+    # the cursor sent, so this pull starts over and the device sends every
+    # record it holds again.
+    resend: NotRequired[bool]
 
 
 class SinceReview(TypedDict):

@@ -10,6 +10,7 @@ Reusable from any test folder:
 
     with Postgres.start() as pg:     # initdb + pg_ctl in a temporary directory
         url = pg.create_database("test_x")
+        pg.dump("test_x", path); pg.restore("test_x", path)   # pg_dump -Fc, pg_restore
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ class Postgres:
 
     @property
     def admin_url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        return self._url("postgres")
 
     def create_database(self, name: str) -> str:
         """A fresh empty database; returns its URL."""
@@ -230,6 +231,21 @@ class Postgres:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
+        return self._url(name)
+
+    def dump(self, name: str, path: Path) -> None:
+        """A backup of database `name` as an agency takes it (`pg_dump -Fc`)."""
+        self._client_tool("pg_dump", "-Fc", "-f", str(path), self._url(name))
+
+    def restore(self, name: str, path: Path) -> None:
+        """Database `name` made anew, empty, and a `dump` restored into it."""
+        self._client_tool("pg_restore", "-d", self.create_database(name), str(path))
+
+    def _client_tool(self, tool: str, *args: str) -> None:
+        # As this user, over TCP: the files are this user's, not the cluster's.
+        subprocess.run([str(self.bin / tool), *args], check=True, capture_output=True, timeout=120)
+
+    def _url(self, name: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:

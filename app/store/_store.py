@@ -80,6 +80,10 @@ RECORD_ROW_SQL = (
     "INSERT OR REPLACE INTO records (rid, kind, version, deleted, week, body) "
     "VALUES (?, ?, ?, ?, ?, ?)"
 )
+OUTBOX_ROW_SQL = (
+    "INSERT OR REPLACE INTO outbox (rid, kind, version, deleted, body, state, error) "
+    "VALUES (?, ?, ?, ?, ?, 'pending', NULL)"
+)
 # Where the team settings came from: set on this phone, or taken from the server.
 SettingsSource = Literal["local", "server"]
 
@@ -942,6 +946,25 @@ class Store:
                 self._save_clock()
             return len(ahead)
 
+    def requeue_all(self) -> int:
+        """Queue every record this phone holds for push again, at the version
+        it holds (tombstones and records pulled from the user's other devices
+        too): the central store was restored from a backup that may lack them.
+        It answers `duplicate` for those it has. A record with a change queued
+        or refused already keeps that entry. Returns how many were queued."""
+        with self._locked():
+            keys = self._keys_for_use(touch=False)
+            rows = self._db.query(
+                "SELECT * FROM records WHERE rid NOT IN (SELECT rid FROM outbox)"
+            )
+            entries = [
+                self._outbox_row(keys, row["rid"], record)
+                for row, record in self._open_rows(keys, list(rows), "records")
+            ]
+            with self._db.atomic():
+                self._db.conn.executemany(OUTBOX_ROW_SQL, entries)
+            return len(entries)
+
     def erase(self, reason: str) -> None:
         """Destroy the key and every record on this device now (a revoked device).
         `reason` is kept, readable, to tell the user why."""
@@ -989,15 +1012,15 @@ class Store:
         machinery was most of the cost of a pulled page."""
         self._write_row(keys, rid, record, self._settings)
         if queue:
-            body = keys.seal_bytes(
-                _plain(record), _aad(rid, record.kind, record.version, record.deleted)
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO outbox (rid, kind, version, deleted, body, state, error) "
-                "VALUES (?, ?, ?, ?, ?, 'pending', NULL)",
-                [rid, record.kind, record.version, int(record.deleted), body],
-            )
+            self._db.execute(OUTBOX_ROW_SQL, self._outbox_row(keys, rid, record))
             self._forget_damage("outbox", rid)
+
+    @staticmethod
+    def _outbox_row(keys: Keys, rid: str, record: Record) -> tuple[Any, ...]:
+        """The values of OUTBOX_ROW_SQL for the record, sealed: a pending entry."""
+        aad = _aad(rid, record.kind, record.version, record.deleted)
+        body = keys.seal_bytes(_plain(record), aad)
+        return (rid, record.kind, record.version, int(record.deleted), body)
 
     def _write_row(self, keys: Keys, rid: str, record: Record, settings: TeamSettings) -> None:
         """The record's row, sealed with its week under `settings`."""

@@ -146,6 +146,16 @@ def revoke_device(args: argparse.Namespace) -> None:
     print(f"Device {args.device_id} revoked: its next sync erases its local records.")
 
 
+def restored(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        store.restored()
+    print(
+        "From their next sync, every device pulls all its records from the start and "
+        "sends every record it holds again, so what reached the store after the backup "
+        "comes back."
+    )
+
+
 def list_users(args: argparse.Namespace) -> None:
     with _store(args) as store:
         people = store.list_users()
@@ -381,6 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--out", required=True, metavar="FILE.pdf|FILE.csv")
 
+    command(
+        "restored",
+        restored,
+        "Run once after restoring a backup: every device sends all its records again.",
+    )
     command("users", list_users, "List users, their teams and devices.")
     sub = command("demo", demo, "Create a demo team and users (once) and print fresh codes.")
     sub.add_argument(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,6 +106,22 @@ seq_counter = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+# Facts about the store itself, by name. GENERATION is a random value made with
+# the store and made anew by `restored`: pull cursors carry it, so a cursor
+# handed out before a backup was restored names another generation.
+store_meta = sa.Table(
+    "store_meta",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+GENERATION = "generation"
+
+
+def new_generation() -> str:
+    return secrets.token_hex(8)
+
 
 conflicts = sa.Table(
     "conflicts",

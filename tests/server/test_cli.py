@@ -7,7 +7,8 @@ import httpx
 import sqlalchemy as sa
 
 from sync.protocol import ENROLL_PATH, ME_PATH, PULL_PATH, TALLIES_PATH
-from sync.server.db import records
+from sync.server.db import GENERATION, audit_log, records, store_meta
+from sync.server.store import CentralStore
 from tests.server_harness import run_cli, start_server
 
 from .conftest import unique
@@ -59,6 +60,28 @@ def test_serve_runs_one_process_on_sqlite_and_says_so(tmp_path):
         result = run_cli(db, "serve", "--port", "0", "--workers", workers, check=False)
         assert result.returncode == 1
         assert words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_restored_starts_a_new_generation_and_says_what_happens_next(tmp_path):
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+
+    def generation_and_audit() -> tuple[str, list[str]]:
+        store = CentralStore.open(url)
+        try:
+            with store.engine.connect() as conn:
+                generation = conn.execute(
+                    sa.select(store_meta.c.value).where(store_meta.c.name == GENERATION)
+                ).scalar_one()
+                actions = conn.execute(sa.select(audit_log.c.action)).scalars().all()
+        finally:
+            store.close()
+        return generation, list(actions)
+
+    before, _ = generation_and_audit()
+    out = run_cli(url, "restored").stdout
+    assert out.count("\n") == 1 and "sends every record it holds again" in out
+    after, actions = generation_and_audit()
+    assert after != before and actions == ["restored"]
 
 
 def test_demo_is_idempotent_and_prints_fresh_codes(tmp_path):

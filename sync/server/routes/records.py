@@ -1,6 +1,5 @@
 import asyncio
 import json
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -19,28 +18,9 @@ from ..db import iso, utc_now
 from ..deps import CallerDep, StoreDep, TokenDep, route
 from ..errors import ProtocolError
 from ..models import PushIn, Text
+from ..storage.records import PullCursor
 
 router = APIRouter(tags=["sync"])
-
-# Cursors are opaque to devices; inside they are the last seq sent.
-CURSOR = re.compile(r"s([0-9]{1,18})")
-
-
-def _cursor(seq: int) -> str:
-    return f"s{seq}"
-
-
-def _seq_after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    match = CURSOR.fullmatch(cursor)
-    if match is None:
-        raise ProtocolError(
-            ErrorCode.INVALID,
-            "after: this is not a cursor the server gave; pull again without it.",
-            field="after",
-        )
-    return int(match[1])
 
 
 # Async, so a push goes to no worker thread: the changes are checked here,
@@ -64,12 +44,15 @@ def pull(
     after: Annotated[Text | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=PULL_LIMIT_MAX)] = PULL_LIMIT_DEFAULT,
 ) -> Response:
-    """The caller's records changed after the cursor, oldest change first."""
-    changes, next_seq, more = store.pull(caller, _seq_after(after), limit)
+    """The caller's records changed after the cursor, oldest change first;
+    with `"resend": true` when the cursor shows the store was restored from a
+    backup since (an addition to PROTOCOL.md v1 that old devices ignore)."""
+    pulled = store.pull(caller, None if after is None else PullCursor.parse(after), limit)
+    resend = ',"resend":true' if pulled.resend else ""
     # The changes go as the store gives them, JSON text that no serializer
     # here sees (records stored before the limits may nest deeper than it allows).
     return Response(
-        f'{{"changes":[{",".join(changes)}],"next":{json.dumps(_cursor(next_seq))},'
-        f'"more":{json.dumps(more)},"server_time":{json.dumps(iso(utc_now()))}}}',
+        f'{{"changes":[{",".join(pulled.changes)}],"next":{json.dumps(str(pulled.next))},'
+        f'"more":{json.dumps(pulled.more)}{resend},"server_time":{json.dumps(iso(utc_now()))}}}',
         media_type="application/json",
     )

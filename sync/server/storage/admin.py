@@ -1,4 +1,5 @@
-"""Administration (the command line): teams, users, enrollment codes, revocation."""
+"""Administration (the command line): teams, users, enrollment codes, revocation,
+and the new generation after a restore."""
 
 from __future__ import annotations
 
@@ -12,7 +13,17 @@ import sqlalchemy as sa
 from app.domain import TeamSettings, ValidationError
 from sync.protocol import ENROLLMENT_CODE_LIFETIME
 
-from ..db import devices, enrollment_codes, iso, teams, users, utc_now
+from ..db import (
+    GENERATION,
+    devices,
+    enrollment_codes,
+    iso,
+    new_generation,
+    store_meta,
+    teams,
+    users,
+    utc_now,
+)
 from ..errors import AdminError
 from .core import StoreCore, Team, hash_secret, new_id, team_of
 
@@ -156,6 +167,18 @@ class AdminStore(StoreCore):
                 .values(revoked=True, revoked_at=iso(utc_now()))
             )
             self._audit(conn, "revoke", user_id=row.user_id, device_id=device_id)
+
+    def restored(self) -> None:
+        """After a backup was restored: a new generation, so every cursor handed
+        out before names an old one and each device's next pull starts over
+        and asks it to send everything again (storage.records.PullCursor)."""
+        with self.writing() as (conn, _):
+            conn.execute(
+                store_meta.update()
+                .where(store_meta.c.name == GENERATION)
+                .values(value=new_generation())
+            )
+            self._audit(conn, "restored")
 
     def list_users(self) -> list[dict[str, Any]]:
         """Every user with team and devices, for the `users` command."""

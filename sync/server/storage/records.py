@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -19,6 +20,7 @@ from app.domain.limits import DATA_JSON, check_text
 from sync.protocol import CLOCK_AHEAD_LIMIT, ErrorCode, PushResult, PushStatus, error_body
 
 from ..db import (
+    GENERATION,
     audit_log,
     conflicts,
     devices,
@@ -26,6 +28,7 @@ from ..db import (
     iso,
     records,
     seq_counter,
+    store_meta,
     utc_now,
     write_rows,
 )
@@ -34,6 +37,10 @@ from .core import TAKE_SEQ_LOCK, Caller, StoreCore, audit_row, hash_secret, ms
 from .devices import caller_of, callers_by_token
 
 FOREIGN_RECORD = "This record belongs to another user, so it was not saved."
+# `<generation>.<seq>`, the generation as db.new_generation makes it.
+_CURSOR = re.compile(r"([0-9a-f]{16})\.([0-9]{1,18})")
+# The cursors handed out before stores had generations.
+_PLAIN_CURSOR = re.compile(r"s([0-9]{1,18})")
 
 # Statements every push runs, built once so SQLAlchemy reuses their compiled
 # form instead of rebuilding them per request (a quarter of a push's CPU).
@@ -48,6 +55,11 @@ _PULLED = sa.select(
     records.c.deleted,
     records.c.data,
     records.c.seq,
+)
+_GENERATION_AND_LAST_SEQ = (
+    sa.select(store_meta.c.value.label("generation"), seq_counter.c.value.label("last_seq"))
+    .select_from(store_meta.join(seq_counter, sa.true()))  # one row each
+    .where(store_meta.c.name == GENERATION)
 )
 _DEVICE_SYNCED = (
     devices.update()
@@ -71,6 +83,50 @@ def _occurred_ms(record: Record) -> int | None:
         return int(parse_datetime(value).timestamp() * 1000)
     except ValidationError:  # tombstones are not validated
         return None
+
+
+@dataclass(frozen=True)
+class PullCursor:
+    """Where a device's pull got to: the store's generation and the last seq
+    sent. Devices hold it as opaque text, `<generation>.<seq>`."""
+
+    generation: str | None  # None: a plain cursor, read as the current generation
+    seq: int
+
+    @classmethod
+    def parse(cls, text: str) -> PullCursor:
+        if found := _CURSOR.fullmatch(text):
+            return cls(found[1], int(found[2]))
+        if found := _PLAIN_CURSOR.fullmatch(text):
+            return cls(None, int(found[1]))
+        raise ProtocolError(
+            ErrorCode.INVALID,
+            "after: this is not a cursor the server gave; pull again without it.",
+            field="after",
+        )
+
+    def __str__(self) -> str:
+        return f"{self.generation}.{self.seq}"
+
+    def restored_since(self, generation: str, last_seq: int) -> str | None:
+        """Why this cursor shows the store was restored from a backup since it
+        was handed out, or None when it does not."""
+        if self.generation not in (None, generation):
+            return "cursor of another generation"
+        if self.seq > last_seq:
+            return f"cursor past the last seq handed out ({self.seq} > {last_seq})"
+        return None
+
+
+class Pulled(NamedTuple):
+    """A page of a pull: each change as its JSON text, the cursor after them,
+    whether more follow, and whether the device should send every record it
+    holds again (its cursor showed the store was restored from a backup)."""
+
+    changes: list[str]
+    next: PullCursor
+    more: bool
+    resend: bool
 
 
 class _Change(NamedTuple):
@@ -184,33 +240,40 @@ class RecordStore(StoreCore):
             else:
                 job.done.set_exception(job.error)
 
-    def pull(self, caller: Caller, after: int | None, limit: int) -> tuple[list[str], int, bool]:
-        """The caller's records changed after seq `after`: (changes, each as
-        its JSON text; next seq; more)."""
+    def pull(self, caller: Caller, after: PullCursor | None, limit: int) -> Pulled:
+        """The caller's records changed after the cursor. A cursor that shows
+        the store was restored since it was handed out is answered from the
+        beginning, with `resend`: the device may hold acknowledged records the
+        backup lacks, and applying the rest again changes nothing."""
         with self.engine.begin() as conn:
+            generation, last_seq = conn.execute(_GENERATION_AND_LAST_SEQ).one()
+            restored = after.restored_since(generation, last_seq) if after else None
+            if restored:
+                after = None
             rows = conn.execute(
-                _PULLED.where(records.c.owner_id == caller.user_id, records.c.seq > (after or 0))
+                _PULLED.where(
+                    records.c.owner_id == caller.user_id,
+                    records.c.seq > (after.seq if after else 0),
+                )
                 .order_by(records.c.seq)
                 .limit(limit + 1)
             ).all()
-            if rows:
-                next_seq = rows[:limit][-1].seq
-            elif after is not None:
-                next_seq = after
-            else:
-                next_seq = conn.execute(sa.select(seq_counter.c.value)).scalar_one()
-        more = len(rows) > limit
-        changes = [_pulled_json(row) for row in rows[:limit]]
+        page = rows[:limit]
+        # With no changes: the cursor sent, or one for now when none was.
+        next_seq = page[-1].seq if page else (after.seq if after else last_seq)
+        changes = [_pulled_json(row) for row in page]
         with self.writing() as (conn, _):
             conn.execute(
                 devices.update()
                 .where(devices.c.id == caller.device_id)
                 .values(last_sync_at=iso(utc_now()))
             )
-            self._audit(
-                conn, "pull", user_id=caller.user_id, device_id=caller.device_id, count=len(changes)
-            )
-        return changes, next_seq, more
+            user_id, device_id = caller.user_id, caller.device_id
+            if restored:
+                self._audit(conn, "resend", user_id=user_id, device_id=device_id, detail=restored)
+            self._audit(conn, "pull", user_id=user_id, device_id=device_id, count=len(changes))
+        more = len(rows) > limit
+        return Pulled(changes, PullCursor(generation, next_seq), more, restored is not None)
 
 
 def _pulled_json(row: Row[Any, Any, Any, Any, Any, Any]) -> str:
