@@ -22,6 +22,7 @@ from sync.client import (
     normalise_server_url,
 )
 from sync.server.db import conflicts, iso, records, seq_counter, teams, utc_now
+from sync.server.db import devices as devices_table
 from tests.sync.conftest import PIN, contact, server_rows
 from tests.sync.proxy import CuttingProxy
 
@@ -102,6 +103,13 @@ def test_more_than_one_batch_and_more_than_one_page(devices):
     assert first.sync().pushed == {"applied": 1203}
     assert (500, 1203) in sizes and (1203, 1203) in sizes
     assert len(server_rows(devices.server)) == 1203
+    # Batches go out together, but the last after every answer: the server
+    # keeps the last pending count the phone reported.
+    with devices.server.admin.engine.connect() as conn:
+        kept = conn.execute(
+            sa.select(devices_table.c.pending).where(devices_table.c.id == first.store.device_id)
+        ).scalar_one()
+    assert kept == 0
     assert second.sync().pulled == 1203
     assert second.store.count("employer_contact") == 1203
 
