@@ -129,6 +129,9 @@ class SyncStatus:
     - last_synced_at: end of the last sync that pushed and pulled everything.
     - error: why the last sync stopped, in plain words, whatever stopped it;
       kept while it is tried again, cleared when a sync succeeds.
+    - enroll_again: the server no longer knows this device (a restored
+      backup, or the device removed there): only Connect to server with a
+      new code lets it sync again; its records stay queued meanwhile.
     """
 
     online: bool | None = None
@@ -141,6 +144,7 @@ class SyncStatus:
     set_aside: int = 0
     last_synced_at: datetime | None = None
     error: str | None = None
+    enroll_again: bool = False
     offline_reason: str | None = None
 
 
@@ -221,7 +225,9 @@ class SyncClient:
 
     def report_failure(self, error: Exception) -> None:
         """Show why sync stopped (the scheduler's errors outside a sync, too)."""
-        self._update(error=failure_reason(error))
+        self._update(
+            error=failure_reason(error), enroll_again=isinstance(error, TokenInvalidError)
+        )
 
     def refresh_counts(self) -> None:
         """Re-read the queue sizes (after a local edit, say). Needs no key, so
@@ -319,7 +325,7 @@ class SyncClient:
                     step(report)
             now = datetime.now(UTC)
             self.store.set_secret(LAST_SYNC_SECRET, now.isoformat())
-            self._update(last_synced_at=now, online=True, error=None)
+            self._update(last_synced_at=now, online=True, error=None, enroll_again=False)
             return report
         except StoreLockedError:
             return None  # the phone locked itself meanwhile: unlocking starts the next sync

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+
 from app.store import Store, StoreState
 from sync.client import SyncClient
 
@@ -132,6 +135,53 @@ def test_a_revoked_device_is_told_then_starts_again(start_app, central):
         assert r.app.route == "home"
         assert "Not connected to a server" in h.sent_since()
         assert r.app.store.count("employer_contact") == 0
+
+    run(flow())
+
+
+def test_a_phone_the_restored_server_does_not_know_connects_again_and_sends_everything(
+    start_app, central, tmp_path
+):
+    """Enrolled after the backup the server was restored from: the phone is
+    told, offered Connect again, and then sends every record it holds."""
+    database = tmp_path / "central.db"
+    backup = tmp_path / "backup.db"
+    with closing(sqlite3.connect(database)) as live, closing(sqlite3.connect(backup)) as copy:
+        live.backup(copy)
+    code = central.user("Ada Specialist")  # after the backup: lost with the restore
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.set_up_connected(central.url, code)
+        await h.tab("Home")
+        await r.log_contact("Riverside Hardware")
+        r.app.sync_now()
+        await until(lambda: r.app.store.pending_count() == 0
+                    and not r.app.sync_client.status.running)
+        central.server.close()
+        with closing(sqlite3.connect(backup)) as copy, closing(sqlite3.connect(database)) as live:
+            copy.backup(live)
+        central.server.start()
+        central.server.cli("restored")
+        assert central.records() == []
+
+        r.app.sync_now()
+        await until(lambda: r.app.sync_client.status.enroll_again)
+        await h.click("open_sync")
+        assert "does not recognise this device" in h.by_key("sync_problem").value
+        await h.click("connect_again")
+        assert r.app.route == "connect"
+        await h.type("server_address", central.url)
+        await h.type("enrollment_code", central.user("Ada Specialist"))
+        await h.click("connect")
+        await until(lambda: len(central.records()) == 2
+                    and not r.app.sync_client.status.running)
+        assert not r.app.sync_client.status.enroll_again
+        assert r.app.store.pending_count() == 0
+        assert sorted(row["kind"] for row in central.records()) == ["employer", "employer_contact"]
+        assert r.app.route == "sync"  # back where Connect again was tapped
+        assert h.find("connect_again") is None and h.find("sync_problem") is None
 
     run(flow())
 

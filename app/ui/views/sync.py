@@ -48,6 +48,10 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
         controls.append(muted(summary.offline_reason, key="sync_offline_reason"))
     if summary.problem:
         controls.append(ft.Text(summary.problem, color=ft.Colors.ERROR, key="sync_problem"))
+    if summary.enroll_again:
+        controls.append(big_button("Connect again", ft.Icons.CLOUD_OUTLINED,
+                                   nav.guard(lambda _e: nav.open("connect")),
+                                   key="connect_again"))
     controls.append(big_button("Sync now", ft.Icons.SYNC, nav.guard(lambda _e: sync_now()),
                                key="sync_now"))
     refused = store.rejections()
