@@ -126,6 +126,8 @@ class SyncSummary:
         elif status.rejected:
             detail = (f"{text.plural(status.rejected, 'record')} refused by the server: "
                       "open Sync to fix")
+        elif status.enroll_again:
+            detail = "Not syncing: this phone must be connected again"
         elif status.error:
             detail = "The last sync stopped: open Sync to see why"
         else:

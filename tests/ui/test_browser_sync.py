@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+from contextlib import closing
 
 from .browser import connect, create_pin, expect, open_app, phone, shot, type_into
 
@@ -72,3 +74,58 @@ def test_offline_shows_within_seconds_and_the_work_goes_when_back(web_app, centr
     employers = [json.loads(r["data"]).get("employer") for r in central.records()
                  if r["owner_id"] == dara and r["kind"] == "employer_contact"]
     assert employers == ["Offline Bakery"]
+
+
+def test_a_phone_the_restored_server_does_not_know_connects_again(web_app, central, tmp_path):
+    """The store was restored from a backup taken before this phone enrolled:
+    Sync says the server does not recognise the phone and offers Connect
+    again; with a new code the phone sends what it holds, and Back still
+    walks home. Screenshots: test-output/screens/22_connect_again.png and
+    23_connected_again.png."""
+    database, backup = tmp_path / "central.db", tmp_path / "backup.db"
+    code = central.user("Fern Specialist")
+    copy_database(database, backup)
+    with phone(web_app.url) as page:
+        open_app(page, web_app.url)
+        create_pin(page)
+        connect(page, central.url, code)
+        page.get_by_role("tab", name="Home").click()
+        page.get_by_role("button", name="Log employer contact").click()
+        type_into(page, "Employer", "Juniper Books")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("button", name=re.compile("All synced"))).to_be_visible(
+            timeout=20000)
+
+        central.server.close()
+        copy_database(backup, database)
+        central.server.start()  # the same port
+        central.server.cli("restored")
+        page.get_by_role("button", name=re.compile("All synced")).click()
+        page.get_by_role("button", name="Sync now").click()
+        expect(page.get_by_role("button", name="Connect again")).to_be_visible(timeout=15000)
+        # Flutter merges the texts of the screen into one label.
+        expect(page.get_by_label(re.compile("does not recognise this device"))).to_be_visible()
+        shot(page, "22_connect_again")
+
+        page.get_by_role("button", name="Connect again").click()
+        type_into(page, "Server address", central.url)
+        type_into(page, "Enrollment code", central.code("Fern Specialist"))
+        page.get_by_role("button", name="Connect", exact=True).click()
+        expect(page.get_by_label(re.compile("All synced"))).to_be_visible(timeout=20000)
+        expect(page.get_by_role("button", name="Connect again")).to_have_count(0)
+        shot(page, "23_connected_again")
+        for _ in range(3):  # Sync and Back, again and again: Home each time, never stuck
+            page.get_by_role("button", name="Back").click()  # Connect returned to Sync
+            expect(page.get_by_role("button", name="Back")).to_have_count(0)  # Home
+            page.get_by_role("button", name=re.compile("All synced")).click()
+        expect(page.get_by_role("button", name="Sync now")).to_be_visible()
+    fern = central.server.admin.user_id_named("Fern Specialist")
+    employers = [json.loads(r["data"]).get("employer") for r in central.records()
+                 if r["owner_id"] == fern and r["kind"] == "employer_contact"]
+    assert employers == ["Juniper Books"]
+
+
+def copy_database(source, target) -> None:
+    """SQLite's online backup, as an agency takes one (and puts one back)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
