@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -29,8 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.domain import new_record_id  # noqa: E402
 from bench.due import TODAY, YEARS, caseload  # noqa: E402
-from sync.protocol import ENROLL_PATH, MAX_CHANGES, PUSH_PATH, TEAM_FIDELITY_PATH  # noqa: E402
-from tests.server_harness import Postgres, ServerProcess, postgres_bin, start_server  # noqa: E402
+from sync.protocol import MAX_CHANGES, PUSH_PATH, TEAM_FIDELITY_PATH  # noqa: E402
+from tests.server_harness import (  # noqa: E402
+    Postgres,
+    ServerProcess,
+    enroll_over_http,
+    postgres_bin,
+    start_server,
+)
 
 SPECIALISTS = 10
 RUNS = 15
@@ -44,17 +49,8 @@ CALLS = {  # what the supervisor's phone asks: label, query
 
 
 def enroll(http: httpx.Client, server: ServerProcess, user: str) -> dict[str, str]:
-    device_id = f"bench-{uuid.uuid4().hex[:12]}"
-    answer = http.post(
-        ENROLL_PATH,
-        json={
-            "code": server.admin.make_enrollment_code(user),
-            "device_id": device_id,
-            "device_name": "Bench phone",
-        },
-    )
-    answer.raise_for_status()
-    return {"device_id": device_id, "Authorization": f"Bearer {answer.json()['token']}"}
+    device_id, answer = enroll_over_http(http, server, user, "Bench phone")
+    return {"device_id": device_id, "Authorization": f"Bearer {answer['token']}"}
 
 
 def fill(server: ServerProcess, http: httpx.Client) -> tuple[dict[str, str], int]:

@@ -44,10 +44,11 @@ sys.path.insert(0, str(ROOT))
 
 from app.store import Store  # noqa: E402
 from sync.client import SyncClient, SyncStatus  # noqa: E402
-from sync.protocol import ENROLL_PATH, MAX_CHANGES, PUSH_PATH  # noqa: E402
+from sync.protocol import MAX_CHANGES, PUSH_PATH  # noqa: E402
 from tests.server_harness import (  # noqa: E402
     Postgres,
     ServerProcess,
+    enroll_over_http,
     free_port,
     postgres_bin,
     start_server,
@@ -143,17 +144,8 @@ def enroll_devices(server: ServerProcess, count: int, prefix: str) -> dict[str, 
                 server.admin.add_team(team)
             user = f"{prefix} specialist {n}"
             server.admin.add_user(user, role="specialist", team=team)
-            device_id = f"bench-{uuid.uuid4().hex[:12]}"
-            answer = http.post(
-                ENROLL_PATH,
-                json={
-                    "code": server.admin.make_enrollment_code(user),
-                    "device_id": device_id,
-                    "device_name": "Bench phone",
-                },
-            )
-            answer.raise_for_status()
-            tokens[device_id] = answer.json()["token"]
+            device_id, answer = enroll_over_http(http, server, user, "Bench phone")
+            tokens[device_id] = answer["token"]
     return tokens
 
 

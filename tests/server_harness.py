@@ -20,15 +20,19 @@ import re
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from sync.protocol import ENROLL_PATH
 from sync.server.store import CentralStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,6 +149,30 @@ def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.Completed
 
 def start_server(db_url: str, *, log_dir: Path, serve_args: tuple[str, ...] = ()) -> ServerProcess:
     return ServerProcess(db_url, Path(log_dir) / "server.log", serve_args=serve_args).start()
+
+
+def enroll_over_http(
+    http: httpx.Client, server: ServerProcess, user: str, device_name: str
+) -> tuple[str, dict]:
+    """A new device of `user` enrolled as a phone does it, with a fresh code:
+    its id and the server's answer (token, user, team)."""
+    device_id = f"dev-{uuid.uuid4().hex[:12]}"
+    answer = http.post(
+        ENROLL_PATH,
+        json={
+            "code": server.admin.make_enrollment_code(user),
+            "device_id": device_id,
+            "device_name": device_name,
+        },
+    )
+    answer.raise_for_status()
+    return device_id, answer.json()
+
+
+def copy_sqlite(source: str | Path, target: str | Path) -> None:
+    """SQLite's online backup, as an agency takes one (and puts one back)."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 def free_port() -> int:

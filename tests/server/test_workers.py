@@ -14,9 +14,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from sync.protocol import ENROLL_PATH, PULL_PATH
+from sync.protocol import PULL_PATH
 from sync.server.db import conflicts, records
-from tests.server_harness import ServerProcess, start_server
+from tests.server_harness import ServerProcess, enroll_over_http, start_server
 
 from .conftest import Device, contact, version
 
@@ -65,17 +65,7 @@ def user_with_devices(server: ServerProcess, count: int) -> list[Device]:
     made = []
     for _ in range(count):
         http = httpx.Client(base_url=server.base_url, timeout=60, limits=FRESH_CONNECTIONS)
-        device_id = f"dev-{uuid.uuid4().hex[:12]}"
-        answer = http.post(
-            ENROLL_PATH,
-            json={
-                "code": server.admin.make_enrollment_code(user),
-                "device_id": device_id,
-                "device_name": "Worker test phone",
-            },
-        )
-        assert answer.status_code == 200, answer.text
-        body = answer.json()
+        device_id, body = enroll_over_http(http, server, user, "Worker test phone")
         made.append(Device(http, device_id, body["token"], body["user"], body["team"]))
     return made
 

@@ -4,8 +4,6 @@ at their next sync, whether the administrator ran `restored` or forgot."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from sync.server.db import audit_log
 from sync.server.settings import is_sqlite
-from tests.server_harness import Postgres, ServerProcess
+from tests.server_harness import Postgres, ServerProcess, copy_sqlite
 from tests.sync.conftest import contact, server_rows
 
 
@@ -37,22 +35,17 @@ class Backups:
 
     def take(self) -> None:
         if self.cluster is None:
-            _copy_sqlite(self.database, self.path)
+            copy_sqlite(self.database, self.path)
         else:
             self.cluster.dump(self.database, self.path)
 
     def restore(self) -> None:
         self.server.close()  # the server, and the test's own connections
         if self.cluster is None:
-            _copy_sqlite(self.path, self.database)
+            copy_sqlite(self.path, self.database)
         else:
             self.cluster.restore(self.database, self.path)
         self.server.start()
-
-
-def _copy_sqlite(source: str | Path, target: str | Path) -> None:
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)
 
 
 @pytest.fixture

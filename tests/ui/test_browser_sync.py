@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-from contextlib import closing
+
+from tests.server_harness import copy_sqlite
 
 from .browser import connect, create_pin, expect, open_app, phone, shot, type_into
 
@@ -84,7 +84,7 @@ def test_a_phone_the_restored_server_does_not_know_connects_again(web_app, centr
     23_connected_again.png."""
     database, backup = tmp_path / "central.db", tmp_path / "backup.db"
     code = central.user("Fern Specialist")
-    copy_database(database, backup)
+    copy_sqlite(database, backup)
     with phone(web_app.url) as page:
         open_app(page, web_app.url)
         create_pin(page)
@@ -97,7 +97,7 @@ def test_a_phone_the_restored_server_does_not_know_connects_again(web_app, centr
             timeout=20000)
 
         central.server.close()
-        copy_database(backup, database)
+        copy_sqlite(backup, database)
         central.server.start()  # the same port
         central.server.cli("restored")
         page.get_by_role("button", name=re.compile("All synced")).click()
@@ -123,9 +123,3 @@ def test_a_phone_the_restored_server_does_not_know_connects_again(web_app, centr
     employers = [json.loads(r["data"]).get("employer") for r in central.records()
                  if r["owner_id"] == fern and r["kind"] == "employer_contact"]
     assert employers == ["Juniper Books"]
-
-
-def copy_database(source, target) -> None:
-    """SQLite's online backup, as an agency takes one (and puts one back)."""
-    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
-        src.backup(dst)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
 from app.store import Store, StoreState
 from sync.client import SyncClient
+from tests.server_harness import copy_sqlite
 
 from .conftest import PIN, run, until
 
@@ -146,8 +144,7 @@ def test_a_phone_the_restored_server_does_not_know_connects_again_and_sends_ever
     told, offered Connect again, and then sends every record it holds."""
     database = tmp_path / "central.db"
     backup = tmp_path / "backup.db"
-    with closing(sqlite3.connect(database)) as live, closing(sqlite3.connect(backup)) as copy:
-        live.backup(copy)
+    copy_sqlite(database, backup)
     code = central.user("Ada Specialist")  # after the backup: lost with the restore
 
     async def flow():
@@ -160,8 +157,7 @@ def test_a_phone_the_restored_server_does_not_know_connects_again_and_sends_ever
         await until(lambda: r.app.store.pending_count() == 0
                     and not r.app.sync_client.status.running)
         central.server.close()
-        with closing(sqlite3.connect(backup)) as copy, closing(sqlite3.connect(database)) as live:
-            copy.backup(live)
+        copy_sqlite(backup, database)
         central.server.start()
         central.server.cli("restored")
         assert central.records() == []
