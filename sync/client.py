@@ -265,14 +265,26 @@ class SyncClient:
         if not code:
             raise EnrollmentError("Enter the enrollment code your administrator gave you.")
         body = {"code": code, "device_id": self.store.device_id, "device_name": device_name}
+        # Connecting again (a restored server): the records here are the
+        # holder's, and another user's code would send them again as theirs.
+        holder = (self.account or {}).get("user")
+        if holder:
+            body["for_user"] = holder["id"]
         with self.connected():
             answer: EnrollResponse = self._request(
                 "POST", ENROLL_PATH, base=base, json=body, auth=False
+            )
+        if holder and holder["id"] != answer["user"]["id"]:  # a server that ignores for_user
+            raise EnrollmentError(
+                f"This phone holds {holder['name']}'s records, and that code is "
+                f"{answer['user']['name']}'s. Ask your administrator for a code for "
+                f"{holder['name']}."
             )
         device: DeviceInfo = {"id": self.store.device_id, "name": device_name}
         self._take_account(answer["user"], answer["team"], device)
         self.store.set_secret(SERVER_URL_SECRET, base)
         self.store.set_secret(TOKEN_SECRET, answer["token"])
+        self._update(enroll_again=False, error=None)
         return answer
 
     def _take_account(self, user: UserInfo, team: TeamInfo, device: DeviceInfo) -> None:
@@ -363,24 +375,34 @@ class SyncClient:
         self._update(phase="pushing", done=0, total=total)
         done = 0
         restamped = False
-        in_flight: deque[Future[dict[str, Any]]] = deque()
+        in_flight: deque[tuple[int, Future[dict[str, Any]]]] = deque()  # (size, answer)
+
+        def take_answer() -> dict[str, Any]:
+            nonlocal done
+            answer = in_flight.popleft()[1].result()
+            for result in answer["results"]:
+                report.pushed[result["status"]] = report.pushed.get(result["status"], 0) + 1
+            done += len(answer["results"])
+            return answer
+
         with ThreadPoolExecutor(PUSHES_IN_FLIGHT, thread_name_prefix="sync-push") as pushing:
             batch = self.store.outgoing(MAX_CHANGES)
             while batch or in_flight:
-                waiting = self.store.pending_count(after=batch[-1].version) if batch else 0
-                if batch and len(in_flight) < PUSHES_IN_FLIGHT and (waiting or not in_flight):
-                    in_flight.append(pushing.submit(self._push_batch, batch, waiting))
-                    batch = self.store.outgoing(MAX_CHANGES, after=batch[-1].version)
-                    continue
-                answer = in_flight.popleft().result()
-                results = answer["results"]
-                for result in results:
-                    report.pushed[result["status"]] = report.pushed.get(result["status"], 0) + 1
-                done += len(results)
+                if batch and len(in_flight) < PUSHES_IN_FLIGHT:
+                    # Counting the batches still out too: should one of them
+                    # fail, the server is told too many waiting, never too few.
+                    behind = self.store.pending_count(after=batch[-1].version)
+                    if behind or not in_flight:
+                        waiting = behind + sum(size for size, _ in in_flight)
+                        pushed = pushing.submit(self._push_batch, batch, waiting)
+                        in_flight.append((len(batch), pushed))
+                        batch = self.store.outgoing(MAX_CHANGES, after=batch[-1].version)
+                        continue
+                answer = take_answer()
                 clock_ahead = any(
                     r["status"] == PushStatus.REJECTED
                     and r.get("error", {}).get("code") == ErrorCode.CLOCK_AHEAD
-                    for r in results
+                    for r in answer["results"]
                 )
                 if clock_ahead and not restamped:
                     # The phone's clock was set ahead: versions are now taken
@@ -388,7 +410,7 @@ class SyncClient:
                     # new ones, which sort before where the pushing had got to.
                     restamped = True
                     while in_flight:
-                        done += len(in_flight.popleft().result()["results"])
+                        take_answer()
                     report.restamped = self.store.restamp_ahead(
                         answer["server_time"], CLOCK_AHEAD_LIMIT
                     )

@@ -22,6 +22,7 @@ import builtins
 import hmac
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -181,6 +182,8 @@ class Merged:
     set_aside: int
 
 
+# A sealed body as _plain writes it starts with its id; a UUID needs no unescaping.
+_LEADING_ID = re.compile(r'\{"id":"([0-9a-fA-F-]{36})",')
 # The oldest queued changes after a version, in version order.
 PENDING_SQL = (
     "SELECT * FROM outbox WHERE state = 'pending' AND version > ? ORDER BY version LIMIT ?"
@@ -502,11 +505,17 @@ class Store:
         self._keys = None
         self._opened.clear()
 
+    def _open_db(self) -> Database:
+        """The database, for what is readable while locked; once the store is
+        closed or erased, StoreLockedError like every other call."""
+        if self._db is None:
+            raise StoreLockedError("The store is closed: open it again with the PIN.")
+        return self._db
+
     def _keys_for_use(self, *, touch: bool = True) -> Keys:
         """The keys, if unlocked and not idle too long. Background work (sync)
         passes touch=False so it never keeps an unattended phone unlocked."""
-        if self._db is None:
-            raise StoreLockedError("The store is closed: open it again with the PIN.")
+        self._open_db()
         if self._keys is not None and self.idle_seconds() > self.auto_lock_seconds:
             self._forget_key()
         if self._keys is None:
@@ -718,13 +727,13 @@ class Store:
         versions after `after` if given. Readable while locked."""
         with self._locked():
             sql = "SELECT count(*) FROM outbox WHERE state = 'pending' AND version > ?"
-            return self._db.execute(sql, [after or ""]).fetchone()[0]
+            return self._open_db().execute(sql, [after or ""]).fetchone()[0]
 
     def rejected_count(self) -> int:
         """Changes the server refused, kept until edited. Readable while locked."""
         with self._locked():
             sql = "SELECT count(*) FROM outbox WHERE state = 'rejected'"
-            return self._db.execute(sql).fetchone()[0]
+            return self._open_db().execute(sql).fetchone()[0]
 
     def pending_changes(
         self, limit: int = 500, *, after: str | None = None
@@ -748,8 +757,9 @@ class Store:
             for row in rows:
                 try:
                     plain = self._open_plain(keys, row, _row_aad("outbox", row))
-                    record_id = json.loads(plain)["id"]
-                except (RecordDamagedError, ValueError):
+                    leading = _LEADING_ID.match(plain)
+                    record_id = leading[1] if leading else json.loads(plain)["id"]
+                except (RecordDamagedError, ValueError, KeyError, TypeError):
                     self._note_damage(
                         "outbox", row["rid"], _damage_description("outbox", _describe(row))
                     )
@@ -904,7 +914,7 @@ class Store:
     def set_aside_count(self) -> int:
         """How many pulled records are set aside. Readable while locked."""
         with self._locked():
-            return self._db.execute("SELECT count(*) FROM set_aside").fetchone()[0]
+            return self._open_db().execute("SELECT count(*) FROM set_aside").fetchone()[0]
 
     @property
     def pull_cursor(self) -> str | None:
@@ -967,8 +977,11 @@ class Store:
 
     def erase(self, reason: str) -> None:
         """Destroy the key and every record on this device now (a revoked device).
-        `reason` is kept, readable, to tell the user why."""
+        `reason` is kept, readable, to tell the user why. Erasing again does
+        nothing (several pushes at once may each hear that the device was revoked)."""
         with self._locked():
+            if self._db is None:
+                return
             self._forget_key()
             _erase(self.path, self._db, reason)
             self._db = None  # type: ignore[assignment]

@@ -117,6 +117,9 @@ store_meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 GENERATION = "generation"
+# The generation a store had when generations began: the plain `s<seq>`
+# cursors handed out before then belong to it.
+FIRST_GENERATION = "first_generation"
 
 
 def new_generation() -> str:

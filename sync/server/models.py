@@ -128,6 +128,12 @@ class EnrollIn(BaseModel):
     code: Text = Field(min_length=1, max_length=100)
     device_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
     device_name: Text = Field(default="", max_length=200)
+    for_user: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The user whose records the device holds, when it connects again: "
+        "a code for anyone else is refused and not spent (an addition beyond v1).",
+    )
 
 
 # Documented as records of the known kinds, accepted as any JSON value (see above).

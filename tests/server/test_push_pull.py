@@ -172,8 +172,9 @@ def test_first_pull_with_nothing_gives_a_cursor_for_now(specialist, new_team, ne
     assert len(specialist.get(PULL_PATH, after=empty["next"]).json()["changes"]) == 1
 
 
-def test_a_plain_cursor_from_before_generations_still_pulls_on(specialist):
-    """Devices hold cursors of the old form, `s<seq>`, until their next pull."""
+def test_a_plain_cursor_from_before_generations_still_pulls_on(server, specialist):
+    """Devices hold cursors of the old form, `s<seq>`, until their next pull;
+    they belong to the generation the store had when generations began."""
     first, second = contact(), contact()
     specialist.push_ok([first, second])
     changes, _ = specialist.pull_all()
@@ -182,6 +183,11 @@ def test_a_plain_cursor_from_before_generations_still_pulls_on(specialist):
     assert [r["id"] for r in page["changes"]] == [second["id"]] and "resend" not in page
     assert page["next"] != f"s{changes[1]['seq']}"  # the new form from now on
     assert specialist.get(PULL_PATH, after=page["next"]).json()["changes"] == []
+
+    server.cli("restored")  # a backup restored since: the plain cursor is from before
+    page = specialist.get(PULL_PATH, after=plain).json()
+    assert page["resend"] is True
+    assert [r["id"] for r in page["changes"]] == [first["id"], second["id"]]
 
 
 @pytest.mark.parametrize(

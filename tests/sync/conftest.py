@@ -61,8 +61,10 @@ class Devices:
         self.server.admin.add_user(name, role=role, team=team)
         return name
 
-    def enroll(self, user: str, *, url: str | None = None, **store_options) -> SyncClient:
-        code = self.server.admin.make_enrollment_code(user)
+    def enroll(
+        self, user: str, *, url: str | None = None, code: str | None = None, **store_options
+    ) -> SyncClient:
+        code = code or self.server.admin.make_enrollment_code(user)
         store = Store.create(self.root / f"phone-{len(self.stores)}", PIN, **store_options)
         self.stores.append(store)
         client = SyncClient(store=store, sleep=lambda _: None, **self.client_options)

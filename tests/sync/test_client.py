@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -381,6 +382,29 @@ def test_a_revoked_device_erases_its_store(devices):
     with pytest.raises(DeviceRevokedError, match="disconnected"):
         phone.sync()
     assert phone.store.locked
+    with pytest.raises(StoreErasedError, match="administrator disconnected this device"):
+        Store.open(phone.store.path, PIN)
+
+
+def test_a_device_revoked_while_its_batches_are_out_is_erased_once(devices):
+    devices.user("Mo Specialist")
+    phone = devices.enroll("Mo Specialist")
+    for n in range(2400):
+        phone.store.put("employer_contact", contact(f"Employer {n}"))
+    revoked = []
+
+    def revoke_after_the_first_answer(status):
+        if status.phase == "pushing" and status.done and not revoked:
+            devices.server.admin.revoke_device(phone.store.device_id)
+            revoked.append(status.done)
+
+    phone.add_listener(revoke_after_the_first_answer)
+    # The batches still out each hear it; whichever the sync meets first, the
+    # phone ends erased with the reason, never with a fault of its own.
+    with contextlib.suppress(DeviceRevokedError):
+        assert phone.sync() is None  # the erase locked the store under the sync
+    assert revoked and phone.store.locked
+    assert "fault" not in (phone.status.error or "")
     with pytest.raises(StoreErasedError, match="administrator disconnected this device"):
         Store.open(phone.store.path, PIN)
 

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from sync.client import EnrollmentError, TokenInvalidError
 from sync.server.db import audit_log
 from sync.server.settings import is_sqlite
 from tests.server_harness import Postgres, ServerProcess, copy_sqlite
@@ -105,3 +106,33 @@ def test_records_acknowledged_after_the_backup_come_back_after_a_restore(
     new_phone = devices.enroll(user)
     assert new_phone.sync().pulled == 4
     assert {r.id: r.version for r in new_phone.store.list("employer_contact")} == held
+
+
+def test_a_phone_enrolled_after_the_backup_connects_again_only_as_its_own_user(devices, backups):
+    server = devices.server
+    ida, jo = devices.user("Ida Specialist"), devices.user("Jo Specialist")
+    backups.take()
+    phone = devices.enroll(ida)  # after the backup: the restored store never knew it
+    made = phone.store.put("employer_contact", contact("Employer A"))
+    assert phone.sync().pushed == {"applied": 1}
+    backups.restore()
+    server.cli("restored")
+
+    with pytest.raises(TokenInvalidError):
+        phone.sync()
+    assert phone.status.enroll_again
+
+    # Another person's code would send Ida's records again as Jo's: refused,
+    # and not spent.
+    jos_code = server.admin.make_enrollment_code(jo)
+    with pytest.raises(EnrollmentError, match="holds another person's records"):
+        phone.enroll(server.base_url, jos_code, "phone")
+    assert phone.account["user"]["name"] == "Ida Specialist"
+    jos_phone = devices.enroll(jo, code=jos_code)
+    assert jos_phone.sync().pulled == 0
+
+    phone.enroll(server.base_url, server.admin.make_enrollment_code(ida), "phone")
+    assert not phone.status.enroll_again and phone.status.error is None
+    assert phone.sync().pushed == {"applied": 1}
+    (row,) = server_rows(server)
+    assert row["id"] == made.id and row["owner_id"] == server.admin.user_id_named(ida)

@@ -15,7 +15,11 @@ router = APIRouter(tags=["devices"])
 def enroll(body: EnrollIn, store: StoreDep, request: Request) -> dict[str, Any]:
     """Spend a single-use enrollment code; returns the device token, user and team."""
     token, user, team = store.enroll(
-        body.code, body.device_id, body.device_name, client=client_address(request)
+        body.code,
+        body.device_id,
+        body.device_name,
+        client=client_address(request),
+        for_user=body.for_user,
     )
     return {"token": token, "user": user, "team": team.info()}
 

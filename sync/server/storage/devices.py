@@ -44,6 +44,11 @@ _CALLER_BY_TOKEN = _CALLERS.where(devices.c.token_hash == sa.bindparam("token_ha
 _CALLERS_BY_TOKENS = _CALLERS.where(in_json_texts(devices.c.token_hash, "token_hashes"))
 
 
+OTHER_USERS_CODE = (
+    "This phone holds another person's records, and this code is for someone else, "
+    "so it was not used. Ask your administrator for a code for the person whose "
+    "records are on this phone."
+)
 REVOKED_DEVICE = (
     "This device was disconnected by an administrator, so it cannot be connected "
     "again. Start afresh on the phone (erase the app's data), then enroll with your code."
@@ -62,6 +67,7 @@ class DeviceStore(StoreCore):
         device_name: str,
         *,
         client: str,
+        for_user: str | None = None,
         now: datetime | None = None,
     ) -> tuple[str, dict[str, Any], Team]:
         """Spend an enrollment code on a device: returns (token, user info, team).
@@ -70,7 +76,8 @@ class DeviceStore(StoreCore):
         enroll it again (a new token), nobody else may take it over, and a
         revoked device stays revoked. A refusal changes nothing but the audit
         log, which records it with the client's address, and the client's
-        count of failures: too many, and it may not try for a while.
+        count of failures: too many, and it may not try for a while. A device
+        that says whose records it holds (`for_user`) takes no other user's code.
         """
         now = now or utc_now()
         token = secrets.token_urlsafe(32)  # 256 bits
@@ -81,7 +88,9 @@ class DeviceStore(StoreCore):
                 )
             ).first()
             device = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
-            refusal = _too_many_failures(conn, client, now) or _refusal(code_row, device, now)
+            refusal = _too_many_failures(conn, client, now) or _refusal(
+                code_row, device, for_user, now
+            )
             if refusal is None:
                 assert code_row is not None
                 user, team = self._spend(conn, code_row, device_id, device_name, device, token, now)
@@ -164,10 +173,14 @@ def caller_of(row: Row[Any] | None) -> Caller:
     return Caller(row.user_id, row.user_name, row.role, team_of(row), row.device_id)
 
 
-def _refusal(code: Row[Any] | None, device: Row[Any] | None, now: datetime) -> ProtocolError | None:
+def _refusal(
+    code: Row[Any] | None, device: Row[Any] | None, for_user: str | None, now: datetime
+) -> ProtocolError | None:
     """Why this code cannot enroll this device, or None when it can."""
     if code is None or code.used_at is not None or code.expires_at <= iso(now):
         return ProtocolError(ErrorCode.ENROLLMENT_CODE_INVALID)
+    if for_user is not None and for_user != code.user_id:
+        return ProtocolError(ErrorCode.DEVICE_ID_TAKEN, OTHER_USERS_CODE)
     if device is not None and device.revoked:
         return ProtocolError(ErrorCode.DEVICE_ID_TAKEN, REVOKED_DEVICE)
     if device is not None and device.user_id != code.user_id:

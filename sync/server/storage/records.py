@@ -20,6 +20,7 @@ from app.domain.limits import DATA_JSON, check_text
 from sync.protocol import CLOCK_AHEAD_LIMIT, ErrorCode, PushResult, PushStatus, error_body
 
 from ..db import (
+    FIRST_GENERATION,
     GENERATION,
     audit_log,
     conflicts,
@@ -56,10 +57,13 @@ _PULLED = sa.select(
     records.c.data,
     records.c.seq,
 )
-_GENERATION_AND_LAST_SEQ = (
-    sa.select(store_meta.c.value.label("generation"), seq_counter.c.value.label("last_seq"))
-    .select_from(store_meta.join(seq_counter, sa.true()))  # one row each
-    .where(store_meta.c.name == GENERATION)
+
+def _meta(name: str) -> sa.ScalarSelect[str]:
+    return sa.select(store_meta.c.value).where(store_meta.c.name == name).scalar_subquery()
+
+
+_GENERATIONS_AND_LAST_SEQ = sa.select(
+    _meta(GENERATION), _meta(FIRST_GENERATION), seq_counter.c.value
 )
 _DEVICE_SYNCED = (
     devices.update()
@@ -90,7 +94,7 @@ class PullCursor:
     """Where a device's pull got to: the store's generation and the last seq
     sent. Devices hold it as opaque text, `<generation>.<seq>`."""
 
-    generation: str | None  # None: a plain cursor, read as the current generation
+    generation: str | None  # None: a plain cursor, from before generations began
     seq: int
 
     @classmethod
@@ -108,10 +112,11 @@ class PullCursor:
     def __str__(self) -> str:
         return f"{self.generation}.{self.seq}"
 
-    def restored_since(self, generation: str, last_seq: int) -> str | None:
+    def restored_since(self, generation: str, first: str, last_seq: int) -> str | None:
         """Why this cursor shows the store was restored from a backup since it
-        was handed out, or None when it does not."""
-        if self.generation not in (None, generation):
+        was handed out, or None when it does not. `first` is the generation
+        plain cursors belong to."""
+        if (self.generation or first) != generation:
             return "cursor of another generation"
         if self.seq > last_seq:
             return f"cursor past the last seq handed out ({self.seq} > {last_seq})"
@@ -246,8 +251,8 @@ class RecordStore(StoreCore):
         beginning, with `resend`: the device may hold acknowledged records the
         backup lacks, and applying the rest again changes nothing."""
         with self.engine.begin() as conn:
-            generation, last_seq = conn.execute(_GENERATION_AND_LAST_SEQ).one()
-            restored = after.restored_since(generation, last_seq) if after else None
+            generation, first, last_seq = conn.execute(_GENERATIONS_AND_LAST_SEQ).one()
+            restored = after.restored_since(generation, first, last_seq) if after else None
             if restored:
                 after = None
             rows = conn.execute(

@@ -10,7 +10,7 @@ Revises: 0004
 import sqlalchemy as sa
 from alembic import op
 
-from sync.server.db import GENERATION, new_generation
+from sync.server.db import FIRST_GENERATION, GENERATION, new_generation
 
 revision = "0005"
 down_revision = "0004"
@@ -23,4 +23,8 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
-    op.bulk_insert(meta, [{"name": GENERATION, "value": new_generation()}])
+    first = new_generation()
+    op.bulk_insert(
+        meta,
+        [{"name": GENERATION, "value": first}, {"name": FIRST_GENERATION, "value": first}],
+    )
