@@ -269,12 +269,16 @@ class SyncClient:
         # holder's, and another user's code would send them again as theirs.
         holder = (self.account or {}).get("user")
         if holder:
-            body["for_user"] = holder["id"]
+            body |= {"for_user": holder["id"], "for_user_name": holder["name"]}
         with self.connected():
             answer: EnrollResponse = self._request(
                 "POST", ENROLL_PATH, base=base, json=body, auth=False
             )
-        if holder and holder["id"] != answer["user"]["id"]:  # a server that ignores for_user
+        # A server that ignores for_user, or one whose restore lost the holder
+        # (re-created under the same name by the administrator).
+        if holder and holder["id"] != answer["user"]["id"] and (
+            holder["name"] != answer["user"]["name"]
+        ):
             raise EnrollmentError(
                 f"This phone holds {holder['name']}'s records, and that code is "
                 f"{answer['user']['name']}'s. Ask your administrator for a code for "

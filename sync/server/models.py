@@ -134,6 +134,12 @@ class EnrollIn(BaseModel):
         description="The user whose records the device holds, when it connects again: "
         "a code for anyone else is refused and not spent (an addition beyond v1).",
     )
+    for_user_name: Text | None = Field(
+        default=None,
+        max_length=200,
+        description="That user's name: a store that does not know the user (a restore "
+        "lost them) takes only a code for a user of that name.",
+    )
 
 
 # Documented as records of the known kinds, accepted as any JSON value (see above).

@@ -136,3 +136,22 @@ def test_a_phone_enrolled_after_the_backup_connects_again_only_as_its_own_user(d
     assert phone.sync().pushed == {"applied": 1}
     (row,) = server_rows(server)
     assert row["id"] == made.id and row["owner_id"] == server.admin.user_id_named(ida)
+
+
+def test_a_user_the_restore_lost_connects_again_once_made_again(devices, backups):
+    server = devices.server
+    backups.take()
+    kim = devices.user("Kim Specialist")  # added after the backup: the restore loses them
+    phone = devices.enroll(kim)
+    made = phone.store.put("employer_contact", contact("Employer A"))
+    assert phone.sync().pushed == {"applied": 1}
+    backups.restore()
+
+    lee = devices.user("Lee Specialist")
+    with pytest.raises(EnrollmentError, match="holds another person's records"):
+        phone.enroll(server.base_url, server.admin.make_enrollment_code(lee), "phone")
+    devices.user("Kim Specialist")  # the administrator makes Kim again: a new id
+    phone.enroll(server.base_url, server.admin.make_enrollment_code(kim), "phone")
+    assert phone.sync().pushed == {"applied": 1}
+    (row,) = server_rows(server)
+    assert row["id"] == made.id and row["owner_id"] == server.admin.user_id_named(kim)

@@ -19,7 +19,7 @@ def enroll(body: EnrollIn, store: StoreDep, request: Request) -> dict[str, Any]:
         body.device_id,
         body.device_name,
         client=client_address(request),
-        for_user=body.for_user,
+        holder=(body.for_user, body.for_user_name),
     )
     return {"token": token, "user": user, "team": team.info()}
 

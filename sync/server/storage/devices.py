@@ -67,7 +67,7 @@ class DeviceStore(StoreCore):
         device_name: str,
         *,
         client: str,
-        for_user: str | None = None,
+        holder: tuple[str | None, str | None] = (None, None),
         now: datetime | None = None,
     ) -> tuple[str, dict[str, Any], Team]:
         """Spend an enrollment code on a device: returns (token, user info, team).
@@ -77,7 +77,8 @@ class DeviceStore(StoreCore):
         revoked device stays revoked. A refusal changes nothing but the audit
         log, which records it with the client's address, and the client's
         count of failures: too many, and it may not try for a while. A device
-        that says whose records it holds (`for_user`) takes no other user's code.
+        that says whose records it holds (`holder`: their id and name) takes no
+        other user's code.
         """
         now = now or utc_now()
         token = secrets.token_urlsafe(32)  # 256 bits
@@ -89,7 +90,7 @@ class DeviceStore(StoreCore):
             ).first()
             device = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
             refusal = _too_many_failures(conn, client, now) or _refusal(
-                code_row, device, for_user, now
+                code_row, device, _for_another(conn, code_row, holder), now
             )
             if refusal is None:
                 assert code_row is not None
@@ -173,13 +174,29 @@ def caller_of(row: Row[Any] | None) -> Caller:
     return Caller(row.user_id, row.user_name, row.role, team_of(row), row.device_id)
 
 
+def _for_another(
+    conn: Connection, code: Row[Any] | None, holder: tuple[str | None, str | None]
+) -> bool:
+    """Whether the code is another person's than the one whose records the
+    device holds: by id, or by name for a user this store does not know (a
+    restore lost them, and the administrator made them again)."""
+    holder_id, holder_name = holder
+    if code is None or holder_id is None:
+        return False
+    known = conn.execute(sa.select(users.c.id).where(users.c.id == holder_id)).first()
+    if known is not None:
+        return holder_id != code.user_id
+    name = conn.execute(sa.select(users.c.name).where(users.c.id == code.user_id)).scalar()
+    return holder_name is not None and name != holder_name
+
+
 def _refusal(
-    code: Row[Any] | None, device: Row[Any] | None, for_user: str | None, now: datetime
+    code: Row[Any] | None, device: Row[Any] | None, for_another: bool, now: datetime
 ) -> ProtocolError | None:
     """Why this code cannot enroll this device, or None when it can."""
     if code is None or code.used_at is not None or code.expires_at <= iso(now):
         return ProtocolError(ErrorCode.ENROLLMENT_CODE_INVALID)
-    if for_user is not None and for_user != code.user_id:
+    if for_another:
         return ProtocolError(ErrorCode.DEVICE_ID_TAKEN, OTHER_USERS_CODE)
     if device is not None and device.revoked:
         return ProtocolError(ErrorCode.DEVICE_ID_TAKEN, REVOKED_DEVICE)
