@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -106,9 +106,10 @@ def tracking_form(
 
 def to_csv(form: TrackingForm) -> bytes:
     """One row per contact of every specialist: CSV_COLUMNS, UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    return csv_bytes(CSV_COLUMNS, _tracking_rows(form))
+
+
+def _tracking_rows(form: TrackingForm) -> Iterator[list[str]]:
     for week in form.weeks:
         review = week.review
         reviewed = (
@@ -121,7 +122,7 @@ def to_csv(form: TrackingForm) -> bytes:
             else ["", "", ""]
         )
         for line in form.lines(week):
-            cells = [
+            yield [
                 week.user["name"],
                 form.week_start.isoformat(),
                 line.occurred.isoformat(timespec="seconds"),
@@ -135,17 +136,12 @@ def to_csv(form: TrackingForm) -> bytes:
                 line.outcome,
                 *reviewed,
             ]
-            writer.writerow([inert(cell) for cell in cells])
-    return out.getvalue().encode()
 
 
 def due_csv(listed: list[tuple[str, DueItem]]) -> bytes:
     """One row per item, (specialist name, item) as listed: DUE_CSV_COLUMNS, UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(DUE_CSV_COLUMNS)
-    for specialist, item in listed:
-        cells = [
+    rows = (
+        [
             specialist,
             item.member,
             item.rule,
@@ -154,7 +150,18 @@ def due_csv(listed: list[tuple[str, DueItem]]) -> bytes:
             item.status,
             item.evidence,
         ]
-        writer.writerow([inert(cell) for cell in cells])
+        for specialist, item in listed
+    )
+    return csv_bytes(DUE_CSV_COLUMNS, rows)
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A CSV file as UTF-8: the header, then the rows, every cell made inert."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([inert(cell) for cell in row])
     return out.getvalue().encode()
 
 

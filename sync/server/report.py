@@ -9,8 +9,6 @@ its value was computed from, then the outcomes and the members served.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -20,7 +18,7 @@ from fpdf.fonts import FontFace
 from app.domain import BENCHMARKS, ITEMS, FidelityItem, Outcomes
 from app.domain.fidelity import FIRST_CONTACT_DAYS
 
-from .export import PrintablePdf, inert
+from .export import PrintablePdf, csv_bytes
 from .store import TeamFidelity
 
 OUTCOMES_CSV_COLUMNS = (
@@ -38,23 +36,20 @@ FLAGGED = FontFace(emphasis="BOLD", color=(180, 0, 0))  # rows a reviewer should
 
 def outcomes_csv(report: TeamFidelity) -> bytes:
     """One row per quarter, oldest first: OUTCOMES_CSV_COLUMNS, UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(OUTCOMES_CSV_COLUMNS)
-    for outcomes in report.outcomes_by_quarter:
-        rate = outcomes.employment_rate
-        cells = [
+    rows = (
+        [
             report.team.name,
             str(outcomes.quarter),
             outcomes.quarter.start.isoformat(),
             outcomes.quarter.end.isoformat(),
             str(outcomes.served),
             str(outcomes.worked),
-            "" if rate is None else f"{rate:.4f}",
+            "" if outcomes.employment_rate is None else f"{outcomes.employment_rate:.4f}",
             str(outcomes.job_starts),
         ]
-        writer.writerow([inert(cell) for cell in cells])
-    return out.getvalue().encode()
+        for outcomes in report.outcomes_by_quarter
+    )
+    return csv_bytes(OUTCOMES_CSV_COLUMNS, rows)
 
 
 def evidence_pdf(report: TeamFidelity) -> bytes:
