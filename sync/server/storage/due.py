@@ -131,9 +131,11 @@ class DueStore(StoreCore):
     def team_due(self, team: Team, on: date) -> list[tuple[str, DueItem]]:
         """Every specialist's items as of `on`, by specialist name, for the
         `due` command (audited as an export from the command line)."""
-        with self.writing() as (conn, _):
+        # Read outside the writer's lock, which group commits wait for; only the audit writes.
+        with self.engine.begin() as conn:
             names = self._specialists(conn, team.id)
             items = self._due_items(conn, list(names), on, team.settings)
-            listed = [(name, item) for user_id, name in names.items() for item in items[user_id]]
+        listed = [(name, item) for user_id, name in names.items() for item in items[user_id]]
+        with self.writing() as (conn, _):
             self._audit(conn, "due_export", count=len(listed), detail=f"{team.name} {on}")
         return listed
