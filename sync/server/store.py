@@ -11,10 +11,9 @@ from __future__ import annotations
 from .storage.admin import ROLES, AdminStore
 from .storage.core import Caller, Team, hash_secret
 from .storage.devices import DeviceStore
-from .storage.due import DueStore
 from .storage.fidelity import FidelityStore, TeamFidelity
 from .storage.records import RecordStore
-from .storage.team import SpecialistWeek, TeamStore
+from .storage.team import SpecialistWeek
 
 __all__ = [
     "ROLES",
@@ -27,5 +26,5 @@ __all__ = [
 ]
 
 
-class CentralStore(AdminStore, DeviceStore, RecordStore, FidelityStore, TeamStore, DueStore):
+class CentralStore(AdminStore, DeviceStore, RecordStore, FidelityStore):
     """Every call of the central store, on one engine."""
