@@ -359,8 +359,7 @@ class Store:
         root = Path(path)
         if cls.state(root) is StoreState.READY:
             raise StoreExistsError(f"The store in {root} is usable: open it with the PIN.")
-        _remove_sqlite_files(root / CREATING_FILE)
-        _remove_sqlite_files(root / DB_FILE)
+        _remove_store_files(root)
         (root / ERASED_FILE).unlink(missing_ok=True)
 
     @classmethod
@@ -793,8 +792,7 @@ class Store:
             keys = self._keys_for_use(touch=False)
             with self._db.atomic():
                 if server_time is not None:
-                    self._clock.observe_server_ms(_ms(server_time))
-                    self._save_clock()
+                    self.observe_server_time(server_time)
                 cleared = []
                 for record_id, version, status, error in results:
                     rid = keys.row_key(record_id)
@@ -1018,15 +1016,14 @@ class Store:
         with self._lock, _damage_surfaced():
             yield
 
-    def _write(self, keys: Keys, rid: str, record: Record, *, queue: bool = True) -> None:
-        """Seal and write a record, and queue it for push unless it came from the
-        server. Callers hold a transaction: a change and its outbox entry commit
-        together. Plain statements, because sqlite-utils' per-call insert
-        machinery was most of the cost of a pulled page."""
+    def _write(self, keys: Keys, rid: str, record: Record) -> None:
+        """Seal and write a record, and queue it for push. Callers hold a
+        transaction: a change and its outbox entry commit together. Plain
+        statements: sqlite-utils' per-call insert machinery cost more than the
+        writing."""
         self._write_row(keys, rid, record, self._settings)
-        if queue:
-            self._db.execute(OUTBOX_ROW_SQL, self._outbox_row(keys, rid, record))
-            self._forget_damage("outbox", rid)
+        self._db.execute(OUTBOX_ROW_SQL, self._outbox_row(keys, rid, record))
+        self._forget_damage("outbox", rid)
 
     @staticmethod
     def _outbox_row(keys: Keys, rid: str, record: Record) -> tuple[Any, ...]:
@@ -1252,13 +1249,13 @@ def _damage_surfaced() -> Iterator[None]:
 
 def _require_usable(root: Path) -> None:
     """Raise what keeps the store in `root` from being opened, if anything."""
-    if (root / DB_FILE).exists() and not (root / ERASED_FILE).exists():
+    if Store.exists(root):
         try:
             _check_store_file(root)
             return
         except StoreDamagedError:
             # Damaged, unless another process erased or removed it during the check.
-            if (root / DB_FILE).exists() and not (root / ERASED_FILE).exists():
+            if Store.exists(root):
                 raise
     if (root / ERASED_FILE).exists():
         _remove_store_files(root)  # an erase cut short is finished
