@@ -76,7 +76,8 @@ def check_data_limits(data: Mapping[str, Any]) -> None:
     # NUL (an escaped backslash before "u0000" only sends a record the long way).
     if text is None or "\\u0000" in text or not _plain_shape(data):
         _check_each_value(data)
-        size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        if text is None:  # the text could not be written before the visit passed
+            size = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
     if size > MAX_DATA_BYTES:
         raise ValidationError(
             "data", f"is {size:,} bytes as JSON; a record holds at most {MAX_DATA_BYTES:,}"
