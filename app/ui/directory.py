@@ -32,9 +32,10 @@ def directory(store: Store) -> list[DirectoryEntry]:
     """Directory entries and employers met but not entered, by name, with how
     often and when they were last met."""
     entries = {e.data["name"].casefold(): e for e in store.list("employer")}
+    keys = _keys_by_id(entries)
     met: dict[str, list[Record]] = {}
     for contact in store.list("employer_contact"):
-        met.setdefault(_key_of(contact, entries), []).append(contact)
+        met.setdefault(_key_of(contact, keys), []).append(contact)
     names = {key: e.data["name"] for key, e in entries.items()}
     for key, contacts in met.items():
         names.setdefault(key, contacts[0].data["employer"])
@@ -51,10 +52,11 @@ def merge(store: Store, duplicate: Record, keep: Record) -> int:
     """Make every contact with `duplicate` name `keep` instead, then remove the
     duplicate entry. Returns how many contacts changed."""
     entries = {e.data["name"].casefold(): e for e in store.list("employer")}
+    keys = _keys_by_id(entries)
     gone = duplicate.data["name"].casefold()
     changed = 0
     for contact in store.list("employer_contact"):
-        if _key_of(contact, entries) == gone or contact.data.get("employer_id") == duplicate.id:
+        if _key_of(contact, keys) == gone or contact.data.get("employer_id") == duplicate.id:
             store.put("employer_contact", {**contact.data, "employer": keep.data["name"],
                                            "employer_id": keep.id}, id=contact.id)
             changed += 1
@@ -62,10 +64,12 @@ def merge(store: Store, duplicate: Record, keep: Record) -> int:
     return changed
 
 
-def _key_of(contact: Record, entries: dict[str, Record]) -> str:
+def _keys_by_id(entries: dict[str, Record]) -> dict[str, str]:
+    """Each entry's directory key, by the entry's id."""
+    return {entry.id: key for key, entry in entries.items()}
+
+
+def _key_of(contact: Record, keys_by_id: dict[str, str]) -> str:
     """The directory key a contact belongs to: its linked entry, else its name."""
-    linked = contact.data.get("employer_id")
-    for key, entry in entries.items():
-        if entry.id == linked:
-            return key
-    return str(contact.data["employer"]).casefold()
+    linked = keys_by_id.get(contact.data.get("employer_id") or "")
+    return linked if linked is not None else str(contact.data["employer"]).casefold()
