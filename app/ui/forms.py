@@ -147,8 +147,6 @@ FORMS: Mapping[str, FormSpec] = {
     ), intro="The member's goal in their words, the steps toward it, and when to look at "
              "the plan again."),
 }
-# The form that edits a stored record of each kind.
-EDIT_FORM = {spec.kind: name for name, spec in FORMS.items() if name == spec.kind}
 
 
 def form_title(form: str, *, editing: bool) -> str:
@@ -277,17 +275,20 @@ class FormModel:
                 return [_step(step) for step in value or [] if (step.get("text") or "").strip()]
         return (value.strip() or None) if isinstance(value, str) else value
 
+    def _checked(self, now: datetime | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The fields as data, and the problem of each field that is wrong."""
+        data, unreadable = self.to_data()
+        return data, {**data_problems(self.kind, data, now=now), **unreadable}
+
     def check(self, now: datetime | None = None) -> dict[str, str]:
         """The message for every field that is wrong now (all at once)."""
-        data, unreadable = self.to_data()
-        problems = {**data_problems(self.kind, data, now=now), **unreadable}
+        _, problems = self._checked(now)
         return {name: field_message(problem) for name, problem in problems.items()}
 
     def save(self, store: Store, now: datetime | None = None) -> Record | None:
         """Validate and store; None (and `errors` filled, every bad field) when
         something is wrong."""
-        data, unreadable = self.to_data()
-        problems = {**data_problems(self.kind, data, now=now), **unreadable}
+        data, problems = self._checked(now)
         if not problems:
             try:
                 if self.kind == "employer_contact":

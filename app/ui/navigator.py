@@ -154,10 +154,6 @@ class Navigator:
         if problem:
             self.notify(problem)
 
-    def redraw(self) -> None:
-        """The shown screen again, rebuilt (after its data changed)."""
-        self.show()
-
     def refresh_in_place(self) -> None:
         """Let the shown screen update its own controls (sync status changed)."""
         if self.screen is not None and self.screen.refresh is not None:

@@ -222,8 +222,7 @@ class FieldLogApp:
         """The store was erased (the last wrong PIN) or found damaged at unlock."""
         self.gate.store = None
         self._damage = damage
-        self.nav.stack = [HOME]
-        self.nav.show()
+        self.nav.reset()
 
     def _start_over(self) -> None:
         """A new PIN after an erase or damage: what cannot be used goes first."""
@@ -255,7 +254,7 @@ class FieldLogApp:
             return True
         return False
 
-    def _saved(self, record: Record, _was_new: bool) -> None:
+    def _saved(self, record: Record) -> None:
         self.nav.back()
         self.sync.changed()  # pushed within seconds; an edited refused record goes again
         store = self.store
@@ -309,8 +308,7 @@ class FieldLogApp:
                 # An administrator revoked this device: the client erased the store.
                 self.sync.close()
                 self.gate.store = None
-                self.nav.stack = [HOME]
-                self.nav.show()
+                self.nav.reset()
             elif not self._locked:
                 self.nav.refresh_in_place()
         except Exception as error:  # noqa: BLE001 — a redraw must never end the session

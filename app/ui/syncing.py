@@ -106,7 +106,6 @@ class SyncSummary:
     rejected: int
     problem: str | None  # why the last sync stopped (not for offline: that is normal)
     offline_reason: str | None = None  # why the server cannot be reached, while offline
-    set_aside: int = 0  # pulled records this phone could not store
     enroll_again: bool = False  # the server no longer knows this device: Connect again
 
     @classmethod
@@ -148,6 +147,5 @@ class SyncSummary:
             rejected=status.rejected,
             problem=None if offline else status.error,
             offline_reason=status.offline_reason if offline else None,
-            set_aside=status.set_aside,
             enroll_again=status.enroll_again,
         )

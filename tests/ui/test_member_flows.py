@@ -158,7 +158,7 @@ def test_due_items_appear_on_home_and_go_as_the_work_is_logged(start_app):
         entered = (today - timedelta(days=31)).isoformat()
         maria = store.put("member", {"display_name": "Maria T.", "program_entry": entered,
                                      "status": "active", "job_seeking": True})
-        r.app.nav.redraw()
+        r.app.nav.show()
         overdue = h.by_key(f"due:career_profile:{maria.id}")
         assert overdue.subtitle.value.startswith("Was due")
         assert overdue.subtitle.color == "error"

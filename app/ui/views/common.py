@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import flet as ft
 
+from app.ui import text as words
 from app.ui.navigator import Screen, Tab
 
 TABS: tuple[Tab, ...] = (
@@ -58,3 +61,15 @@ def heading(text: str) -> ft.Text:
 
 def muted(text: str, **kwargs) -> ft.Text:
     return ft.Text(text, color=ft.Colors.ON_SURFACE_VARIANT, **kwargs)
+
+
+def due_tile(says: str, due: date, on: date, *, overdue: bool, key: str,
+             on_click=None) -> ft.ListTile:
+    """One timed rule not met yet: overdue in red, with its own icon (never
+    colour alone), and when it is due as seen on `on`."""
+    color = ft.Colors.ERROR if overdue else None
+    return ft.ListTile(
+        leading=ft.Icon(ft.Icons.ERROR if overdue else ft.Icons.SCHEDULE, color=color),
+        title=ft.Text(says, max_lines=3),
+        subtitle=ft.Text(words.sentence(words.due_text(due, on)), color=color),
+        on_click=on_click, key=key, content_padding=ft.Padding.only(left=8))

@@ -31,7 +31,7 @@ from app.ui.widgets import icon_button
 from .common import BIG, PAD, muted
 
 STRETCH = ft.CrossAxisAlignment.STRETCH
-Saved = Callable[[Record, bool], None]  # (the record, whether it is new)
+Saved = Callable[[Record], None]
 
 
 @dataclass
@@ -85,7 +85,6 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
 
     def save() -> bool:
         read_fields()
-        was_new = model.is_new
         record = model.save(store, now())
         show_errors()
         if record is None:
@@ -93,7 +92,7 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
             if stray:
                 nav.notify(stray[0])
             return False
-        saved(record, was_new)
+        saved(record)
         return True
 
     actions: list[ft.Control] = []
@@ -146,7 +145,7 @@ def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: Form
            model: FormModel, changed: Changed) -> Input:
     value = model.values.get(spec.name)
     match spec.widget:
-        case Widget.TOGGLE:
+        case Widget.TOGGLE | Widget.DONE_ON:  # DONE_ON's date is set when the form reads it
             switch = ft.Switch(label=spec.label, value=bool(value), key=f"field:{spec.name}",
                                label_text_style=ft.TextStyle(size=16), on_change=changed)
             return _with_error_line(switch, lambda: switch.value)
@@ -158,10 +157,6 @@ def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: Form
             return _employer(nav, store, spec, value or "", changed)
         case Widget.WHEN | Widget.DATE:
             return _when(nav, store, now, spec, value, changed)
-        case Widget.DONE_ON:
-            switch = ft.Switch(label=spec.label, value=bool(value), key=f"field:{spec.name}",
-                               label_text_style=ft.TextStyle(size=16), on_change=changed)
-            return _with_error_line(switch, lambda: switch.value)
         case Widget.STEPS:
             return _steps(nav, store, spec, list(value or []), changed)
         case _:

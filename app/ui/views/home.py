@@ -16,7 +16,7 @@ from app.ui.navigator import Navigator, Screen
 from app.ui.state import HomeSummary
 from app.ui.syncing import SyncSummary
 
-from .common import big_button, muted, tab_screen
+from .common import big_button, due_tile, muted, tab_screen
 
 RING = 168
 
@@ -109,14 +109,9 @@ def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
     if not items:
         return [muted("Nothing due this week.", key="nothing_due")]
     return [
-        ft.ListTile(
-            leading=ft.Icon(ft.Icons.ERROR if item.status == "overdue" else ft.Icons.SCHEDULE,
-                            color=ft.Colors.ERROR if item.status == "overdue" else None),
-            title=ft.Text(item.says, max_lines=3),
-            subtitle=ft.Text(text.sentence(text.due_text(item.due, today)),
-                             color=ft.Colors.ERROR if item.status == "overdue" else None),
-            on_click=_to_member(nav, item.member_id),
-            key=f"due:{item.rule}:{item.member_id}", content_padding=ft.Padding.only(left=8))
+        due_tile(item.says, item.due, today, overdue=item.status == "overdue",
+                 key=f"due:{item.rule}:{item.member_id}",
+                 on_click=_to_member(nav, item.member_id))
         for item in items
     ]
 

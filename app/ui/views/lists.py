@@ -127,7 +127,7 @@ def merge_screen(nav: Navigator, store: Store, employer_id: str) -> Screen:
                 content=ft.Text(f"Contacts with {name} will name {keep.data['name']}, and "
                                 f"{name} leaves the directory."),
                 actions=[ft.TextButton("Cancel", key="merge_cancel",
-                                       on_click=nav.guard(lambda _e: nav.redraw())),
+                                       on_click=nav.guard(lambda _e: nav.show())),
                          ft.FilledButton("Merge", key="merge_confirm",
                                          on_click=nav.guard(lambda _e: merged(keep)))],
             ))

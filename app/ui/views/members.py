@@ -125,7 +125,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
         def reopen(_e) -> None:
             store.put("member", reopened(member), id=member_id)
             changed()
-            nav.redraw()
+            nav.show()
             nav.notify(f"{name} is back on your caseload.")
 
         actions.append(_action("Reopen", ft.Icons.UNARCHIVE_OUTLINED, nav.guard(reopen),
@@ -175,7 +175,7 @@ def _steps(nav: Navigator, store: Store, plan: Record, changed: Changed) -> list
             store.put("employment_plan", with_step_done(plan, index, bool(e.control.value)),
                       id=plan.id)
             changed()
-            nav.redraw()
+            nav.show()
 
         return nav.guard(flip)
 

@@ -34,7 +34,15 @@ from app.ui.widgets import icon_button
 from sync.client import SyncError
 from sync.team import TeamClient, TeamTallies
 
-from .common import big_button, heading, muted, scrolling, sub_screen, tab_screen
+from .common import (
+    big_button,
+    due_tile,
+    heading,
+    muted,
+    scrolling,
+    sub_screen,
+    tab_screen,
+)
 
 NAME_WIDTH = 96
 CELL = 33
@@ -165,16 +173,8 @@ def team_due_screen(nav: Navigator, team: TeamClient, today: Callable[[], date],
                 ft.Text(answer["user"]["name"], size=20, weight=ft.FontWeight.BOLD),
                 muted("As the server has it: records still on the specialist's phone are not "
                       "counted yet."),
-                *(ft.ListTile(
-                    title=ft.Text(item.get("says") or item["rule"], max_lines=3),
-                    subtitle=ft.Text(text.sentence(text.due_text(
-                        date.fromisoformat(item["due"]), on)),
-                        color=ft.Colors.ERROR if item["status"] == "overdue" else None),
-                    leading=ft.Icon(ft.Icons.ERROR if item["status"] == "overdue"
-                                    else ft.Icons.SCHEDULE,
-                                    color=ft.Colors.ERROR if item["status"] == "overdue"
-                                    else None),
-                    key=f"team_due_item:{n}", content_padding=ft.Padding.only(left=8))
+                *(due_tile(item.get("says") or item["rule"], date.fromisoformat(item["due"]),
+                           on, overdue=item["status"] == "overdue", key=f"team_due_item:{n}")
                   for n, item in enumerate(items)),
             ] if items else [muted("Nothing is due on this caseload.", key="team_nothing_due")]
         nav.update()
