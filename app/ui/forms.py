@@ -334,14 +334,13 @@ def _step(step: Mapping[str, Any]) -> dict[str, Any]:
 
 def new_form(form: str, store: Store, now: datetime, *, member_id: str | None = None) -> FormModel:
     """A blank form with the defaults that save taps: now, face to face, the
-    last employer or visit type used, and the member it was opened for."""
+    last visit type used, and the member it was opened for."""
     local_now = now.astimezone(store.settings.zone).replace(second=0, microsecond=0)
     today = local_now.date()
     values: dict[str, Any] = {}
     if form == "employer_contact":
-        last = store.list("employer_contact")[:1]
         values = {
-            "employer": last[0].data["employer"] if last else "",
+            "employer": "",  # the employers met last are offered under the field
             "face_to_face": True,
             "member_ids": [member_id] if member_id else [],
             "member_present": bool(member_id),

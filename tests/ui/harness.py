@@ -65,6 +65,7 @@ class Harness:
         self.main = main
         self.conn: FakeConnection | None = None
         self.session: Session | None = None
+        self._checked_selection = 0  # messages already checked for a selection
 
     @property
     def page(self) -> ft.Page:
@@ -90,10 +91,16 @@ class Harness:
         self.conn.executor.shutdown(wait=False)
 
     def raise_if_crashed(self) -> None:
-        """dispatch_event() swallows handler exceptions: surface them."""
+        """dispatch_event() swallows handler exceptions: surface them. Also
+        fails when the app sent a text selection: the web client applies a
+        field's stored selection again whenever the field is drawn, which moves
+        the cursor of someone typing (issue 24's scrambled employer)."""
         for message in self.conn.sent:
             if message.action == MessageAction.SESSION_CRASHED:
                 raise AssertionError("handler crashed: " + message.body.message)
+        if "'selection'" in self.sent_since(self._checked_selection):
+            raise AssertionError("the app sent a text field's selection")
+        self._checked_selection = len(self.conn.sent)
 
     # ----- what reached the client ------------------------------------------------
 

@@ -35,9 +35,12 @@ def test_first_run_log_edit_delete_and_undo(start_app):
         assert "1 of 6" in sent and "2 of 6" not in sent
         assert "do not count toward the target" in sent
 
-        # The new-contact form suggests the last employer and offers both.
+        # The new-contact form starts empty and offers the employers met last,
+        # the latest first.
         await h.click("log_contact")
-        assert h.by_key("field:employer").value == "Lakeside Diner"
+        assert h.by_key("field:employer").value == ""
+        assert h.by_key("suggest:0").label.value == "Lakeside Diner"
+        assert h.by_key("suggest:1").label.value == "Riverside Hardware"
         mark = h.mark()
         await h.type("field:employer", "ri")
         assert "Riverside Hardware" in h.sent_since(mark)
@@ -396,7 +399,7 @@ def test_a_contact_cannot_be_dated_in_the_future(start_app):
     run(flow())
 
 
-def test_the_last_employer_is_selected_on_focus_and_can_be_cleared(start_app):
+def test_the_last_employer_is_one_tap_away_and_can_be_cleared(start_app):
     async def flow():
         r = await start_app()
         h = r.harness
@@ -404,13 +407,14 @@ def test_the_last_employer_is_selected_on_focus_and_can_be_cleared(start_app):
         await r.log_contact("Sunrise Bakery")
         await h.click("log_contact")
         employer = h.by_key("field:employer")
-        assert employer.value == "Sunrise Bakery"
+        assert employer.value == ""
         await h.fire(employer, "focus")
-        assert (employer.selection.base_offset, employer.selection.extent_offset) == (0, 14)
-        await h.fire(employer, "blur")
+        await h.click("suggest:0")
+        assert employer.value == "Sunrise Bakery"
+        assert h.find("suggest:0") is None  # the field says it already
         await h.click("clear_employer")
         assert employer.value == ""
-        assert "Sunrise Bakery" in h.sent_since()  # offered again as a suggestion
+        assert h.by_key("suggest:0").label.value == "Sunrise Bakery"  # offered again
 
     run(flow())
 

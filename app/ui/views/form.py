@@ -257,7 +257,13 @@ def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[st
 
 def _employer(nav: Navigator, store: Store, spec: FormField, value: str,
               changed: Changed) -> Input:
-    """A text field with the matching employers as chips under it, one tap to fill in."""
+    """A text field with matching employers as chips under it, one tap to fill in
+    (with the field empty: the ones met most recently).
+
+    The app never moves the cursor or the selection of a field (no `selection`
+    is ever set): the web client applies a field's stored selection again each
+    time the field is drawn, so an error line clearing after the first key put
+    the cursor back at the start and the rest of the name went in front."""
     names = employer_names(store)
     field = ft.TextField(label=spec.label, value=value, key=f"field:{spec.name}",
                          capitalization=ft.TextCapitalization.WORDS, error_max_lines=4)
@@ -278,24 +284,15 @@ def _employer(nav: Navigator, store: Store, spec: FormField, value: str,
     def show_suggestions() -> None:
         chips.controls = [
             ft.Chip(label=ft.Text(name), leading=ft.Icon(ft.Icons.STORE_OUTLINED, size=18),
-                    on_click=pick(name))
-            for name in suggest(field.value or "", names)
+                    on_click=pick(name), key=f"suggest:{index}")
+            for index, name in enumerate(suggest(field.value or "", names))
         ]
-
-    def select_all(_e) -> None:
-        """The last employer is filled in: typing replaces it rather than adding to it."""
-        field.selection = ft.TextSelection(base_offset=0, extent_offset=len(field.value or ""))
-
-    def forget_selection(_e) -> None:
-        field.selection = None  # so the next focus selects all again
 
     def clear(e) -> None:
         field.value = ""
         show_suggestions()
         changed(e)
 
-    field.on_focus = nav.guard(select_all)
-    field.on_blur = nav.guard(forget_selection)
     field.suffix = icon_button(ft.Icons.CLEAR, "Clear the employer", nav.guard(clear),
                                key="clear_employer")
     field.on_change = nav.guard(typed)
