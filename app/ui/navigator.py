@@ -53,6 +53,10 @@ class Screen:
     # navigator sends the update.
     refresh: Callable[[], None] | None = None
     centered: bool = False  # the PIN screens: content in the middle, no bars
+    # A form: what Back asks ("Discard this contact?") while `unsaved()` says
+    # the fields hold something not saved.
+    unsaved: Callable[[], bool] | None = None
+    discard_question: str = "Discard your changes?"
 
 
 class Navigator:
@@ -82,6 +86,7 @@ class Navigator:
         self.screen: Screen | None = None
         self._shows = 0  # screens put into the View so far (keys each one apart)
         self._files: ft.FilePicker | None = None  # made the first time a file is saved
+        self._asking: ft.AlertDialog | None = None  # "Discard this contact?" while shown
         # The page's own first View is the one: a View swapped in at start is a
         # route change to the client, with a transition the first screen races.
         if not page.views:
@@ -112,9 +117,18 @@ class Navigator:
         self.show()
 
     def back(self) -> None:
-        """The screen underneath; Home stays where it is."""
-        if self.screen is not None and self.screen.centered:
+        """The screen underneath; Home stays where it is. A form holding what
+        was not saved asks first."""
+        screen = self.screen
+        if screen is not None and screen.centered:
             return  # the PIN screens have nothing underneath
+        if screen is not None and screen.unsaved is not None and screen.unsaved():
+            self._ask_discard(screen)
+            return
+        self.leave()
+
+    def leave(self) -> None:
+        """The screen underneath, without asking (after Save, or Discard)."""
         if len(self.stack) > 1:
             self.stack.pop()
         self.show()
@@ -252,6 +266,29 @@ class Navigator:
         client's own pop (the client waits for that answer)."""
         self.guard(lambda _e: self.back())(e)
         await self.view.confirm_pop(False)
+
+    def _ask_discard(self, screen: Screen) -> None:
+        if self._asking is not None and self._asking.open:
+            return  # already asking (Back tapped twice)
+
+        def keep(_e: Any) -> None:
+            self.page.pop_dialog()
+
+        def discard(_e: Any) -> None:
+            self.page.pop_dialog()
+            if self.screen is screen:
+                self.leave()
+
+        self._asking = ft.AlertDialog(
+            modal=True,
+            title=ft.Text(screen.discard_question),
+            content=ft.Text("What you entered on this screen has not been saved."),
+            actions=[
+                ft.TextButton("Keep editing", key="keep_editing", on_click=self.guard(keep)),
+                ft.TextButton("Discard", key="discard", on_click=self.guard(discard)),
+            ],
+        )
+        self.show_dialog(self._asking)
 
     def _close_dialogs(self) -> None:
         # A message or picker belongs to the screen it was opened on: left open

@@ -255,7 +255,7 @@ class FieldLogApp:
         return False
 
     def _saved(self, record: Record) -> None:
-        self.nav.back()
+        self.nav.leave()
         self.sync.changed()  # pushed within seconds; an edited refused record goes again
         store = self.store
         when = record.occurred_at
@@ -267,7 +267,7 @@ class FieldLogApp:
         self.store.delete(record.id)
         self.sync.changed()
         if self.nav.top.startswith(f"{record.kind}/"):
-            self.nav.back()
+            self.nav.leave()
         else:
             self.nav.show()
 
@@ -288,7 +288,7 @@ class FieldLogApp:
         account = self.account
         assert account is not None
         self.sync.start()
-        self.nav.back()
+        self.nav.leave()
         user, team = account["user"], account["team"]
         self.nav.notify(f"Connected as {user['name']} ({user['role']}), team {team['name']}. "
                         "Syncing now.")

@@ -129,6 +129,8 @@ class Harness:
         def _walk(control: Any):
             if control is None or id(control) in seen:
                 return
+            if isinstance(control, ft.DialogControl) and not control.open:
+                return  # closed: no longer on screen (the client removes it later)
             seen.add(id(control))
             yield control
             for name in getattr(type(control), "__dataclass_fields__", {}):

@@ -44,6 +44,19 @@ def test_first_run_log_edit_delete_and_undo(start_app):
         mark = h.mark()
         await h.type("field:employer", "ri")
         assert "Riverside Hardware" in h.sent_since(mark)
+        # Back on a form holding what was typed asks first.
+        await h.back()
+        assert r.app.route == "employer_contact"
+        assert "Discard this employer contact?" in h.sent_since(mark)
+        await h.back()  # asking already: one question, not two
+        await h.click("keep_editing")
+        assert r.app.route == "employer_contact"
+        assert h.by_key("field:employer").value == "ri"
+        await h.back()
+        await h.click("discard")
+        assert r.app.route == "home"
+        # A form left as it was opened goes back at once.
+        await h.click("log_contact")
         await h.back()
         assert r.app.route == "home"
 

@@ -63,6 +63,11 @@ class Walk:
     def actions(self) -> list[tuple[str, Any]]:
         """What the screen offers now: (kind, control)."""
         found: list[tuple[str, Any]] = []
+        asking = [d for d in self.harness.page._dialogs.controls
+                  if isinstance(d, ft.AlertDialog) and d.open and d.modal]
+        if asking:  # a question covers the screen: only its buttons can be tapped
+            return [("click", c) for c in self.harness.walk(asking[-1])
+                    if getattr(c, "on_click", None) is not None]
         for control in self.harness.walk(self.harness.top_view()):
             if not getattr(control, "visible", True) or getattr(control, "disabled", False):
                 continue

@@ -121,8 +121,13 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
             padding=ft.Padding.only(left=16, right=16, bottom=12),
         ),
     ]
+    as_opened = {name: field_input.read() for name, field_input in inputs.items()}
     return Screen(route=f"{form}/{arg}" if arg else form,
-                  title=form_title(form, editing=record is not None), body=body, actions=actions)
+                  title=form_title(form, editing=record is not None), body=body, actions=actions,
+                  unsaved=lambda: any(field_input.read() != as_opened[name]
+                                      for name, field_input in inputs.items()),
+                  discard_question=("Discard your changes?" if record is not None
+                                    else f"Discard this {spec.title.lower()}?"))
 
 
 def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.Control]:

@@ -223,13 +223,16 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
             return False
         store.put("member", closed(member, reason.value, store.today()), id=member_id)
         changed()
-        nav.back()
+        nav.leave()
         nav.notify(f"{name} is closed. Reopen from the member's page if needed.")
         return True
 
     controls += [reason, big_button(f"Close {name}", ft.Icons.ARCHIVE_OUTLINED,
                                     nav.submit(close), key="close_confirm")]
-    return sub_screen(f"close_member/{member_id}", f"Close {name}", controls)
+    screen = sub_screen(f"close_member/{member_id}", f"Close {name}", controls)
+    screen.unsaved = lambda: bool(reason.value)
+    screen.discard_question = f"Leave without closing {name}?"
+    return screen
 
 
 def _local_day(visit: Record, zone) -> date:
