@@ -81,7 +81,7 @@ class TimelineEntry:
 
 
 def timeline(member: Record, records: dict[str, list[Record]],
-             settings: TeamSettings) -> list[TimelineEntry]:
+             settings: TeamSettings, today: date) -> list[TimelineEntry]:
     """Everything about the member, newest first."""
     zone = settings.zone
     entries: list[TimelineEntry] = []
@@ -95,7 +95,7 @@ def timeline(member: Record, records: dict[str, list[Record]],
         v = visit.data
         when = datetime.fromisoformat(v["occurred_at"]).astimezone(zone)
         minutes = v.get("minutes")
-        parts = [text.when_label(when), "Face to face" if v["face_to_face"] else
+        parts = [text.when_label(when, today=today), "Face to face" if v["face_to_face"] else
                  "Not face to face", text.choice_label(v["setting"]),
                  f"{minutes} min" if minutes else "", v.get("notes") or ""]
         entries.append(TimelineEntry(when, f"Visit: {text.choice_label(v['type'])}",
@@ -103,7 +103,7 @@ def timeline(member: Record, records: dict[str, list[Record]],
     for contact in records["employer_contact"]:
         c = contact.data
         when = datetime.fromisoformat(c["occurred_at"]).astimezone(zone)
-        parts = [text.when_label(when), "Face to face" if c["face_to_face"] else
+        parts = [text.when_label(when, today=today), "Face to face" if c["face_to_face"] else
                  "Not face to face", c.get("contact_person") or "", c.get("purpose") or ""]
         entries.append(TimelineEntry(when, f"Employer contact: {c['employer']}",
                                      _joined(parts), f"employer_contact/{contact.id}"))

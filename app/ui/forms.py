@@ -221,6 +221,8 @@ class FormModel:
     base: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     today: date | None = None  # for a DONE_ON switch turned on
+    # Dates more than a year back that the specialist said are right.
+    confirmed: set[date] = field(default_factory=set)
 
     @property
     def spec(self) -> FormSpec:
@@ -284,6 +286,22 @@ class FormModel:
         """The message for every field that is wrong now (all at once)."""
         _, problems = self._checked(now)
         return {name: field_message(problem) for name, problem in problems.items()}
+
+    def far_back(self, today: date) -> list[tuple[FormField, date]]:
+        """Dates typed more than a year before `today` that were not confirmed
+        (nor stored so already): a slip of the year is easy in a picker."""
+        found = []
+        for spec in self.fields:
+            value = self.values.get(spec.name)
+            if spec.widget not in (W.WHEN, W.DATE) or not isinstance(value, date):
+                continue
+            day = value.date() if isinstance(value, datetime) else value
+            kept = self.base.get(spec.name)
+            if kept and str(kept)[:10] == day.isoformat():
+                continue
+            if (today - day).days > 365 and day not in self.confirmed:
+                found.append((spec, day))
+        return found
 
     def save(self, store: Store, now: datetime | None = None) -> Record | None:
         """Validate and store; None (and `errors` filled, every bad field) when

@@ -32,6 +32,7 @@ log = logging.getLogger("app.ui")
 Tab = tuple[str, str, ft.IconData, ft.IconData]
 Handler = Callable[[Any], Any]
 HOME = "home"
+IN_APP = "/app"  # the browser history entry the app keeps on top (see Navigator)
 # How long a form's Save that found a problem waits for field values still on
 # their way from the client (a paste or a password manager filling a field
 # just before the tap) before it judges again.
@@ -98,6 +99,14 @@ class Navigator:
         self.view.on_confirm_pop = self._back_gesture
         # A client that pops the View anyway (an older one) lands here too.
         page.on_view_pop = lambda _e: self.back()
+        if page.web:
+            # The browser's Back button is not the phone's back gesture: it goes
+            # back in the page's history, which would leave the app. The app
+            # keeps one entry of its own on top of the history: Back lands on
+            # the entry under it, which the app takes as its own Back and puts
+            # its entry on top again.
+            page.on_route_change = self._browser_route
+            page.navigate(IN_APP)
 
     # ----- the stack ---------------------------------------------------------------
 
@@ -260,6 +269,12 @@ class Navigator:
             return
         log.exception("Unexpected error on screen %s", self.shown, exc_info=error)
         self.notify(UNEXPECTED.format(problem=_plain(error)))
+
+    def _browser_route(self, e: ft.RouteChangeEvent) -> None:
+        if e.route == IN_APP:
+            return  # the app's own entry arriving
+        self.guard(lambda _e: self.back())(e)
+        self.page.navigate(IN_APP)
 
     async def _back_gesture(self, e: ft.Event[ft.View]) -> None:
         """The phone's back gesture: the stack decides, and the View refuses the

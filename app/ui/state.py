@@ -202,7 +202,7 @@ def history(store: Store, *, search: str = "", kind: str = ALL_KINDS) -> list[Hi
     """Contacts and visits week by week, newest first; `kind` keeps one kind,
     `search` the records whose words (employer, members, contact person,
     purpose, notes...) hold it. A week's heading counts all of its contacts."""
-    settings = store.settings
+    settings, today = store.settings, store.today()
     names = {r.id: r.data["display_name"] for r in store.list("member")}
     unsynced = {r.id for r in store.pending_changes(limit=100_000)}
     records = store.list("employer_contact") + store.list("member_visit")
@@ -212,18 +212,19 @@ def history(store: Store, *, search: str = "", kind: str = ALL_KINDS) -> list[Hi
     needle = search.strip().casefold()
     for record in records:
         week = settings.week_of_instant(record.data["occurred_at"])
-        item = _history_item(record, settings, names, record.id in unsynced)
+        item = _history_item(record, settings, names, record.id in unsynced, today)
         counted[week] = counted.get(week, 0) + item.counts
         if kind not in (ALL_KINDS, record.kind) or needle not in _words(item).casefold():
             continue
         weeks.setdefault(week, []).append(item)
-    return [HistoryWeek(week, _week_heading(week, counted[week], settings.contact_target, items),
-                        items)
+    return [HistoryWeek(week, _week_heading(week, counted[week], settings.contact_target, items,
+                                            today), items)
             for week, items in weeks.items()]
 
 
-def _week_heading(week: date, count: int, target: int, items: list[HistoryItem]) -> str:
-    heading = f"{text.week_label(week)} · {count} of {target}"
+def _week_heading(week: date, count: int, target: int, items: list[HistoryItem],
+                  today: date) -> str:
+    heading = f"{text.week_label(week, today=today)} · {count} of {target}"
     waiting = sum(item.unsynced for item in items)
     if waiting:
         heading += f" · {waiting} not yet synced"
@@ -236,16 +237,18 @@ def _words(item: HistoryItem) -> str:
                                                 ("outcome", "notes", "purpose"))])
 
 
-def _when_and_how(data: Mapping[str, Any], settings: TeamSettings) -> tuple[str, str]:
+def _when_and_how(data: Mapping[str, Any], settings: TeamSettings,
+                  today: date) -> tuple[str, str]:
     """A contact's or visit's local time and whether it was face to face, as shown."""
-    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone))
+    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone),
+                           today=today)
     return when, "Face to face" if data.get("face_to_face") else "Not face to face"
 
 
 def _history_item(record: Record, settings: TeamSettings, names: dict[str, str],
-                  unsynced: bool) -> HistoryItem:
+                  unsynced: bool, today: date) -> HistoryItem:
     data = record.data
-    when, how = _when_and_how(data, settings)
+    when, how = _when_and_how(data, settings, today)
     if record.kind == "employer_contact":
         members = [names.get(m, "a member no longer on this phone")
                    for m in data.get("member_ids") or []]
@@ -402,12 +405,13 @@ def rating_text(rating: int | None) -> str:
     return "no data yet" if rating is None else f"{rating} of 5"
 
 
-def review_line(review: Review | None, zone: Any, changes: dict[str, Any] | None) -> str:
+def review_line(review: Review | None, zone: Any, changes: dict[str, Any] | None,
+                today: date) -> str:
     """What the week screen says of its review: who, when, at what count, and
     what changed since."""
     if review is None:
         return "Not reviewed yet."
-    when = text.when_label(review.at.astimezone(zone))
+    when = text.when_label(review.at.astimezone(zone), today=today)
     line = f"Reviewed by {review.by}, {when}"
     line += f", at {review.count}." if review.count is not None else "."
     if review.changed:
@@ -422,10 +426,10 @@ def review_line(review: Review | None, zone: Any, changes: dict[str, Any] | None
     return line
 
 
-def contact_line(data: dict[str, Any], settings: TeamSettings) -> str:
+def contact_line(data: dict[str, Any], settings: TeamSettings, today: date) -> str:
     """One contact of a specialist's week for the supervisor: when, who, how, for whom.
     Members are counted, never named: their records stay on the specialist's phone."""
-    when, how = _when_and_how(data, settings)
+    when, how = _when_and_how(data, settings, today)
     members = len(data.get("member_ids") or [])
     parts = [
         when,

@@ -49,20 +49,23 @@ def choice_label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
-def day_label(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
+def day_label(day: date, *, today: date) -> str:
+    """"Mon 7 Dec", with the year when it is not this year's: "Sat 6 Jan 2024"."""
+    year = "" if day.year == today.year else f" {day.year}"
+    return f"{day:%a} {day.day} {day:%b}{year}"
 
 
 def time_label(when: datetime) -> str:
     return f"{when:%H:%M}"
 
 
-def when_label(when: datetime) -> str:
-    return f"{when:%a} {when.day} {when:%b} {when:%H:%M}"
+def when_label(when: datetime, *, today: date) -> str:
+    """"Mon 7 Dec 09:58", with the year when it is not this year's."""
+    return f"{day_label(when.date(), today=today)} {when:%H:%M}"
 
 
-def week_label(week_start: date) -> str:
-    return f"Week of {week_start:%a} {week_start.day} {week_start:%b %Y}"
+def week_label(week_start: date, *, today: date) -> str:
+    return f"Week of {day_label(week_start, today=today)}"
 
 
 def chart_label(week_start: date) -> str:
@@ -75,14 +78,14 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 def due_text(due: date, on: date) -> str:
     """When an item is due, as a specialist says it: "was due Mon 23 Nov",
-    "due today", "due Thu", "due Thu 3 Dec"."""
+    "due today", "due Thu", "due Thu 3 Dec", "was due Sat 6 Jan 2024"."""
     if due < on:
-        return f"was due {due:%a} {due.day} {due:%b}"
+        return f"was due {day_label(due, today=on)}"
     if due == on:
         return "due today"
     if (due - on).days < 7:
         return f"due {due:%a}"
-    return f"due {due:%a} {due.day} {due:%b}"
+    return f"due {day_label(due, today=on)}"
 
 
 def sentence(words: str) -> str:

@@ -189,6 +189,13 @@ class Harness:
         await self.fire(self.top_view(), "confirm_pop")
         await asyncio.sleep(0)
 
+    async def browser_back(self) -> None:
+        """The browser's Back button: the page's history goes to the entry
+        under the app's own, then the app puts its entry back on top (which the
+        client reports as a route change too)."""
+        await self.fire(self.page, "route_change", {"route": "/"})
+        await self.fire(self.page, "route_change", {"route": "/app"})
+
     async def tab(self, label: str) -> None:
         """Tap a destination of the bottom tab bar."""
         bar = self.top_view().navigation_bar

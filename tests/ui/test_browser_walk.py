@@ -119,10 +119,18 @@ class BrowserWalk:
         if choice < 0.25 and any(c[2] == "Back" for c in by_kind["button"]):
             page.get_by_role("button", name="Back", exact=True).click(timeout=2000)
             expected = self.trail[-2] if len(self.trail) > 1 else self.trail[-1]
+            answer = ""
+            if screen_after_tap(page, here)[0] == "dialog":
+                # A form holding what was typed asks first: either answer.
+                answer = rng.choice(["Keep editing", "Discard"])
+                page.get_by_role("button", name=answer, exact=True).click(timeout=2000)
+                if answer == "Keep editing":
+                    expected = here
             took = wait_for(page, expected)
-            self.trail = self.trail[:-1] or self.trail
+            if expected != here or answer == "":
+                self.trail = self.trail[:-1] or self.trail
             self.backs += 1
-            return took, f"Back to {expected}"
+            return took, f"Back to {expected}{f' ({answer})' if answer else ''}"
         if choice < 0.45 and by_kind["tab"]:
             mark, _, label = rng.choice(by_kind["tab"])
             target(page, mark, "tab", label).click(timeout=2000)

@@ -59,6 +59,17 @@ def test_first_run_log_edit_delete_and_undo(start_app):
         await h.click("log_contact")
         await h.back()
         assert r.app.route == "home"
+        # The browser's Back button is the app's Back, and never leaves the app.
+        await h.tab("Settings")
+        await h.click("connect_to_server")
+        await h.type("server_address", "http://127.0.0.1:9")
+        await h.browser_back()
+        assert r.app.route == "connect"  # asks first
+        await h.click("discard")
+        assert r.app.route == "settings"
+        for _ in range(3):
+            await h.browser_back()
+            assert r.app.route == "home"
 
         # Edit the phone contact into a face-to-face one, from History.
         await h.tab("History")

@@ -4,7 +4,7 @@ and on what was sent."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from .conftest import run
 
@@ -185,5 +185,38 @@ def test_due_items_appear_on_home_and_go_as_the_work_is_logged(start_app):
         assert r.app.route == "home"
         r.app.nav.switch_tab("members")
         assert "Working at Example Bakery since" in h.sent_since()
+
+    run(flow())
+
+
+def test_a_date_more_than_a_year_back_is_asked_about_once(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.tab("Members")
+        await h.click("add_member")
+        await h.type("field:display_name", "Rowan Q.")
+        await h.pick_date("field:program_entry:date", date(2000, 11, 18))
+        mark = h.mark()
+        await h.click("save")
+        assert "That is 26 years ago: is the year right?" in h.sent_since(mark)
+        assert "Program entry date: Sat 18 Nov 2000." in h.sent_since(mark)
+        assert r.app.store.count("member") == 0
+        await h.click("change_date")
+        await h.pick_date("field:program_entry:date", date(2025, 11, 18))
+        await h.click("save")  # a year to the day is not "more than a year"
+        assert r.app.store.count("member") == 1
+        member = r.app.store.list("member")[0]
+        await h.click(f"member_page:{member.id}")
+        await h.click("member_edit")
+        await h.pick_date("field:program_entry:date", date(2024, 2, 1))
+        await h.click("save")
+        await h.click("year_right")
+        assert r.app.store.get(member.id).data["program_entry"] == "2024-02-01"
+        await h.click("member_edit")
+        await h.type("field:display_name", "Rowan Quill")
+        await h.click("save")  # the date is as stored: nothing to ask
+        assert r.app.store.get(member.id).data["display_name"] == "Rowan Quill"
 
     run(flow())

@@ -85,6 +85,11 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
 
     def save() -> bool:
         read_fields()
+        if not model.check(now()):
+            far = model.far_back(store.today())
+            if far:
+                _ask_about_the_year(nav, far, store.today(), confirmed)
+                return True  # asked: nothing to judge again
         record = model.save(store, now())
         show_errors()
         if record is None:
@@ -94,6 +99,10 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
             return False
         saved(record)
         return True
+
+    def confirmed(days: list[date]) -> None:
+        model.confirmed.update(days)
+        save()
 
     actions: list[ft.Control] = []
     if record is not None:
@@ -128,6 +137,29 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
                                       for name, field_input in inputs.items()),
                   discard_question=("Discard your changes?" if record is not None
                                     else f"Discard this {spec.title.lower()}?"))
+
+
+def _ask_about_the_year(nav: Navigator, far: list[tuple[FormField, date]], today: date,
+                        confirmed: Callable[[list[date]], None]) -> None:
+    """A date more than a year back is asked about once before it is saved."""
+    spec, day = far[0]
+    years = (today - day).days // 365
+    ago = "over a year ago" if years < 2 else f"{years} years ago"
+
+    def keep(_e: Any) -> None:
+        nav.page.pop_dialog()
+        confirmed([d for _, d in far])
+
+    nav.show_dialog(ft.AlertDialog(
+        modal=True,
+        title=ft.Text(f"That is {ago}: is the year right?"),
+        content=ft.Text(f"{spec.label}: {text.day_label(day, today=today)}."),
+        actions=[
+            ft.TextButton("Change the date", key="change_date",
+                          on_click=nav.guard(lambda _e: nav.page.pop_dialog())),
+            ft.TextButton("Yes, save it", key="year_right", on_click=nav.guard(keep)),
+        ],
+    ))
 
 
 def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.Control]:
@@ -320,7 +352,7 @@ def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormF
     def refresh() -> None:
         current = state["value"]
         day = current.date() if isinstance(current, datetime) else current
-        day_button.content = text.day_label(day) if day else "Pick a date"
+        day_button.content = text.day_label(day, today=store.today()) if day else "Pick a date"
         if has_time and isinstance(current, datetime):
             time_button.content = text.time_label(current)
 
@@ -385,7 +417,8 @@ def _steps(nav: Navigator, store: Store, spec: FormField, steps: list[dict[str, 
         by = ft.OutlinedButton(icon=ft.Icons.EVENT, key=f"step:{number}:by", height=48)
 
         def show_by() -> None:
-            by.content = f"By {text.day_label(state['by'])}" if state["by"] else "By when?"
+            by.content = (f"By {text.day_label(state['by'], today=store.today())}"
+                          if state["by"] else "By when?")
 
         def set_by(e) -> None:
             state["by"] = picked_date(e.control.value)
@@ -431,7 +464,8 @@ def describe_saved(record: Record, tally: Tally, this_week: date) -> str:
     """The confirmation after saving: which week's count it changed, and to what."""
     if record.kind != "employer_contact":
         return f"{text.choice_label(record.kind)} saved."
-    week = "This week" if tally.week_start == this_week else text.week_label(tally.week_start)
+    week = ("This week" if tally.week_start == this_week
+            else text.week_label(tally.week_start, today=this_week))
     count = f"{week}: {text.tally_text(tally)}."
     if record.data["face_to_face"]:
         return f"Contact saved. {count}"

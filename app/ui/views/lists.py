@@ -84,7 +84,8 @@ def employers_screen(nav: Navigator, store: Store, now: Callable[[], datetime]) 
     def detail(entry: DirectoryEntry) -> str:
         if not entry.contacts:
             return "Not met yet"
-        when = text.when_label(datetime.fromisoformat(entry.last_met or "").astimezone(zone))
+        when = text.when_label(datetime.fromisoformat(entry.last_met or "").astimezone(zone),
+                               today=store.today())
         met = f"Met {text.plural(entry.contacts, 'time')}, last {when}"
         return met if entry.record else f"{met} · tap to add to your directory"
 

@@ -135,7 +135,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     controls: list[ft.Control] = [
         ft.Text(name, size=22, weight=ft.FontWeight.BOLD, key="member_name"),
         muted(f"{member_status(member, records['job'], today)} · in the program since "
-              f"{text.day_label(entered)}", key="member_detail"),
+              f"{text.day_label(entered, today=today)}", key="member_detail"),
         ft.Row(actions, wrap=True, spacing=8, run_spacing=8),
     ]
     if due:
@@ -153,10 +153,10 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     controls += [
         ft.ListTile(title=ft.Text(entry.title), subtitle=ft.Text(entry.detail, max_lines=3)
                     if entry.detail else None,
-                    leading=ft.Text(_short_day(entry.when), size=12, width=48),
+                    leading=ft.Text(_short_day(entry.when, today), size=12, width=48),
                     on_click=go(entry.route), key=f"timeline:{n}",
                     content_padding=ft.Padding.only(left=4))
-        for n, entry in enumerate(timeline(member, records, store.settings))
+        for n, entry in enumerate(timeline(member, records, store.settings, store.today()))
     ]
     return sub_screen(f"member_page/{member_id}", name, controls)
 
@@ -181,15 +181,17 @@ def _steps(nav: Navigator, store: Store, plan: Record, changed: Changed) -> list
 
     rows: list[ft.Control] = []
     for index, step in enumerate(plan.data.get("steps") or []):
-        due = f" · by {text.day_label(date.fromisoformat(step['by']))}" if step.get("by") else ""
+        by = date.fromisoformat(step["by"]) if step.get("by") else None
+        due = f" · by {text.day_label(by, today=store.today())}" if by else ""
         who = f" ({step['who']})" if step.get("who") else ""
         rows.append(ft.Checkbox(label=f"{step['text']}{who}{due}", value=bool(step.get("done")),
                                 on_change=tick(index), key=f"plan_step:{index}"))
     return rows
 
 
-def _short_day(when) -> str:
-    return f"{when.day} {when:%b}"
+def _short_day(when: date, today: date) -> str:
+    """The timeline's "7 Dec", with the year under it when it is not this year's."""
+    return f"{when.day} {when:%b}" + ("" if when.year == today.year else f"\n{when.year}")
 
 
 def close_member_screen(nav: Navigator, store: Store, member_id: str,
@@ -211,7 +213,8 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
     ]
     if attempts:
         zone = store.settings.zone
-        days = ", ".join(text.day_label(_local_day(v, zone)) for v in attempts)
+        days = ", ".join(text.day_label(_local_day(v, zone), today=store.today())
+                         for v in attempts)
         were = "was an outreach attempt" if len(attempts) == 1 else "were outreach attempts"
         controls.insert(0, ft.Text(f"The last {text.plural(len(attempts), 'visit')} with {name} "
                                    f"{were} ({days}).", key="outreach_attempts",

@@ -205,7 +205,10 @@ def connect_screen(nav: Navigator, enroll: Enroll, connected: Callable[[], None]
 
     button = ft.FilledButton(content="Connect", icon=ft.Icons.CLOUD_DONE_OUTLINED, key="connect",
                              height=BIG, on_click=nav.submit(connect))
-    return sub_screen("connect", "Connect to server", [
+    screen = sub_screen("connect", "Connect to server", [
         muted("Your administrator gives you the server address and a one-time code."),
         address, code, device, busy, button,
     ])
+    screen.unsaved = lambda: bool((address.value or "").strip() or (code.value or "").strip())
+    screen.discard_question = "Leave without connecting?"
+    return screen

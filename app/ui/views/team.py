@@ -330,7 +330,7 @@ def team_week_screen(nav: Navigator, team: TeamClient, settings: TeamSettings,
             pending = _pending_of(team, user_id)
             ended = date.fromisoformat(answer["week_start"]) + timedelta(days=7) <= today()
             listing.controls, footer.controls = _week_content(nav, team, settings, answer,
-                                                              pending, ended)
+                                                              pending, ended, today())
         nav.update()
 
     nav.run(load)
@@ -348,8 +348,8 @@ def _pending_of(team: TeamClient, user_id: str) -> int:
 
 
 def _week_content(nav: Navigator, team: TeamClient, settings: TeamSettings,
-                  answer: dict[str, Any], pending: int,
-                  ended: bool) -> tuple[list[ft.Control], list[ft.Control]]:
+                  answer: dict[str, Any], pending: int, ended: bool,
+                  today: date) -> tuple[list[ft.Control], list[ft.Control]]:
     week = date.fromisoformat(answer["week_start"])
     user = answer["user"]
     line = ft.Text(key="review_line", size=15)
@@ -357,7 +357,8 @@ def _week_content(nav: Navigator, team: TeamClient, settings: TeamSettings,
 
     def show_review(raw: dict[str, Any] | None) -> None:
         review = Review.of(raw)
-        line.value = review_line(review, settings.zone, (raw or {}).get("since_review"))
+        line.value = review_line(review, settings.zone, (raw or {}).get("since_review"),
+                                 today)
         line.color = ft.Colors.DEEP_ORANGE_900 if review and review.changed else None
         button.content = ("Review this week again" if review and review.changed
                           else "Mark this week reviewed")
@@ -392,8 +393,8 @@ def _week_content(nav: Navigator, team: TeamClient, settings: TeamSettings,
             leading=ft.Icon(ft.Icons.HANDSHAKE if data.get("face_to_face")
                             else ft.Icons.HANDSHAKE_OUTLINED),
             title=ft.Text(data["employer"]),
-            subtitle=ft.Text(" · ".join(p for p in (what, contact_line(data, settings)) if p),
-                             max_lines=4),
+            subtitle=ft.Text(" · ".join(p for p in (what, contact_line(data, settings, today))
+                                        if p), max_lines=4),
             bgcolor=ft.Colors.AMBER_50 if what else None,
             key=f"contact:{contact['id']}",
             content_padding=ft.Padding.only(left=8),
@@ -413,7 +414,7 @@ def _week_content(nav: Navigator, team: TeamClient, settings: TeamSettings,
                            "review it.", key="week_not_ended"))
     listing = [
         ft.Text(user["name"], size=20, weight=ft.FontWeight.BOLD),
-        muted(text.week_label(week)),
+        muted(text.week_label(week, today=today)),
         ft.Text(f"{answer['count']} of {answer['target']} face to face", size=18,
                 key="week_count"),
         *notes,
