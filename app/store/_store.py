@@ -728,6 +728,12 @@ class Store:
             sql = "SELECT count(*) FROM outbox WHERE state = 'pending' AND version > ?"
             return self._open_db().execute(sql, [after or ""]).fetchone()[0]
 
+    def pending_by_kind(self) -> dict[str, int]:
+        """Changes waiting to be pushed, counted by kind. Readable while locked."""
+        with self._locked():
+            sql = "SELECT kind, count(*) FROM outbox WHERE state = 'pending' GROUP BY kind"
+            return dict(self._open_db().execute(sql).fetchall())
+
     def rejected_count(self) -> int:
         """Changes the server refused, kept until edited. Readable while locked."""
         with self._locked():

@@ -28,7 +28,7 @@ CASELOAD_FILTERS = {"active": "Active", "seeking": "Looking for work", "closed":
                     "all": "All"}
 
 
-def due_this_week(items: Iterable[DueItem]) -> list[DueItem]:
+def due_soon(items: Iterable[DueItem]) -> list[DueItem]:
     """What Home lists: overdue first, then what falls due within 7 days."""
     return sorted((i for i in items if i.status != "upcoming"),
                   key=lambda i: (i.status != "overdue", i.due, i.member))

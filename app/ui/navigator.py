@@ -88,6 +88,9 @@ class Navigator:
         self._shows = 0  # screens put into the View so far (keys each one apart)
         self._files: ft.FilePicker | None = None  # made the first time a file is saved
         self._asking: ft.AlertDialog | None = None  # "Discard this contact?" while shown
+        # What a screen keeps across its rebuilds in this session (a list's
+        # filter), so a save or a Back never resets what the user chose.
+        self.kept: dict[str, Any] = {}
         # The page's own first View is the one: a View swapped in at start is a
         # route change to the client, with a transition the first screen races.
         if not page.views:

@@ -28,7 +28,7 @@ from .forms import FORMS
 from .navigator import HOME, Navigator, Screen, Tab
 from .state import Gate, auto_lock_label
 from .syncing import SYNC_INTERVAL, ClientFactory, SyncLink, SyncSummary, default_client
-from .views.common import TABS, TEAM_TAB
+from .views.common import TABS, TEAM, TEAM_TAB
 from .views.fidelity import fidelity_item_screen, fidelity_screen
 from .views.form import describe_saved, record_form_screen
 from .views.home import home_screen
@@ -118,15 +118,14 @@ class FieldLogApp:
 
     def _tabs(self) -> tuple[Tab, ...]:
         """The tab bar: Team only for a supervisor."""
-        account = self.account
-        if account and account["user"]["role"] == "supervisor":
+        if self._is_supervisor:
             return (*TABS[:-1], TEAM_TAB, TABS[-1])
         return TABS
 
     def sync_summary(self) -> SyncSummary:
         client = self.sync_client
         status = client.status if client.enrolled else None
-        return SyncSummary.of(status, self.store.pending_count(), self.now())
+        return SyncSummary.of(status, self.store.pending_by_kind(), self.now())
 
     # ----- routes -----------------------------------------------------------------------
 
@@ -162,7 +161,7 @@ class FieldLogApp:
             case "connect":
                 return connect_screen(nav, self.sync_client.enroll, self._connected)
             case "team":
-                if "team" not in (t[0] for t in self._tabs()):
+                if not self._is_supervisor:
                     raise LookupError("The Team screen is for supervisors.")
                 return team_screen(nav, TeamClient(self.sync_client), self.now, store.today)
             case "fidelity":
@@ -216,7 +215,15 @@ class FieldLogApp:
             self.nav.stack = [HOME]
         self.sync.attach(self.store)
         self.sync.start()
-        self.nav.show()
+        if self.nav.stack == [HOME] and self._is_supervisor:
+            self.nav.switch_tab(TEAM)  # a supervisor's day starts with the team
+        else:
+            self.nav.show()
+
+    @property
+    def _is_supervisor(self) -> bool:
+        account = self.account
+        return bool(account and account["user"]["role"] == "supervisor")
 
     def _closed_out(self, damage: str | None = None) -> None:
         """The store was erased (the last wrong PIN) or found damaged at unlock."""
@@ -288,7 +295,10 @@ class FieldLogApp:
         account = self.account
         assert account is not None
         self.sync.start()
-        self.nav.leave()
+        if self._is_supervisor:
+            self.nav.switch_tab(TEAM)
+        else:
+            self.nav.leave()
         user, team = account["user"], account["team"]
         self.nav.notify(f"Connected as {user['name']} ({user['role']}), team {team['name']}. "
                         "Syncing now.")

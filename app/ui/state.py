@@ -279,7 +279,7 @@ def record_title(record: Record) -> str:
 
 def caseload_line(members: list[Record]) -> str:
     active = sum(1 for m in members if m.data["status"] == "active")
-    line = f"{active} active of {CASELOAD_LIMIT}"
+    line = f"{active} active · limit {CASELOAD_LIMIT}"
     if active > CASELOAD_LIMIT:
         line += ": above the IPS caseload limit; talk with your supervisor"
     return line

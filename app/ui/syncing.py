@@ -96,7 +96,14 @@ class SyncLink:
 
 @dataclass(frozen=True)
 class SyncSummary:
-    waiting: str  # "All synced" / "3 waiting to sync"
+    """What Home's sync line and the Sync screen say: only what is true.
+
+    Never connected: "On this phone only". Offline: said steadily, also while a
+    retry is under way (a retry that fails changes nothing a user can act on).
+    Waiting: what waits, by kind. Syncing, with progress once records move.
+    Synced: "All synced", only from a phone that syncs."""
+
+    waiting: str  # "All synced" / "1 employer contact waiting to sync"
     synced: bool
     detail: str  # one calm line: not connected, offline, syncing, last sync
     running: bool
@@ -107,21 +114,27 @@ class SyncSummary:
     problem: str | None  # why the last sync stopped (not for offline: that is normal)
     offline_reason: str | None = None  # why the server cannot be reached, while offline
     enroll_again: bool = False  # the server no longer knows this device: Connect again
+    waiting_list: str = ""  # "2 employer contacts, 1 directory entry"; "" when none
 
     @classmethod
-    def of(cls, status: SyncStatus | None, pending: int, now: datetime) -> SyncSummary:
-        """`status` is None when the device is not connected to a server."""
+    def of(cls, status: SyncStatus | None, waiting: dict[str, int],
+           now: datetime) -> SyncSummary:
+        """`status` is None when the device is not connected to a server;
+        `waiting` counts the changes waiting to be pushed, by kind."""
+        pending = sum(waiting.values())
+        listed = text.waiting_list(waiting)
         if status is None:
-            return cls(text.sync_text(pending), pending == 0, "Not connected to a server",
-                       False, None, "", "", 0, None)
+            return cls("On this phone only", False,
+                       "Not connected to a server: connect in Settings to sync", False, None,
+                       "", "", 0, None, waiting_list=listed)
         last = status.last_synced_at
         last_line = (f"Last successful sync: {text.ago(last, now)}" if last
                      else "Not synced yet")
         offline = status.online is False
-        if status.running:
-            detail = "Syncing now"
-        elif offline:
+        if offline:
             detail = OFFLINE
+        elif status.running:
+            detail = "Syncing now"
         elif status.rejected:
             detail = (f"{text.plural(status.rejected, 'record')} refused by the server: "
                       "open Sync to fix")
@@ -133,14 +146,15 @@ class SyncSummary:
             detail = last_line
         phase = {"pushing": "Sending", "pulling": "Receiving"}.get(status.phase, "")
         progress = None
-        if status.running and status.total:
+        moving = status.running and not offline and status.total > 0
+        if moving:
             progress = min(1.0, status.done / status.total)
-        progress_text = f"{phase} {status.done}/{status.total}" if status.running else ""
+        progress_text = f"{phase} {status.done}/{status.total}" if moving else ""
         return cls(
-            waiting=text.sync_text(pending),
+            waiting=text.sync_text(waiting),
             synced=pending == 0,
             detail=detail,
-            running=status.running,
+            running=status.running and not offline,
             progress=progress,
             progress_text=progress_text,
             last_sync=last_line,
@@ -148,4 +162,5 @@ class SyncSummary:
             problem=None if offline else status.error,
             offline_reason=status.offline_reason if offline else None,
             enroll_again=status.enroll_again,
+            waiting_list=listed,
         )

@@ -26,10 +26,40 @@ def days_left_text(days: int) -> str:
     return "Last day of the week" if days == 1 else f"{days} days left this week"
 
 
-def sync_text(pending: int) -> str:
-    if pending == 0:
+# How a kind of record is counted in words: (one, many).
+KIND_WORDS = {
+    "employer_contact": ("employer contact", "employer contacts"),
+    "member_visit": ("member visit", "member visits"),
+    "employer": ("directory entry", "directory entries"),
+    "member": ("member", "members"),
+    "job": ("job", "jobs"),
+    "career_profile": ("career profile", "career profiles"),
+    "employment_plan": ("employment plan", "employment plans"),
+}
+
+
+def kind_count(kind: str, count: int) -> str:
+    """3 employer contacts, 1 directory entry."""
+    one, many = KIND_WORDS.get(kind, (kind.replace("_", " "), kind.replace("_", " ") + "s"))
+    return plural(count, one, many)
+
+
+def waiting_list(waiting: dict[str, int]) -> str:
+    """What waits, most first: "2 employer contacts, 1 directory entry"."""
+    ordered = sorted(waiting.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(kind_count(kind, count) for kind, count in ordered if count)
+
+
+def sync_text(waiting: dict[str, int]) -> str:
+    """Home's sync line: "All synced", "1 employer contact and 1 directory entry
+    waiting to sync", or the total past two kinds."""
+    kinds = {kind: count for kind, count in waiting.items() if count}
+    if not kinds:
         return "All synced"
-    return f"{pending} waiting to sync"
+    if len(kinds) <= 2:
+        return " and ".join(kind_count(k, c) for k, c in sorted(
+            kinds.items(), key=lambda kv: (-kv[1], kv[0]))) + " waiting to sync"
+    return f"{plural(sum(kinds.values()), 'record')} waiting to sync"
 
 
 def ago(then: datetime, now: datetime) -> str:

@@ -14,3 +14,42 @@ def icon_button(icon: ft.IconData, label: str, on_click: Callable[[Any], Any], *
     `label`, and a long press shows it."""
     return ft.IconButton(ft.Icon(icon, semantics_label=label), tooltip=label,
                          on_click=on_click, key=key, **style)
+
+
+class Choice:
+    """A drop-down a screen reader can name. Flutter's web client announces a
+    bare Dropdown as "button"; this one sits in a Semantics node that says the
+    field, what is chosen and any error ("Member: Rowan Q." / "Member: none
+    chosen. Choose the member..."), and announces a new error as it appears.
+    Put `control` on screen; read `value`; `show_error` sets or clears the error."""
+
+    def __init__(self, label: str, options: list[tuple[str, str]], *, key: str,
+                 value: str | None = None, on_select: Callable[[Any], Any] | None = None,
+                 expand: bool = True) -> None:
+        self.label = label
+        self._on_select = on_select
+        self.dropdown = ft.Dropdown(label=label, key=key, value=value, expand=expand,
+                                    options=[ft.DropdownOption(key=k, text=t) for k, t in options],
+                                    on_select=self._selected)
+        self.control = ft.Semantics(content=self.dropdown, live_region=True, expand=expand)
+        self._name()
+
+    @property
+    def value(self) -> str | None:
+        return self.dropdown.value
+
+    def show_error(self, message: str | None) -> None:
+        self.dropdown.error_text = message
+        self._name()
+
+    def _selected(self, e: Any) -> None:
+        self._name()
+        if self._on_select is not None:
+            self._on_select(e)
+
+    def _name(self) -> None:
+        chosen = next((o.text for o in self.dropdown.options or []
+                       if o.key == self.dropdown.value), None)
+        said = f"{self.label}: {chosen or 'none chosen'}"
+        error = self.dropdown.error_text
+        self.control.label = f"{said}. {error}" if error else said

@@ -134,7 +134,7 @@ def test_the_caseload_filter(start_app):
                                  "status": status, "job_seeking": seeking})
         ids = {m.data["display_name"]: m.id for m in store.list("member")}
         await h.tab("Members")
-        assert h.by_key("caseload").value == "2 active of 20"
+        assert h.by_key("caseload").value == "2 active · limit 20"
         shown = lambda: {n for n, i in ids.items() if h.find(f"member_page:{i}")}  # noqa: E731
         assert shown() == {"Ana", "Bea"}
         for choice, names in (("seeking", {"Ana"}), ("closed", {"Cy"}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from app.store import Store, StoreState
 from sync.client import SyncClient
 from tests.server_harness import copy_sqlite
@@ -52,11 +54,13 @@ def test_connect_log_sync_now_and_all_synced(start_app, central):
         await h.tab("Home")
         mark = h.mark()
         await r.log_contact("Riverside Hardware")
-        assert "2 waiting to sync" in h.sent_since(mark)
+        assert "1 directory entry and 1 employer contact waiting to sync" in h.sent_since(mark)
 
         await h.click("open_sync")  # one tap from Home's sync line
         assert r.app.route == "sync"
-        assert "2 waiting to sync" in h.sent_since(mark)
+        assert "1 directory entry and 1 employer contact waiting to sync" in h.sent_since(mark)
+        assert "Waiting on this phone: 1 directory entry, 1 employer contact." in \
+            h.sent_since(mark)
         mark = h.mark()
         await h.click("sync_now")
         await until(lambda: r.app.store.pending_count() == 0
@@ -196,11 +200,19 @@ def test_offline_is_calm_and_syncs_when_back(start_app, central):
         mark = h.mark()
         r.app.sync_now()
         await until(lambda: "Offline — will sync when connected" in h.sent_since(mark))
-        assert h.by_key("sync").value == "2 waiting to sync"
+        assert h.by_key("sync").value == "1 directory entry and 1 employer contact waiting to sync"
         await h.click("open_sync")
         # Offline is the normal case: the reason, calmly, and no problem in red.
         assert "cannot be reached" in h.by_key("sync_offline_reason").value
         assert h.find("sync_problem") is None
+        # Sync now while offline tries again and the screen stays steadily
+        # offline: no "Syncing now" flashing, no 0/0 progress.
+        mark = h.mark()
+        await h.click("sync_now")
+        await asyncio.sleep(1.0)
+        assert "Syncing now" not in h.sent_since(mark)
+        assert "0/0" not in h.sent_since(mark)
+        assert h.by_key("sync_detail").value == "Offline — will sync when connected"
 
         central.server.start()  # same port
         mark = h.mark()

@@ -16,7 +16,8 @@ TABS: tuple[Tab, ...] = (
     ("employers", "Employers", ft.Icons.STORE_OUTLINED, ft.Icons.STORE),
     ("settings", "Settings", ft.Icons.SETTINGS_OUTLINED, ft.Icons.SETTINGS),
 )
-TEAM_TAB: Tab = ("team", "Team", ft.Icons.GROUPS_OUTLINED, ft.Icons.GROUPS)
+TEAM = "team"
+TEAM_TAB: Tab = (TEAM, "Team", ft.Icons.GROUPS_OUTLINED, ft.Icons.GROUPS)
 BIG = 60  # height of primary buttons: well above the 48 px touch minimum
 PAD = ft.Padding.symmetric(horizontal=16, vertical=8)
 

@@ -26,7 +26,7 @@ from app.ui.forms import (
     suggest,
 )
 from app.ui.navigator import Navigator, Screen
-from app.ui.widgets import icon_button
+from app.ui.widgets import Choice, icon_button
 
 from .common import BIG, PAD, muted
 
@@ -256,15 +256,9 @@ def _dropdown(store: Store, spec: FormField, value: Any, changed: Changed) -> In
         options = [(m.id, m.data["display_name"]) for m in members]
     else:
         options = list(spec.options)
-    dropdown = ft.Dropdown(
-        label=spec.label,
-        value=value,
-        key=f"field:{spec.name}",
-        options=[ft.DropdownOption(key=k, text=t) for k, t in options],
-        expand=True,
-        on_select=changed,
-    )
-    return Input(dropdown, lambda: dropdown.value, _set_error(dropdown, "error_text"))
+    choice = Choice(spec.label, options, key=f"field:{spec.name}", value=value,
+                    on_select=changed)
+    return Input(choice.control, lambda: choice.value, choice.show_error)
 
 
 def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[str],

@@ -11,7 +11,7 @@ import flet_charts as fch
 
 from app.store import Store
 from app.ui import text
-from app.ui.caseload import due_this_week
+from app.ui.caseload import due_soon
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import HomeSummary
 from app.ui.syncing import SyncSummary
@@ -92,7 +92,8 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
                     trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key="open_sync",
                     on_click=nav.guard(lambda _e: nav.open("sync")),
                     content_padding=ft.Padding.only(left=8)),
-        ft.Text("Due this week", weight=ft.FontWeight.BOLD),
+        ft.Text("Overdue and due in the next 7 days", weight=ft.FontWeight.BOLD,
+                key="due_heading"),
         due,
         ft.Text("Last 8 weeks", weight=ft.FontWeight.BOLD),
         chart,
@@ -102,12 +103,12 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
 
 
 def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
-    """The IPS timed rules due this week: overdue first, in red; one tap to the
-    member's page."""
+    """The IPS timed rules overdue (first, in red) and due in the next 7 days; one
+    tap to the member's page."""
     today = store.today()
-    items = due_this_week(store.due_items(today))
+    items = due_soon(store.due_items(today))
     if not items:
-        return [muted("Nothing due this week.", key="nothing_due")]
+        return [muted("Nothing overdue or due in the next 7 days.", key="nothing_due")]
     return [
         due_tile(item.says, item.due, today, overdue=item.status == "overdue",
                  key=f"due:{item.rule}:{item.member_id}",

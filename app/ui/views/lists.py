@@ -43,17 +43,19 @@ def _tile(nav: Navigator, record: Record, title: str, detail: str, icon: ft.Icon
 def history_screen(nav: Navigator, store: Store, delete: Delete) -> Screen:
     listing = ft.Column(spacing=14, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     search = ft.TextField(label="Search", key="history_search", prefix_icon=ft.Icons.SEARCH,
-                          hint_text="Employer, member, person, notes")
+                          hint_text="Employer, member, person, notes",
+                          value=nav.kept.get("history_search", ""))
     kinds = ft.SegmentedButton(
         key="history_kind",
         segments=[ft.Segment(value=key, label=ft.Text(label))
                   for key, label in HISTORY_KINDS.items()],
-        selected=[ALL_KINDS],
+        selected=[nav.kept.get("history_kind", ALL_KINDS)],
         show_selected_icon=False,
     )
 
     def fill(_e=None) -> None:
         chosen = kinds.selected[0] if kinds.selected else ALL_KINDS
+        nav.kept.update(history_search=search.value or "", history_kind=chosen)
         weeks = history(store, search=search.value or "", kind=chosen)
         controls: list[ft.Control] = []
         for week in weeks:

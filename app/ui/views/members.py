@@ -26,6 +26,7 @@ from app.ui.caseload import (
 )
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import caseload_line
+from app.ui.widgets import Choice
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
 from .form import NEW_FOR
@@ -51,11 +52,13 @@ def members_screen(nav: Navigator, store: Store) -> Screen:
         return line
     listing = ft.Column(spacing=4, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
     chosen = ft.SegmentedButton(
-        key="caseload_filter", show_selected_icon=False, selected=["active"],
+        key="caseload_filter", show_selected_icon=False,
+        selected=[nav.kept.get("caseload_filter", "active")],
         segments=[ft.Segment(value=k, label=ft.Text(v)) for k, v in CASELOAD_FILTERS.items()])
 
     def fill(_e=None) -> None:
         wanted = chosen.selected[0] if chosen.selected else "active"
+        nav.kept["caseload_filter"] = wanted
         shown = [m for m in everyone if in_caseload(m, wanted)]
         listing.controls = [
             ft.ListTile(leading=ft.Icon(ft.Icons.PERSON_OUTLINE),
@@ -202,8 +205,7 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
     if member is None or member.kind != "member":
         raise LookupError("That member was deleted meanwhile.")
     name = member.data["display_name"]
-    reason = ft.Dropdown(label="Why services end", key="close_reason", expand=True,
-                         options=[ft.DropdownOption(key=r, text=r) for r in CLOSE_REASONS])
+    reason = Choice("Why services end", [(r, r) for r in CLOSE_REASONS], key="close_reason")
     attempts = last_outreach_attempts(member_records(store, member_id)["member_visit"])
     controls: list[ft.Control] = [
         muted(f"Closing takes {name} off your active caseload; nothing is deleted, and you "
@@ -222,7 +224,7 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
 
     def close() -> bool:
         if not reason.value:
-            reason.error_text = "Choose why services end."
+            reason.show_error("Choose why services end.")
             return False
         store.put("member", closed(member, reason.value, store.today()), id=member_id)
         changed()
@@ -230,7 +232,7 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
         nav.notify(f"{name} is closed. Reopen from the member's page if needed.")
         return True
 
-    controls += [reason, big_button(f"Close {name}", ft.Icons.ARCHIVE_OUTLINED,
+    controls += [reason.control, big_button(f"Close {name}", ft.Icons.ARCHIVE_OUTLINED,
                                     nav.submit(close), key="close_confirm")]
     screen = sub_screen(f"close_member/{member_id}", f"Close {name}", controls)
     screen.unsaved = lambda: bool(reason.value)

@@ -15,6 +15,7 @@ from app.ui import text
 from app.ui.forms import field_message
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import AUTO_LOCK_CHOICES, auto_lock_label
+from app.ui.widgets import Choice
 from sync.client import EnrollmentError, SyncError, normalise_server_url
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
@@ -58,16 +59,14 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
         store.set_auto_lock_seconds(int(e.control.value))
         nav.notify(f"The app now locks after {auto_lock_label(int(e.control.value))} unused.")
 
-    lock_delay = ft.Dropdown(
-        label="Lock after", key="auto_lock", value=str(store.auto_lock_seconds),
-        options=[ft.DropdownOption(key=str(s), text=auto_lock_label(s)) for s in
-                 sorted({*AUTO_LOCK_CHOICES, store.auto_lock_seconds})],
-        on_select=nav.guard(set_lock_delay), expand=True)
+    lock_delay = Choice(
+        "Lock after", [(str(s), auto_lock_label(s)) for s in
+                       sorted({*AUTO_LOCK_CHOICES, store.auto_lock_seconds})],
+        key="auto_lock", value=str(store.auto_lock_seconds), on_select=nav.guard(set_lock_delay))
 
     # ----- team week and target
-    week_start = ft.Dropdown(
-        label="Week starts on", key="week_start", value=settings.week_start, expand=True,
-        options=[ft.DropdownOption(key=d, text=d.capitalize()) for d in WEEKDAYS])
+    week_start = Choice("Week starts on", [(d, d.capitalize()) for d in WEEKDAYS],
+                        key="week_start", value=settings.week_start)
     zone = ft.TextField(label="Time zone", key="timezone", value=settings.timezone,
                         helper="Like America/Chicago", error_max_lines=3)
     target = ft.TextField(label="Face-to-face contacts a week", key="contact_target",
@@ -76,7 +75,8 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
     text_fields = {"timezone": zone, "contact_target": target}
 
     def save_team() -> bool:
-        week_start.error_text = zone.error = target.error = None
+        week_start.show_error(None)
+        zone.error = target.error = None
         try:
             number = int(target.value or "")
         except ValueError:
@@ -88,7 +88,7 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
         except ValidationError as error:
             message = field_message(error)
             if error.field == "week_start":
-                week_start.error_text = message
+                week_start.show_error(message)
             else:
                 text_fields.get(error.field, zone).error = message
             return False
@@ -101,7 +101,7 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
     else:
         team_section = [
             muted("Set these to match your team, so the count matches your supervisor's."),
-            week_start, zone, target,
+            week_start.control, zone, target,
             big_button("Save team settings", ft.Icons.SAVE_OUTLINED, nav.submit(save_team),
                        key="save_team", filled=False),
         ]
@@ -113,7 +113,7 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
         *team_section,
         ft.Divider(),
         heading("Privacy"),
-        lock_delay,
+        lock_delay.control,
         big_button("Lock now", ft.Icons.LOCK_OUTLINE, nav.guard(lambda _e: lock_now()),
                    key="lock_now", filled=False),
         ft.Divider(),

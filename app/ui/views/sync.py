@@ -33,13 +33,16 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
         return [
             ft.Text("Not connected to a server", size=18, key="sync_state"),
             muted("Your records stay on this phone until you connect to your team's server."),
+            *_waiting(summary),
             big_button("Connect to server", ft.Icons.CLOUD_OUTLINED,
                        nav.guard(lambda _e: nav.open("connect")), key="connect_to_server"),
         ]
     controls: list[ft.Control] = [
         ft.Text(summary.waiting, size=24, weight=ft.FontWeight.BOLD, key="sync_waiting"),
         ft.ProgressBar(value=summary.progress, visible=summary.running, key="sync_progress"),
-        muted(summary.progress_text, visible=summary.running, key="sync_progress_text"),
+        muted(summary.progress_text, visible=bool(summary.progress_text),
+              key="sync_progress_text"),
+        *_waiting(summary),
     ]
     if summary.detail != summary.last_sync:  # idle and fine: the detail is the last sync
         controls.insert(1, ft.Text(summary.detail, size=16, key="sync_detail"))
@@ -76,6 +79,12 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
                      subtitle=ft.Text(a.reason, max_lines=4), key=f"set_aside:{a.id}",
                      content_padding=ft.Padding.only(left=8)) for a in kept_aside])
     return controls
+
+
+def _waiting(summary: SyncSummary) -> list[ft.Control]:
+    if not summary.waiting_list:
+        return []
+    return [ft.Text(f"Waiting on this phone: {summary.waiting_list}.", key="sync_waiting_list")]
 
 
 def _section(title: str, explanation: str, rows: list[ft.Control]) -> list[ft.Control]:

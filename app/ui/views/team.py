@@ -134,12 +134,13 @@ def _grid_content(nav: Navigator, kept: TeamTallies | None, note: str | None,
 
 
 def _due_rows(nav: Navigator, grid: TeamGrid) -> list[ft.Control]:
-    """Each specialist's IPS timed rules past due and due this week; one tap to the list."""
+    """Each specialist's IPS timed rules past due and due in the next 7 days; one tap to
+    the list."""
     rows: list[ft.Control] = []
     for row in grid.rows:
         parts = [f"{row.overdue} overdue" if row.overdue else "",
-                 f"{row.due_soon} due this week" if row.due_soon else ""]
-        said = " · ".join(p for p in parts if p) or "Nothing due this week"
+                 f"{row.due_soon} due in the next 7 days" if row.due_soon else ""]
+        said = " · ".join(p for p in parts if p) or "Nothing overdue or due in the next 7 days"
         rows.append(ft.ListTile(
             title=ft.Text(row.name), subtitle=ft.Text(
                 said, color=ft.Colors.ERROR if row.overdue else None),
