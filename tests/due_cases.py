@@ -233,6 +233,29 @@ def _entry_cases() -> list[DueCase]:
             ("Wren", "first_employer_contact", days(-1), "overdue"),
         )
     )
+    who, made = _new_job_seeker("Wren")
+    cases.append(
+        _case(
+            "an employer contact the day before program entry does not",
+            [*made, employer_contact(days(-32), (who,))],
+            ("Wren", "first_employer_contact", days(-1), "overdue"),
+        )
+    )
+    who, made = _new_job_seeker("Wren")
+    cases.append(
+        _case(
+            "one on the day of program entry does",
+            [*made, employer_contact(days(-31), (who,))],
+        )
+    )
+    who, made = _new_job_seeker("Wren")
+    cases.append(
+        _case(
+            "a job started since program entry meets it: the member met an employer",
+            [*made, job(who, days(-10)), visit(who, days(-10)), visit(who, days(-3))],
+            ("Wren", "follow_along_weekly", days(4), "due"),
+        )
+    )
     who = member("Xavi", days(-31), job_seeking=False)
     cases.append(
         _case(

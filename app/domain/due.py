@@ -98,7 +98,8 @@ RULES: tuple[Rule, ...] = (
         "first_employer_contact",
         30,
         "Meet an employer face to face for {member} within {days} days of program entry",
-        "a face-to-face employer contact that lists {member}",
+        "a face-to-face employer contact that lists {member} since program entry, or a job "
+        "{member} started since",
     ),
     Rule(
         "contact_before_job_start",
@@ -232,7 +233,7 @@ class _History:
 
     face_to_face: list[date] = field(default_factory=list)  # visit days, sorted
     work_incentives: list[date] = field(default_factory=list)  # visit days, sorted
-    employer_contact: bool = False  # a face-to-face one lists the member
+    employer_contacts: list[date] = field(default_factory=list)  # face to face, listing them
     jobs: list[_Job] = field(default_factory=list)
     profiles_completed: list[date] = field(default_factory=list)  # completed_on by the day
     benefits: bool = False  # a career profile records benefits
@@ -299,9 +300,10 @@ class _Caseload:
                 if data["type"] == "work_incentives":
                     history.work_incentives.append(day)
         elif kind == "employer_contact" and data["face_to_face"] is True and data.get("member_ids"):
-            if self.settings.local_date(data["occurred_at"]) <= on:
+            day = self.settings.local_date(data["occurred_at"])
+            if day <= on:
                 for member_id in data["member_ids"]:
-                    self.histories[member_id].employer_contact = True
+                    self.histories[member_id].employer_contacts.append(day)
         elif kind == "job":
             self.histories[data["member_id"]].jobs.append(_Job.of(record))
         elif kind == "career_profile":
@@ -375,7 +377,15 @@ def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueI
 
     if not history.profiles_completed:
         yield item("career_profile", member.entry + days("career_profile"))
-    if member.job_seeking and not history.employer_contact:
+    # "The first face to face contact with the employer by the member or the IPS
+    # specialist occurs within 30 days" (CCP.4043 Components 7; LA.CP.BH.509c
+    # II.G): a contact before entry is not part of this program's search, and a
+    # job started since entry means the member met an employer (PROTOCOL.md,
+    # additions of 2026-12-07).
+    if member.job_seeking and not (
+        any(day >= member.entry for day in history.employer_contacts)
+        or any(member.entry <= job.start <= on for job in history.jobs)
+    ):
         yield item("first_employer_contact", member.entry + days("first_employer_contact"))
 
     for job in history.jobs:
