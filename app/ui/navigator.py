@@ -32,6 +32,7 @@ log = logging.getLogger("app.ui")
 Tab = tuple[str, str, ft.IconData, ft.IconData]
 Handler = Callable[[Any], Any]
 HOME = "home"
+LONG_TITLE = 22  # characters: past this a title is set smaller, on up to two lines
 IN_APP = "/app"  # the browser history entry the app keeps on top (see Navigator)
 # How long a form's Save that found a problem waits for field values still on
 # their way from the client (a paste or a password manager filling a field
@@ -345,8 +346,12 @@ class Navigator:
         if screen.tab is None and len(self.stack) > 1:
             leading = icon_button(ft.Icons.ARROW_BACK, "Back", self.guard(lambda _e: self.back()),
                                   key="back")
+        # A long title (a member's full name) wraps onto a second, smaller line
+        # rather than being cut off on a narrow phone.
+        long = len(screen.title) > LONG_TITLE
         title = ft.Semantics(identifier=f"screen-{screen.route.partition('/')[0]}", header=True,
-                             content=ft.Text(screen.title, key="screen_title"))
+                             content=ft.Text(screen.title, key="screen_title", max_lines=2,
+                                             size=16 if long else None))
         return ft.AppBar(title=title, leading=leading, automatically_imply_leading=False,
                          actions=screen.actions, key=f"bar-{self._shows}")
 

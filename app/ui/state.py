@@ -363,6 +363,7 @@ class TeamGrid:
     target: int
     rows: list[TeamRow]
     week_averages: list[float | None]  # the team's average of each week (None: nobody yet)
+    running: list[bool]  # each week: not ended yet (its count is no verdict)
     average: float | None  # the mean of the specialists' averages (PROTOCOL.md)
     rating: int | None  # IPS fidelity, frequent employer contact (1-5); None: no data
 
@@ -377,7 +378,9 @@ class TeamGrid:
             counts = [c for row in rows if (c := row.cells[i].count) is not None]
             week_averages.append(sum(counts) / len(counts) if counts else None)
         average = team_average(row.average for row in rows)
-        return cls(weeks, target, rows, week_averages, average, fidelity_rating(average))
+        running = [week + timedelta(days=7) > today for week in weeks]
+        return cls(weeks, target, rows, week_averages, running, average,
+                   fidelity_rating(average))
 
 
 def _team_row(row: dict[str, Any], weeks: list[date], target: int, today: date) -> TeamRow:

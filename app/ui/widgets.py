@@ -28,10 +28,16 @@ class Choice:
                  expand: bool = True) -> None:
         self.label = label
         self._on_select = on_select
-        self.dropdown = ft.Dropdown(label=label, key=key, value=value, expand=expand,
+        self.dropdown = ft.Dropdown(label=label, key=key, value=value, expand=True,
                                     options=[ft.DropdownOption(key=k, text=t) for k, t in options],
                                     on_select=self._selected)
-        self.control = ft.Semantics(content=self.dropdown, live_region=True, expand=expand)
+        self.named = ft.Semantics(content=self.dropdown, live_region=True)
+        # The error on a line of its own: a Dropdown's own error text is one
+        # line, cut off on a phone.
+        self.error = ft.Text("", color=ft.Colors.ERROR, size=12, visible=False,
+                             key=f"{key}:error")
+        self.control = ft.Column([self.named, self.error], spacing=4, expand=expand,
+                                 horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._name()
 
     @property
@@ -39,7 +45,10 @@ class Choice:
         return self.dropdown.value
 
     def show_error(self, message: str | None) -> None:
-        self.dropdown.error_text = message
+        self.error.value = message or ""
+        self.error.visible = bool(message)
+        self.dropdown.border = (ft.OutlineInputBorder(side=ft.BorderSide(1, ft.Colors.ERROR))
+                                if message else None)
         self._name()
 
     def _selected(self, e: Any) -> None:
@@ -51,5 +60,25 @@ class Choice:
         chosen = next((o.text for o in self.dropdown.options or []
                        if o.key == self.dropdown.value), None)
         said = f"{self.label}: {chosen or 'none chosen'}"
-        error = self.dropdown.error_text
-        self.control.label = f"{said}. {error}" if error else said
+        error = self.error.value
+        self.named.label = f"{said}. {error}" if error else said
+
+
+def labelled(toggle: ft.Switch | ft.Checkbox, label: str,
+             on_change: Callable[[Any], Any]) -> ft.Control:
+    """A switch or checkbox with a label that wraps (the built-in label is cut
+    off at the screen's edge on a phone). The label is the toggle's name for
+    screen readers, and tapping it flips the toggle, as the built-in one does."""
+    toggle.on_change = on_change
+
+    def flip(e: Any) -> None:
+        toggle.value = not toggle.value
+        e.control = toggle  # the handler reads the toggle, as from a tap on it
+        on_change(e)
+
+    return ft.Row(
+        [ft.Semantics(label=label, content=toggle),
+         ft.Container(ft.Semantics(exclude_semantics=True,
+                                   content=ft.Text(label, size=16)),
+                      on_click=flip, expand=True, padding=ft.Padding.symmetric(vertical=8))],
+        spacing=4)

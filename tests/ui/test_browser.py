@@ -32,7 +32,7 @@ def test_log_a_contact_reload_unlock_and_nothing_readable_on_disk(web_app, tmp_p
         shot(page, "03_employer_contact_form")
         page.get_by_role("button", name="Save").click()
         expect(page.get_by_text("1 of 6", exact=True)).to_be_visible(timeout=10000)
-        expect(page.get_by_text("2 waiting to sync")).to_be_visible()
+        expect(page.get_by_text("On this phone only")).to_be_visible()
         shot(page, "02_home", tmp_path)
 
         page.reload()

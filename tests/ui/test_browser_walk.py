@@ -99,6 +99,13 @@ class BrowserWalk:
     def step(self, here: str) -> tuple[float, str]:
         """One tap (or typing) on screen `here`: (seconds to its screen, what it was)."""
         page, rng = self.page, self.rng
+        if here == "dialog" and page.get_by_role("button", name="Discard", exact=True).count():
+            # "Discard this ...?" after a Back (it showed after the Back's own wait).
+            began = time.monotonic()
+            if self._answer_discard() == "Discard":
+                self.trail = self.trail[:-1] or self.trail
+            shown_screen(page)
+            return time.monotonic() - began, "answered discard"
         if here == "dialog":  # a date or time picker: pick, or leave it, as a user would
             began = time.monotonic()
             buttons = page.locator(", ".join(f"{d} flt-semantics[role=button]"
@@ -122,8 +129,7 @@ class BrowserWalk:
             answer = ""
             if screen_after_tap(page, here)[0] == "dialog":
                 # A form holding what was typed asks first: either answer.
-                answer = rng.choice(["Keep editing", "Discard"])
-                page.get_by_role("button", name=answer, exact=True).click(timeout=2000)
+                answer = self._answer_discard()
                 if answer == "Keep editing":
                     expected = here
             took = wait_for(page, expected)
@@ -157,6 +163,12 @@ class BrowserWalk:
         return took, f"tap {label[:40]!r}"
 
 
+    def _answer_discard(self) -> str:
+        answer = self.rng.choice(["Keep editing", "Discard"])
+        self.page.get_by_role("button", name=answer, exact=True).click(timeout=2000)
+        return answer
+
+
 def unlock(page) -> None:
     paste(page.get_by_role("textbox", name="PIN", exact=True), PIN)
     page.get_by_role("button", name="Unlock").click()
@@ -171,6 +183,7 @@ def test_a_seeded_walk_of_300_taps_in_chromium(web_app, capsys):
         expect(page.locator("[flt-semantics-identifier='screen-home']")).to_be_attached(
             timeout=10000)
         walk = BrowserWalk(page, random.Random(20261125))
+        steps: list[str] = []
         while taps < TAPS or (not seen >= EVERY_SCREEN and taps < MAX_TAPS):
             here = shown_screen(page)
             assert here is not None, f"no screen within {STEP_LIMIT} s (tap {taps})"
@@ -181,6 +194,9 @@ def test_a_seeded_walk_of_300_taps_in_chromium(web_app, capsys):
                 continue
             try:
                 took, step = walk.step(here)
+            except AssertionError as failed:  # say how the walk got there
+                raise AssertionError(f"{failed}\nlast steps: {steps[-12:]}; trail "
+                                     f"{walk.trail}") from None
             except PlaywrightTimeout:
                 # The node went away under the pointer (the screen redrew, a bar
                 # or a picker slid in): pick again. A frozen app fails the next
@@ -189,6 +205,7 @@ def test_a_seeded_walk_of_300_taps_in_chromium(web_app, capsys):
                 assert missed < 60, "too many taps missed their target"
                 continue
             taps += 1
+            steps.append(f"{here}: {step}")
             assert took <= STEP_LIMIT, f"{step} took {took:.2f} s (tap {taps})"
             slowest = max(slowest, (took, step))
         shot(page, "walk_end")

@@ -108,7 +108,7 @@ def test_closing_asks_why_and_shows_outreach_attempts(start_app):
         assert "were outreach attempts" in h.by_key("outreach_attempts").value
         assert "never closed for missed appointments" in h.sent_since()
         await h.click("close_confirm")
-        assert h.by_key("close_reason").error_text == "Choose why services end."
+        assert h.by_key("close_reason:error").value == "Choose why services end."
         assert store.get(ike.id).data["status"] == "active"
         await h.choose("close_reason", "Moved away")
         await h.click("close_confirm")

@@ -56,8 +56,16 @@ def fidelity_screen(nav: Navigator, team: TeamClient, today: Callable[[], date],
                     key="quarter_after", disabled=later > current),
     ], alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
     async def save_report(_e) -> None:
-        pdf = await asyncio.to_thread(team.fidelity_report, str(quarter))
-        await nav.save_file(f"fidelity-evidence-{quarter}.pdf", pdf)
+        name = f"fidelity-evidence-{quarter}.pdf"
+        report.disabled = True
+        nav.notify(f"Making the evidence report for {quarter}: this takes a few seconds...")
+        try:
+            pdf = await asyncio.to_thread(team.fidelity_report, str(quarter))
+        finally:
+            report.disabled = False
+            nav.update()
+        await nav.save_file(name, pdf)
+        nav.notify(f"Evidence report ready: {name} ({len(pdf) // 1024 + 1} KB).")
 
     report = icon_button(ft.Icons.PICTURE_AS_PDF_OUTLINED,
                          f"Save the evidence report for {quarter} (PDF)",
@@ -110,8 +118,8 @@ def _rate_chart(quarters: list[QuarterOutcomes], benchmarks: Benchmarks) -> ft.C
               for i, q in enumerate(quarters)]
     last = max(len(quarters) - 1, 1)
     lines = [
-        fch.LineChartData(points=[fch.LineChartDataPoint(0, value * 100),
-                                  fch.LineChartDataPoint(last, value * 100)],
+        fch.LineChartData(points=[fch.LineChartDataPoint(-0.5, value * 100),
+                                  fch.LineChartDataPoint(last + 0.5, value * 100)],
                           color=colour, stroke_width=1, dash_pattern=[4, 4])
         for value, colour in ((benchmarks["minimum"], ft.Colors.RED_300),
                               (benchmarks["average"], ft.Colors.AMBER_700),
@@ -128,9 +136,12 @@ def _rate_chart(quarters: list[QuarterOutcomes], benchmarks: Benchmarks) -> ft.C
                 data_series=[fch.LineChartData(
                     points=[fch.LineChartDataPoint(i, round(r * 100, 1)) for i, r in rates],
                     color=ft.Colors.PRIMARY, stroke_width=3, point=True), *lines],
-                min_y=0, max_y=100, min_x=0, max_x=last, height=180, interactive=False,
+                # Half a step of room at each end: the first and last labels are
+                # drawn whole, clear of the left axis's numbers.
+                min_y=0, max_y=100, min_x=-0.5, max_x=last + 0.5, height=180,
+                interactive=False,
                 bottom_axis=fch.ChartAxis(labels=labels, label_size=24),
-                left_axis=fch.ChartAxis(label_size=32, label_spacing=25),
+                left_axis=fch.ChartAxis(label_size=40, label_spacing=25),
                 border=ft.Border.all(0, ft.Colors.TRANSPARENT)),
             muted(f"Solid: the team's employment rate (%). Dashed: the IPS benchmarks, "
                   f"{round(benchmarks['minimum'] * 100)}% minimum, "
@@ -159,6 +170,7 @@ def fidelity_item_screen(nav: Navigator, team: TeamClient, arg: str) -> Screen:
             item = next(i for i in answer["items"] if i["item"] == name)
             lines = record_lines(name, item["records"])
             body.controls = [
+                muted(str(quarter), key="fidelity_item_quarter"),
                 ft.Text(value_text(name, item["value"]), weight=ft.FontWeight.BOLD),
                 muted(item["evidence"], size=13),
                 *(ft.ListTile(title=ft.Text(line.title), subtitle=ft.Text(line.detail,
@@ -172,4 +184,4 @@ def fidelity_item_screen(nav: Navigator, team: TeamClient, arg: str) -> Screen:
         nav.update()
 
     nav.run(load)
-    return sub_screen(f"fidelity_item/{arg}", f"{title}, {quarter}", [body])
+    return sub_screen(f"fidelity_item/{arg}", title, [body])

@@ -26,7 +26,7 @@ from app.ui.forms import (
     suggest,
 )
 from app.ui.navigator import Navigator, Screen
-from app.ui.widgets import Choice, icon_button
+from app.ui.widgets import Choice, icon_button, labelled
 
 from .common import BIG, PAD, muted
 
@@ -183,9 +183,8 @@ def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: Form
     value = model.values.get(spec.name)
     match spec.widget:
         case Widget.TOGGLE | Widget.DONE_ON:  # DONE_ON's date is set when the form reads it
-            switch = ft.Switch(label=spec.label, value=bool(value), key=f"field:{spec.name}",
-                               label_text_style=ft.TextStyle(size=16), on_change=changed)
-            return _with_error_line(switch, lambda: switch.value)
+            switch = ft.Switch(value=bool(value), key=f"field:{spec.name}")
+            return _with_error_line(labelled(switch, spec.label, changed), lambda: switch.value)
         case Widget.CHOICE | Widget.MEMBER:
             return _dropdown(store, spec, value, changed)
         case Widget.MEMBERS:

@@ -26,7 +26,7 @@ from app.ui.caseload import (
 )
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import caseload_line
-from app.ui.widgets import Choice
+from app.ui.widgets import Choice, labelled
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
 from .form import NEW_FOR
@@ -187,8 +187,8 @@ def _steps(nav: Navigator, store: Store, plan: Record, changed: Changed) -> list
         by = date.fromisoformat(step["by"]) if step.get("by") else None
         due = f" · by {text.day_label(by, today=store.today())}" if by else ""
         who = f" ({step['who']})" if step.get("who") else ""
-        rows.append(ft.Checkbox(label=f"{step['text']}{who}{due}", value=bool(step.get("done")),
-                                on_change=tick(index), key=f"plan_step:{index}"))
+        done = ft.Checkbox(value=bool(step.get("done")), key=f"plan_step:{index}")
+        rows.append(labelled(done, f"{step['text']}{who}{due}", tick(index)))
     return rows
 
 

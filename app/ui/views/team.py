@@ -275,6 +275,10 @@ def _legend(target: int) -> ft.Control:
 
 def _trend(grid: TeamGrid) -> ft.Control:
     known = [(i, a) for i, a in enumerate(grid.week_averages) if a is not None]
+    # The week still running is not a verdict: drawn apart, dotted from the last
+    # finished week, so a Monday never looks like a collapse.
+    finished = [(i, a) for i, a in known if not grid.running[i]]
+    so_far = [(i, a) for i, a in known if grid.running[i]]
     top = max(grid.target + 1, int(max((a for _, a in known), default=0)) + 1)
     labels = [fch.ChartAxisLabel(value=i, label=ft.Text(text.chart_label(w), size=10))
               for i, w in enumerate(grid.weeks)]
@@ -288,20 +292,28 @@ def _trend(grid: TeamGrid) -> ft.Control:
             fch.LineChart(
                 data_series=[
                     fch.LineChartData(
-                        points=[fch.LineChartDataPoint(i, round(a, 2)) for i, a in known],
+                        points=[fch.LineChartDataPoint(i, round(a, 2)) for i, a in finished],
                         color=ft.Colors.PRIMARY, stroke_width=3, point=True),
                     fch.LineChartData(
-                        points=[fch.LineChartDataPoint(0, grid.target),
-                                fch.LineChartDataPoint(last, grid.target)],
+                        points=[fch.LineChartDataPoint(i, round(a, 2))
+                                for i, a in [*finished[-1:], *so_far]],
+                        color=ft.Colors.OUTLINE, stroke_width=2, dash_pattern=[2, 4],
+                        point=True),
+                    fch.LineChartData(
+                        points=[fch.LineChartDataPoint(-0.5, grid.target),
+                                fch.LineChartDataPoint(last + 0.5, grid.target)],
                         color=ft.Colors.RED_400, stroke_width=2, dash_pattern=[6, 4]),
                 ],
-                min_y=0, max_y=top, min_x=0, max_x=last, height=180, interactive=False,
+                # Half a step of room at each end: the first week's label stands
+                # clear of the left axis's numbers.
+                min_y=0, max_y=top, min_x=-0.5, max_x=last + 0.5, height=180,
+                interactive=False,
                 bottom_axis=fch.ChartAxis(labels=labels, label_size=24),
                 left_axis=fch.ChartAxis(label_size=28, label_spacing=2),
                 border=ft.Border.all(0, ft.Colors.TRANSPARENT),
             ),
-            muted(f"Solid line: the team's average. Dashed: the target of {grid.target}.",
-                  size=12),
+            muted(f"Solid line: the team's average of finished weeks. Dotted: this week so "
+                  f"far. Dashed: the target of {grid.target}.", size=12),
         ], spacing=4),
     )
 
