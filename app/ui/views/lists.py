@@ -26,8 +26,8 @@ def _tile(nav: Navigator, record: Record, title: str, detail: str, icon: ft.Icon
     (outside the tile, so the tile's name is the record's, not "Delete ...")."""
     tile = ft.ListTile(
         leading=ft.Icon(icon),
-        title=ft.Text(title, max_lines=1, overflow=ft.TextOverflow.ELLIPSIS),
-        subtitle=ft.Text(detail, max_lines=3, overflow=ft.TextOverflow.ELLIPSIS),
+        title=ft.Text(title),
+        subtitle=ft.Text(detail, max_lines=4, overflow=ft.TextOverflow.ELLIPSIS),
         on_click=nav.guard(lambda _e: nav.open(f"{record.kind}/{record.id}")),
         key=f"open:{record.id}",
         content_padding=ft.Padding.only(left=8),
