@@ -9,19 +9,24 @@ specialist's phone (the app, served for a browser) on the app port and the
 supervisor's on the next one, each with its data under DIR and its output in
 DIR/logs. When all of them answer, one block says what to open, with which
 codes, and where the data is. Ctrl+C stops them all. Port 0 picks a free one.
+
+The phones go on when the central store stops (offline is their normal case):
+`s` and Enter stops the central store alone, to try the app offline, and
+starts it again.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +41,7 @@ HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent
 START_TIMEOUT = 90.0  # seconds for each part to answer (a first start compiles bytecode)
 STOP_TIMEOUT = 10.0
+TOGGLE_SERVER = "s"  # typed (and Enter) while the demo runs: stop or start the central store
 
 
 @dataclass(frozen=True)
@@ -99,13 +105,9 @@ def main(argv: list[str] | None = None) -> int:
             ready = set_up(store, database_url, history=True)
         finally:
             store.close()
-        with running(parts) as stopped:
+        with running(parts) as demo:
             print(block(parts, ready, args.data), flush=True)
-            while not (ended := stopped()):
-                time.sleep(0.5)
-            print(f"{ended.what.capitalize()} stopped; its output is in {ended.log}.",
-                  file=sys.stderr)
-            return 1
+            return watch(demo, server=parts[0])
     except AdminError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -118,29 +120,95 @@ def phone_command(port: int, data_dir: Path) -> list[str]:
             "--data-dir", str(data_dir)]
 
 
+class Demo:
+    """The parts running in the background, each started, stopped or started
+    again on its own."""
+
+    def __init__(self, parts: list[Part]) -> None:
+        self.parts = parts
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def start(self, part: Part, *, wait: bool = True) -> None:
+        env = dict(os.environ)
+        if not part.opens_browser or part.what in self.processes:
+            env["FLET_FORCE_WEB_SERVER"] = "1"  # only the specialist's opens a tab, once
+        with part.log.open("ab") as out:
+            self.processes[part.what] = subprocess.Popen(
+                part.command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        if wait:
+            wait_until_answering(part, self.processes[part.what])
+
+    def stop(self, part: Part) -> None:
+        stop(self.processes[part.what])
+
+    def is_running(self, part: Part) -> bool:
+        return self.processes[part.what].poll() is None
+
+    def stopped(self) -> list[Part]:
+        return [part for part in self.parts if not self.is_running(part)]
+
+
 @contextmanager
-def running(parts: list[Part]) -> Iterator[Callable[[], Part | None]]:
-    """Start every part in the background and wait until each answers; yields
-    a function naming a part that has stopped (or None). All stop at the end."""
-    with ExitStack() as stack:
-        processes: list[tuple[Part, subprocess.Popen[bytes]]] = []
+def running(parts: list[Part]) -> Iterator[Demo]:
+    """Start every part in the background and wait until each answers. All stop
+    at the end."""
+    for part in parts:
+        part.log.write_bytes(b"")
+    demo = Demo(parts)
+    try:
         for part in parts:
-            env = dict(os.environ)
-            if not part.opens_browser:
-                env["FLET_FORCE_WEB_SERVER"] = "1"  # only the specialist's opens a browser tab
-            with part.log.open("wb") as out:
-                process = subprocess.Popen(part.command, cwd=ROOT, env=env, stdout=out,
-                                           stderr=subprocess.STDOUT)
-            stack.callback(stop, process)
-            processes.append((part, process))
-        for part, process in processes:
-            wait_until_answering(part, process)
+            demo.start(part, wait=False)
+        for part in parts:
+            wait_until_answering(part, demo.processes[part.what])
+        yield demo
+    finally:
+        for process in demo.processes.values():
+            stop(process)
 
-        def stopped() -> Part | None:
-            return next((part for part, process in processes if process.poll() is not None),
-                        None)
 
-        yield stopped
+def watch(demo: Demo, *, server: Part) -> int:
+    """Until a phone stops (1) or Ctrl+C: the central store may stop, or be
+    stopped and started with `s` and Enter, while the phones go on offline."""
+    typed = sys.stdin if sys.stdin is not None and not sys.stdin.closed else None
+    said_down = False
+    while True:
+        phones = [part for part in demo.stopped() if part is not server]
+        if phones:
+            print(f"{phones[0].what.capitalize()} stopped; its output is in {phones[0].log}.",
+                  file=sys.stderr)
+            return 1
+        if not demo.is_running(server) and not said_down:
+            said_down = True
+            print(f"The central store is stopped: the phones go on offline and sync when it "
+                  f"is back. Type {TOGGLE_SERVER} and Enter to start it again.", flush=True)
+        line = _line(typed, 0.5)
+        if line is None:  # no terminal (or it closed): only Ctrl+C and the parts count
+            typed = None
+        elif line.strip().lower() == TOGGLE_SERVER:
+            if demo.is_running(server):
+                demo.stop(server)
+            else:
+                print("Starting the central store ...", flush=True)
+                demo.start(server)
+                said_down = False
+                print(f"The central store is back on {server.url}: the phones sync within "
+                      "seconds.", flush=True)
+
+
+def _line(stream, seconds: float) -> str | None:
+    """A line typed within `seconds` ("" if none); None at the end of input."""
+    if stream is None:
+        time.sleep(seconds)
+        return ""
+    try:
+        ready, _, _ = select.select([stream], [], [], seconds)
+    except (OSError, ValueError):  # not a file select can wait on
+        time.sleep(seconds)
+        return None
+    if not ready:
+        return ""
+    line = stream.readline()
+    return line if line else None
 
 
 def wait_until_answering(part: Part, process: subprocess.Popen[bytes]) -> None:
@@ -181,7 +249,7 @@ def block(parts: list[Part], ready: DemoReady, data: Path) -> str:
                else "the demo team, as the last run left it")
     return "\n".join([
         "",
-        "IPS Field Log is running; Ctrl+C stops it. Open in a browser:",
+        "IPS Field Log is running; Ctrl+C stops it all. Open in a browser:",
         f"  the specialist's phone   {specialist.url}",
         f"  the supervisor's phone   {supervisor.url}",
         "In each: create a PIN, then Settings -> Connect to server with",
@@ -189,6 +257,9 @@ def block(parts: list[Part], ready: DemoReady, data: Path) -> str:
         f"  enrollment code          {codes[0]}",
         *(f"                           {line}" for line in codes[1:]),
         "  (single use, valid 72 hours; every `make run` prints fresh ones)",
+        f"To try the phones offline: type {TOGGLE_SERVER} and Enter to stop the central store "
+        "alone,",
+        f"  and {TOGGLE_SERVER} and Enter again to start it; the phones go on either way.",
         f"Data, all under {data}/:",
         f"  central.db               the central store: {history}",
         "  phone-specialist/        the specialist's phone (encrypted)",

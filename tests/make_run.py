@@ -5,6 +5,8 @@ data folder of the test's choosing, read back from the block it prints.
         shown.specialist, shown.supervisor, shown.server   # the printed addresses
         shown.codes["specialist"], shown.codes["supervisor"]
         shown.text                                         # the whole block
+        shown.type("s")                                    # a line typed into make run
+        shown.output()                                     # all it printed so far
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from run import port_free
@@ -37,9 +39,11 @@ class Shown:
     supervisor: str
     server: str
     codes: dict[str, str]  # by role
+    type: Callable[[str], None] = field(default=lambda _line: None, compare=False)
+    output: Callable[[], str] = field(default=lambda: "", compare=False)
 
     @classmethod
-    def of(cls, text: str) -> Shown:
+    def of(cls, text: str, **typing: Callable) -> Shown:
         def address(label: str) -> str:
             found = re.search(rf"^  {label} +(http://\S+)$", text, re.M)
             assert found, f"no {label} in:\n{text}"
@@ -47,7 +51,7 @@ class Shown:
 
         codes = dict(re.findall(r"(specialist|supervisor) \(.*\): +([A-Z0-9-]{19})$", text, re.M))
         return cls(text, address("the specialist's phone"), address("the supervisor's phone"),
-                   address("server address"), codes)
+                   address("server address"), codes, **typing)
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,14 @@ def make(data: Path, ports: Ports, **popen: object) -> subprocess.Popen[str]:
 def make_run(data: Path, ports: Ports | None = None) -> Iterator[Shown]:
     """`make run` until the block is printed; stopped afterwards as a terminal's
     close stops it (SIGTERM to the whole process group)."""
-    process = make(data, ports or Ports.free(), start_new_session=True)
-    assert process.stdout is not None
+    process = make(data, ports or Ports.free(), start_new_session=True, stdin=subprocess.PIPE)
+    assert process.stdout is not None and process.stdin is not None
+    keys = process.stdin
+
+    def type_line(line: str) -> None:
+        keys.write(line + "\n")
+        keys.flush()
+
     lines: list[str] = []
 
     def read() -> None:
@@ -91,13 +101,15 @@ def make_run(data: Path, ports: Ports | None = None) -> Iterator[Shown]:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        yield Shown.of(_block(process, lines, data))
+        yield Shown.of(_block(process, lines, data), type=type_line,
+                       output=lambda: "".join(lines))
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         reader.join(timeout=10)
         process.stdout.close()
+        keys.close()
 
 
 def _block(process: subprocess.Popen[str], lines: list[str], data: Path) -> str:

@@ -5,7 +5,11 @@ reuses the demo database, with fresh codes, and prints the ports it was given.""
 from __future__ import annotations
 
 import re
+import time
 
+import httpx
+
+from sync.protocol import HEALTH_PATH
 from tests.make_run import Ports, make, make_run
 
 
@@ -31,3 +35,33 @@ def test_make_run_twice_in_a_row(tmp_path):
             f"http://127.0.0.1:{ports.app + 1}")
         assert second.codes.keys() == first.codes.keys() == {"specialist", "supervisor"}
         assert set(second.codes.values()).isdisjoint(first.codes.values())
+
+
+def test_the_central_store_stops_and_starts_alone_while_the_phones_go_on(tmp_path):
+    """So a new user can try offline in the demo: `s` and Enter stops the central
+    store alone, the phones keep answering, and `s` again brings it back."""
+    with make_run(tmp_path / "data") as shown:
+        assert "type s and Enter to stop the central store" in shown.text
+        shown.type("s")
+        _until(lambda: not _answers(shown.server + HEALTH_PATH))
+        _until(lambda: "The central store is stopped: the phones go on offline"
+               in shown.output())
+        assert _answers(shown.specialist) and _answers(shown.supervisor)
+        shown.type("s")
+        _until(lambda: _answers(shown.server + HEALTH_PATH), seconds=60)
+        _until(lambda: "The central store is back" in shown.output())
+        assert _answers(shown.specialist)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _until(condition, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"still not true after {seconds} s"
+        time.sleep(0.2)

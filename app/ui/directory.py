@@ -48,6 +48,17 @@ def directory(store: Store) -> list[DirectoryEntry]:
     return sorted(listing, key=lambda entry: entry.name.casefold())
 
 
+def contacts_with(store: Store, employer: Record) -> list[Record]:
+    """The contacts made with a directory entry (linked to it, or by its name),
+    newest first."""
+    entries = {e.data["name"].casefold(): e for e in store.list("employer")}
+    key = employer.data["name"].casefold()
+    keys = _keys_by_id(entries)
+    found = [c for c in store.list("employer_contact") if _key_of(c, keys) == key]
+    return sorted(found, key=lambda c: datetime.fromisoformat(c.data["occurred_at"]),
+                  reverse=True)
+
+
 def merge(store: Store, duplicate: Record, keep: Record) -> int:
     """Make every contact with `duplicate` name `keep` instead, then remove the
     duplicate entry. Returns how many contacts changed."""

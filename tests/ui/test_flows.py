@@ -516,6 +516,13 @@ def test_employers_met_join_the_directory_and_duplicates_merge(start_app):
         duplicate = next(e for e in store.list("employer") if e.data["name"].endswith("Inc"))
         keep = next(e for e in store.list("employer") if e.id != duplicate.id)
         await h.click(f"open:{duplicate.id}")
+        # An entry's page lists its contacts (tap one to open it), and merges.
+        assert h.by_key("employer_contacts").value == "Contacts (1)"
+        contact = next(c for c in store.list("employer_contact")
+                       if c.data["employer"] == "Sunrise Bakery Inc")
+        await h.click(f"employer_contact:{contact.id}")
+        assert r.app.route == f"employer_contact/{contact.id}"
+        await h.back()
         await h.click("merge")
         await h.click(f"merge_into:{keep.id}")
         mark = h.mark()

@@ -12,6 +12,7 @@ import flet as ft
 from app.domain import Record, Tally
 from app.store import Store
 from app.ui import text
+from app.ui.directory import contacts_with
 from app.ui.forms import (
     FORMS,
     FormField,
@@ -25,7 +26,7 @@ from app.ui.forms import (
     picked_date,
     suggest,
 )
-from app.ui.navigator import Navigator, Screen
+from app.ui.navigator import Handler, Navigator, Screen
 from app.ui.widgets import Choice, icon_button, labelled
 
 from .common import BIG, PAD, muted
@@ -112,13 +113,11 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
     notice = _empty_caseload_notice(nav, store, kind)
     if spec.intro:
         notice.insert(0, muted(spec.intro, key="form_intro"))
-    if record is not None and kind == "employer":
-        actions.append(icon_button(ft.Icons.MERGE_TYPE, "Merge with another employer",
-                                   nav.guard(lambda _e: nav.open(f"merge_employer/{record_id}")),
-                                   key="merge"))
+    after = _employer_contacts(nav, store, record) if record is not None and \
+        kind == "employer" else []
     body: list[ft.Control] = [
         ft.ListView(
-            controls=[*notice, *(i.control for i in inputs.values())],
+            controls=[*notice, *(i.control for i in inputs.values()), *after],
             expand=True,
             spacing=14,
             padding=PAD,
@@ -160,6 +159,39 @@ def _ask_about_the_year(nav: Navigator, far: list[tuple[FormField, date]], today
             ft.TextButton("Yes, save it", key="year_right", on_click=nav.guard(keep)),
         ],
     ))
+
+
+def _employer_contacts(nav: Navigator, store: Store, employer: Record) -> list[ft.Control]:
+    """Under a directory entry's fields: its contacts (tap to open) and merging."""
+    contacts = contacts_with(store, employer)
+    today, zone = store.today(), store.settings.zone
+    rows: list[ft.Control] = [
+        ft.ListTile(
+            leading=ft.Icon(ft.Icons.HANDSHAKE if c.data["face_to_face"]
+                            else ft.Icons.HANDSHAKE_OUTLINED),
+            title=ft.Text(text.when_label(datetime.fromisoformat(c.data["occurred_at"])
+                                          .astimezone(zone), today=today)),
+            subtitle=ft.Text(" · ".join(p for p in (
+                "Face to face" if c.data["face_to_face"] else "Not face to face",
+                c.data.get("contact_person") or "", c.data.get("purpose") or "") if p),
+                max_lines=3),
+            on_click=_opens(nav, f"employer_contact/{c.id}"),
+            key=f"employer_contact:{c.id}", content_padding=ft.Padding.only(left=4))
+        for c in contacts
+    ] or [muted("No contacts with this employer yet.", key="no_employer_contacts")]
+    return [
+        ft.Text(f"Contacts ({len(contacts)})", weight=ft.FontWeight.BOLD, size=16,
+                key="employer_contacts"),
+        *rows,
+        ft.OutlinedButton(content="Merge with another entry for the same employer",
+                          icon=ft.Icons.MERGE_TYPE, key="merge", height=48,
+                          on_click=nav.guard(lambda _e: nav.open(
+                              f"merge_employer/{employer.id}"))),
+    ]
+
+
+def _opens(nav: Navigator, route: str) -> Handler:
+    return nav.guard(lambda _e: nav.open(route))
 
 
 def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.Control]:
