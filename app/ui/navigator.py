@@ -290,15 +290,23 @@ class Navigator:
         if self._asking is not None and self._asking.open:
             return  # already asking (Back tapped twice)
 
+        def answered() -> bool:
+            """Close this question; False when it was answered already (a second
+            tap on a button of the question while it fades out)."""
+            if not asking.open:
+                return False
+            asking.open = False
+            asking.update()
+            return True
+
         def keep(_e: Any) -> None:
-            self.page.pop_dialog()
+            answered()
 
         def discard(_e: Any) -> None:
-            self.page.pop_dialog()
-            if self.screen is screen:
+            if answered() and self.screen is screen:
                 self.leave()
 
-        self._asking = ft.AlertDialog(
+        asking = self._asking = ft.AlertDialog(
             modal=True,
             title=ft.Text(screen.discard_question),
             content=ft.Text("What you entered on this screen has not been saved."),
@@ -307,7 +315,7 @@ class Navigator:
                 ft.TextButton("Discard", key="discard", on_click=self.guard(discard)),
             ],
         )
-        self.show_dialog(self._asking)
+        self.show_dialog(asking)
 
     def _close_dialogs(self) -> None:
         # A message or picker belongs to the screen it was opened on: left open

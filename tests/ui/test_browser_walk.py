@@ -166,6 +166,8 @@ class BrowserWalk:
     def _answer_discard(self) -> str:
         answer = self.rng.choice(["Keep editing", "Discard"])
         self.page.get_by_role("button", name=answer, exact=True).click(timeout=2000)
+        # Gone before the next step looks: a question fading out is no question.
+        expect(self.page.locator(DIALOG)).to_have_count(0, timeout=STEP_LIMIT * 1000)
         return answer
 
 

@@ -50,7 +50,10 @@ def test_first_run_log_edit_delete_and_undo(start_app):
         assert r.app.route == "employer_contact"
         assert "Discard this employer contact?" in h.sent_since(mark)
         await h.back()  # asking already: one question, not two
+        stale = h.by_key("discard")
         await h.click("keep_editing")
+        assert r.app.route == "employer_contact"
+        await h.fire(stale, "click")  # a second tap while the question fades: nothing
         assert r.app.route == "employer_contact"
         assert h.by_key("field:employer").value == "ri"
         await h.back()
