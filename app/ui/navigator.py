@@ -33,7 +33,10 @@ Tab = tuple[str, str, ft.IconData, ft.IconData]
 Handler = Callable[[Any], Any]
 HOME = "home"
 LONG_TITLE = 22  # characters: past this a title is set smaller, on up to two lines
-IN_APP = "/app"  # the browser history entry the app keeps on top (see Navigator)
+# The browser history entries the app keeps on top of the page's own (see
+# Navigator): /app1 to /app3, so Backs pressed faster than the app can put
+# entries back still land on one of its own.
+IN_APP_ENTRIES = 3
 # How long a form's Save that found a problem waits for field values still on
 # their way from the client (a paste or a password manager filling a field
 # just before the tap) before it judges again.
@@ -103,14 +106,15 @@ class Navigator:
         self.view.on_confirm_pop = self._back_gesture
         # A client that pops the View anyway (an older one) lands here too.
         page.on_view_pop = lambda _e: self.back()
+        self._in_app = 0  # how many of the app's history entries are in place
         if page.web:
             # The browser's Back button is not the phone's back gesture: it goes
             # back in the page's history, which would leave the app. The app
-            # keeps one entry of its own on top of the history: Back lands on
-            # the entry under it, which the app takes as its own Back and puts
-            # its entry on top again.
+            # keeps entries of its own on top of the history: a Back lands on
+            # one under the top, the app takes each entry gone as one Back of
+            # its own, and puts them on top again.
             page.on_route_change = self._browser_route
-            page.navigate(IN_APP)
+            page.run_task(self._restore_entries)
 
     # ----- the stack ---------------------------------------------------------------
 
@@ -274,11 +278,21 @@ class Navigator:
         log.exception("Unexpected error on screen %s", self.shown, exc_info=error)
         self.notify(UNEXPECTED.format(problem=_plain(error)))
 
-    def _browser_route(self, e: ft.RouteChangeEvent) -> None:
-        if e.route == IN_APP:
+    async def _browser_route(self, e: ft.RouteChangeEvent) -> None:
+        at = _entry_number(e.route)
+        if at >= self._in_app:
             return  # the app's own entry arriving
-        self.guard(lambda _e: self.back())(e)
-        self.page.navigate(IN_APP)
+        backs, self._in_app = self._in_app - at, at
+        # The entries go back on top before the screen changes, so more Backs
+        # right after land on them too.
+        await self._restore_entries()
+        for _ in range(backs):
+            self.guard(lambda _e: self.back())(e)
+
+    async def _restore_entries(self) -> None:
+        while self._in_app < IN_APP_ENTRIES:
+            self._in_app += 1
+            await self.page.push_route(f"/app{self._in_app}")
 
     async def _back_gesture(self, e: ft.Event[ft.View]) -> None:
         """The phone's back gesture: the stack decides, and the View refuses the
@@ -376,6 +390,12 @@ class Navigator:
             on_change=self.guard(lambda e: self.switch_tab(routes[e.control.selected_index])),
             label_behavior=ft.NavigationBarLabelBehavior.ALWAYS_SHOW,
         )
+
+
+def _entry_number(route: str) -> int:
+    """/app2 -> 2; any other route (the page's own "/") -> 0."""
+    number = route.removeprefix("/app")
+    return int(number) if number != route and number.isdigit() else 0
 
 
 async def _result(value: bool | Awaitable[bool]) -> bool:

@@ -189,12 +189,16 @@ class Harness:
         await self.fire(self.top_view(), "confirm_pop")
         await asyncio.sleep(0)
 
-    async def browser_back(self) -> None:
-        """The browser's Back button: the page's history goes to the entry
-        under the app's own, then the app puts its entry back on top (which the
-        client reports as a route change too)."""
-        await self.fire(self.page, "route_change", {"route": "/"})
-        await self.fire(self.page, "route_change", {"route": "/app"})
+    async def browser_back(self, times: int = 1) -> None:
+        """The browser's Back button pressed `times` times at once: the page's
+        history goes that many entries down the app's own three (/app1 to
+        /app3, on top of the page's "/"), then the app puts them back on top,
+        which the client reports as route changes too."""
+        landed = 3 - times
+        await self.fire(self.page, "route_change",
+                        {"route": f"/app{landed}" if landed else "/"})
+        for entry in range(landed + 1, 4):
+            await self.fire(self.page, "route_change", {"route": f"/app{entry}"})
 
     async def tab(self, label: str) -> None:
         """Tap a destination of the bottom tab bar."""

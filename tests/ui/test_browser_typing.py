@@ -80,10 +80,11 @@ def test_what_is_typed_after_an_error_is_what_is_saved(web_app, central):
         expect(minutes).to_have_value("45")
         type_slowly(page, "Notes", "Talked through the bus route to the bakery")
         page.get_by_role("button", name="Save").click()
-        expect(page.get_by_text("Member visit saved.", exact=False)).to_be_visible(
+        expect(page.get_by_text("Member visit saved.", exact=False).first).to_be_visible(
             timeout=10000)
 
         central.server.start()  # everything goes out by itself once it is back
+        page.get_by_role("button", name="Back", exact=True).click()
         page.get_by_role("tab", name="Home").click()
         expect(page.get_by_role("button", name=re.compile("All synced"))).to_be_visible(
             timeout=30000)
@@ -107,8 +108,9 @@ def test_back_asks_on_a_form_with_input_and_the_browser_back_stays_in_the_app(we
         expect(page.get_by_text("Discard this employer contact?")).to_be_visible()
         shot(page, "25_discard_question")
         page.get_by_role("button", name="Keep editing").click()
-        expect(page.get_by_role("textbox", name="Employer", exact=True)).to_have_value(
-            "Half Typed Bakery")
+        employer = page.get_by_role("textbox", name="Employer", exact=True)
+        employer.click()  # the field shows its text to the page while it has focus
+        expect(employer).to_have_value("Half Typed Bakery")
         page.go_back()  # the browser's Back: the app's Back, which asks
         page.get_by_role("button", name="Discard").click()
         expect(page.get_by_role("button", name="Log employer contact")).to_be_visible()
@@ -118,7 +120,7 @@ def test_back_asks_on_a_form_with_input_and_the_browser_back_stays_in_the_app(we
         expect(page.locator("[flt-semantics-identifier='screen-connect']")).to_be_attached()
         page.go_back()
         expect(page.locator("[flt-semantics-identifier='screen-settings']")).to_be_attached()
-        for _ in range(6):
+        for n in range(6):
             page.go_back()
+            assert page.url.startswith(web_app.url), f"Back {n + 1} left the app: {page.url}"
             expect(page.locator("[flt-semantics-identifier='screen-home']")).to_be_attached()
-            assert page.url.startswith(web_app.url), page.url
