@@ -32,7 +32,8 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 
 @contextmanager
-def phone(app_url: str, refused: list[str] | None = None) -> Iterator[Page]:
+def phone(app_url: str, refused: list[str] | None = None, *,
+          width: int = 412) -> Iterator[Page]:
     """A page that loads only from the app: anything else (the flet-web client
     still asks a CDN for an optional module) is refused, and noted in `refused`."""
     def local_only(route) -> None:
@@ -46,7 +47,7 @@ def phone(app_url: str, refused: list[str] | None = None) -> Iterator[Page]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
         try:
-            page = browser.new_page(viewport={"width": 412, "height": 915})
+            page = browser.new_page(viewport={"width": width, "height": 915})
             page.route("**/*", local_only)
             yield page
         finally:

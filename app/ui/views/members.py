@@ -139,7 +139,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
         ft.Text(name, size=22, weight=ft.FontWeight.BOLD, key="member_name"),
         muted(f"{member_status(member, records['job'], today)} · in the program since "
               f"{text.day_label(entered, today=today)}", key="member_detail"),
-        ft.Row(actions, wrap=True, spacing=8, run_spacing=8),
+        ft.ResponsiveRow(actions, spacing=8, run_spacing=8),
     ]
     if due:
         controls.append(heading("Due"))
@@ -165,10 +165,10 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
 
 
 def _action(label: str, icon: ft.IconData, on_click, key: str) -> ft.Control:
-    """A member's action: a large button, two a row on a phone."""
+    """A member's action: a large button, two a row on any phone."""
     return ft.Container(ft.OutlinedButton(content=label, icon=icon, on_click=on_click, key=key,
                                           height=BIG - 4),
-                        width=184)
+                        col=6)
 
 
 def _steps(nav: Navigator, store: Store, plan: Record, changed: Changed) -> list[ft.Control]:
