@@ -74,7 +74,8 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
         sync_detail.value = sync.detail
         chart.content = _weeks_chart(summary)
         due.controls = _due_rows(nav, store)
-        target_note.value = f"Dashed line: the target of {summary.target} a week"
+        target_note.value = (f"Dashed line: the target of {summary.target} a week. "
+                             "The outlined bar is this week so far.")
 
     refresh()
     controls: list[ft.Control] = [
@@ -126,15 +127,20 @@ def _weeks_chart(summary: HomeSummary) -> ft.Control:
     # Grid lines every `target` units, with the top kept below twice the
     # target unless a week passed it, draw the target as one dashed line.
     top = max(summary.target + 1, max(counts, default=0) + 1)
+    running = len(counts) - 1  # this week: not over, so no verdict yet
     groups = [
         fch.BarChartGroup(
             x=i,
             rods=[fch.BarChartRod(
                 to_y=count,
                 width=18,
-                color=ft.Colors.GREEN_600 if count >= summary.target else ft.Colors.PRIMARY,
+                # This week so far: outlined, not filled like a finished week.
+                color=(ft.Colors.SURFACE_CONTAINER_HIGHEST if i == running
+                       else ft.Colors.GREEN_600 if count >= summary.target
+                       else ft.Colors.PRIMARY),
+                border_side=(ft.BorderSide(2, ft.Colors.PRIMARY) if i == running else None),
                 border_radius=4,
-                tooltip=f"{count} of {summary.target}",
+                tooltip=f"{count} of {summary.target}" + (" so far" if i == running else ""),
             )],
         )
         for i, count in enumerate(counts)
