@@ -7,7 +7,7 @@ DATA ?= data
 SERVER_PORT ?= 8700
 APP_PORT ?= 8550
 
-.PHONY: run test install system-deps lint bench clean
+.PHONY: run test check install system-deps lint bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ lint: install
 
 test: install system-deps lint
 	$(PY) -m pytest
+
+# The fast loop: lint, types and every test that needs no browser and no
+# PostgreSQL (`make test` runs them all, as CI does).
+check: install lint
+	$(PY) -m pytest --quick -q
 
 # The demo: the central store and two phones (the specialist's on APP_PORT, the
 # supervisor's on the next port), data and logs under DATA. run.py checks the

@@ -32,3 +32,23 @@ def postgres() -> Iterator[Postgres]:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
     with Postgres.start() as cluster:
         yield cluster
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--quick", action="store_true",
+                     help="`make check`: leave out the tests that need chromium or PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With --quick, the browser tests (tests/ui/test_browser*.py) and every test
+    on PostgreSQL (the `postgres` fixture, or a `postgresql` parameter) are
+    deselected: `make test` runs them all."""
+    if not config.getoption("--quick"):
+        return
+    slow = [item for item in items
+            if item.path.name.startswith("test_browser")
+            or "postgres" in getattr(item, "fixturenames", ())
+            or "postgresql" in item.nodeid]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item not in slow]
