@@ -16,8 +16,9 @@ def test_a_supervisor_sees_the_items_the_specialists_phone_lists(devices):
     rowan = member("Rowan", today - timedelta(days=40), job_seeking=True)
     for record in (rowan, profile(rowan, today - timedelta(days=3), benefits="SSDI")):
         worker.store.put(record.kind, dict(record.data), id=record.id)
-    started = job(rowan, today - timedelta(days=1))
-    worker.store.put("job", dict(started.data))
+    # Starting tomorrow: a job started since entry would meet the first contact.
+    starting = job(rowan, today + timedelta(days=1))
+    worker.store.put("job", dict(starting.data))
     worker.sync()
 
     listed = [item.to_wire() for item in worker.store.due_items()]

@@ -27,7 +27,7 @@ from app.ui.forms import (
     suggest,
 )
 from app.ui.navigator import Handler, Navigator, Screen
-from app.ui.widgets import Choice, icon_button, labelled
+from app.ui.widgets import Choice, icon_button, labelled, own_node
 
 from .common import BIG, PAD, muted
 
@@ -359,7 +359,7 @@ def _employer(nav: Navigator, store: Store, spec: FormField, value: str,
                                key="clear_employer")
     field.on_change = nav.guard(typed)
     show_suggestions()
-    return Input(ft.Column([field, chips], spacing=6, horizontal_alignment=STRETCH),
+    return Input(ft.Column([own_node(field), chips], spacing=6, horizontal_alignment=STRETCH),
                  lambda: field.value,
                  _set_error(field, "error"))
 
@@ -457,8 +457,9 @@ def _steps(nav: Navigator, store: Store, spec: FormField, steps: list[dict[str, 
         remove = icon_button(ft.Icons.DELETE_OUTLINE, f"Remove step {number}",
                              nav.guard(lambda e: removed(entry, e)), key=f"step:{number}:remove")
         entry["control"] = ft.Container(
-            ft.Column([what, ft.Row([who, by], spacing=8), ft.Row([done, remove],
-                      alignment=ft.MainAxisAlignment.SPACE_BETWEEN)], spacing=6),
+            ft.Column([own_node(what), ft.Row([own_node(who, expand=True), by], spacing=8),
+                       ft.Row([done, remove], alignment=ft.MainAxisAlignment.SPACE_BETWEEN)],
+                      spacing=6),
             padding=ft.Padding.all(8), border_radius=8,
             border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT))
         rows.append(entry)
