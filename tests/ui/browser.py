@@ -29,6 +29,7 @@ if not CHROMIUM.exists():
     pytest.skip("chromium is not installed at /usr/bin/chromium", allow_module_level=True)
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
 
 @contextmanager
@@ -60,8 +61,20 @@ def open_app(page: Page, url: str) -> None:
     # Flutter draws on a canvas; its accessibility tree is what tests can read.
     page.locator("flt-semantics-placeholder").dispatch_event("click")
     # The app's first screen (not the page's empty start) is up.
-    page.wait_for_selector("[flt-semantics-identifier^='screen-']", state="attached",
-                           timeout=15000)
+    try:
+        page.wait_for_selector("[flt-semantics-identifier^='screen-']", state="attached",
+                               timeout=15000)
+    except PlaywrightTimeout:
+        # Say which case this is: accessibility never switched on (the
+        # placeholder still there, no nodes), or nodes without a screen's.
+        found = page.evaluate("""() => ({
+          placeholder: !!document.querySelector('flt-semantics-placeholder'),
+          nodes: document.querySelectorAll('flt-semantics').length,
+          identifiers: Array.from(document.querySelectorAll('[flt-semantics-identifier]'))
+            .map(e => e.getAttribute('flt-semantics-identifier')).slice(0, 20)})""")
+        shot(page, "open_app_failed")
+        raise AssertionError(f"no screen in the accessibility tree after 15 s: {found}; "
+                             f"see {SHOTS}/open_app_failed.png") from None
     time.sleep(FOCUS_SETTLE)
 
 
