@@ -92,6 +92,7 @@ class Navigator:
         self._shows = 0  # screens put into the View so far (keys each one apart)
         self._files: ft.FilePicker | None = None  # made the first time a file is saved
         self._asking: ft.AlertDialog | None = None  # "Discard this contact?" while shown
+        self._held: Screen | None = None  # a form with input, under the PIN screen
         # What a screen keeps across its rebuilds in this session (a list's
         # filter), so a save or a Back never resets what the user chose.
         self.kept: dict[str, Any] = {}
@@ -179,11 +180,25 @@ class Navigator:
                     screen = self._build(HOME)
                     break
                 self.stack.pop()
+        screen = self._held_over(screen)
         self._close_dialogs()
         self._put(screen)
         self.page.update()
         if problem:
             self.notify(problem)
+
+    def _held_over(self, screen: Screen) -> Screen:
+        """A form holding unsaved input when the PIN screen comes over it (the
+        app locked itself) is kept as it is, in memory only, and shown again
+        once unlocked, so what was typed is not lost to the lock."""
+        shown = self.screen
+        if screen.centered:
+            if shown is not None and not shown.centered and shown.unsaved is not None \
+                    and shown.unsaved():
+                self._held = shown
+            return screen
+        held, self._held = self._held, None
+        return held if held is not None and held.route == screen.route else screen
 
     def refresh_in_place(self) -> None:
         """Let the shown screen update its own controls (sync status changed)."""

@@ -557,3 +557,34 @@ def test_the_pin_can_be_shown_by_a_named_button(start_app):
         assert h.by_key("pin").password is True
 
     run(flow())
+
+
+def test_a_form_left_half_typed_comes_back_after_the_app_locks_itself(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await h.click("log_contact")
+        await h.type("field:employer", "Half Typed Bakery")
+        await h.type("field:purpose", "Ask about the early shift")
+        r.app.lock("Locked after 5 minutes without use, to protect the data.")
+        assert r.app.route == "lock"
+        assert h.find("field:employer") is None  # nothing of the form shows while locked
+        await h.type("pin", PIN)
+        await h.click("unlock")
+        assert r.app.route == "employer_contact"
+        assert h.by_key("field:employer").value == "Half Typed Bakery"
+        assert h.by_key("field:purpose").value == "Ask about the early shift"
+        await h.click("save")
+        assert r.app.route == "home"
+        (saved,) = r.app.store.list("employer_contact")
+        assert saved.data["purpose"] == "Ask about the early shift"
+        # A form with nothing typed is built afresh, as before.
+        await h.click("log_contact")
+        r.app.lock()
+        await h.type("pin", PIN)
+        await h.click("unlock")
+        assert r.app.route == "employer_contact"
+        assert h.by_key("field:employer").value == ""
+
+    run(flow())
