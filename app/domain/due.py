@@ -18,7 +18,9 @@ How the rules of PROTOCOL.md are read where it leaves room:
   members whose `job_seeking` is true, as the app shows them.
 - A rule met by any record of its kind (`career_profile`,
   `first_employer_contact`, `employment_plan`) stays overdue until that record
-  exists. A rule met only inside a window around a job stays listed for a
+  exists. For `first_employer_contact` that is a face-to-face contact listing
+  the member on or after program entry, or a job the member started since
+  entry (additions of 2026-12-07). A rule met only inside a window around a job stays listed for a
   while after the window closes, overdue, so a visit done but not yet logged
   is noticed: `listed_days` after the job's start (`contact_after_job_start`,
   `work_incentives`) or end (`contact_after_job_loss`, "for 30 days after the
