@@ -16,6 +16,7 @@ import time
 from .browser import FOCUS_SETTLE, connect, create_pin, expect, open_app, phone, shot
 
 KEY_DELAY_MS = 70  # between keys, as a quick thumb types
+BACK_PACE = 0.3  # seconds between presses of the browser's Back, as a person presses
 
 
 def type_slowly(page, label: str, value: str) -> None:
@@ -121,6 +122,10 @@ def test_back_asks_on_a_form_with_input_and_the_browser_back_stays_in_the_app(we
         page.go_back()
         expect(page.locator("[flt-semantics-identifier='screen-settings']")).to_be_attached()
         for n in range(6):
+            # At a person's pace: the app puts its history entries back one
+            # round trip after each Back; three pressed faster than that are
+            # absorbed (tests/ui/test_flows.py), six in 50 ms are not.
+            time.sleep(BACK_PACE)
             page.go_back()
             assert page.url.startswith(web_app.url), f"Back {n + 1} left the app: {page.url}"
             expect(page.locator("[flt-semantics-identifier='screen-home']")).to_be_attached()
