@@ -63,6 +63,9 @@ class Screen:
     unsaved: Callable[[], bool] | None = None
     discard_question: str = "Discard your changes?"
 
+    def has_unsaved(self) -> bool:
+        return self.unsaved is not None and self.unsaved()
+
 
 class Navigator:
     """The back stack and the one View showing its top.
@@ -140,7 +143,7 @@ class Navigator:
         screen = self.screen
         if screen is not None and screen.centered:
             return  # the PIN screens have nothing underneath
-        if screen is not None and screen.unsaved is not None and screen.unsaved():
+        if screen is not None and screen.has_unsaved():
             self._ask_discard(screen)
             return
         self.leave()
@@ -193,8 +196,7 @@ class Navigator:
         once unlocked, so what was typed is not lost to the lock."""
         shown = self.screen
         if screen.centered:
-            if shown is not None and not shown.centered and shown.unsaved is not None \
-                    and shown.unsaved():
+            if shown is not None and not shown.centered and shown.has_unsaved():
                 self._held = shown
             return screen
         held, self._held = self._held, None
@@ -223,6 +225,33 @@ class Navigator:
 
     def show_dialog(self, dialog: ft.DialogControl) -> None:
         self.page.show_dialog(dialog)
+
+    def opener(self, route: str) -> Handler:
+        """A handler that opens `route` (a tile's or a button's tap)."""
+        return self.guard(lambda _e: self.open(route))
+
+    def ask(self, question: str, detail: str,
+            answers: Sequence[tuple[str, str, Callable[[], None] | None]]) -> ft.AlertDialog:
+        """A question over the screen, answered by one of its buttons: (label,
+        key, what it does; None only closes it). An answer counts once: a
+        second tap while the question fades out does nothing."""
+        def answer(action: Callable[[], None] | None) -> Handler:
+            def answered(_e: Any) -> None:
+                if not asking.open:
+                    return
+                asking.open = False
+                asking.update()
+                if action is not None:
+                    action()
+
+            return self.guard(answered)
+
+        asking = ft.AlertDialog(
+            modal=True, title=ft.Text(question), content=ft.Text(detail),
+            actions=[ft.TextButton(label, key=key, on_click=answer(action))
+                     for label, key, action in answers])
+        self.show_dialog(asking)
+        return asking
 
     async def save_file(self, name: str, content: bytes) -> None:
         """Offer `content` as a file: a download in a browser, the phone's own
@@ -319,32 +348,13 @@ class Navigator:
         if self._asking is not None and self._asking.open:
             return  # already asking (Back tapped twice)
 
-        def answered() -> bool:
-            """Close this question; False when it was answered already (a second
-            tap on a button of the question while it fades out)."""
-            if not asking.open:
-                return False
-            asking.open = False
-            asking.update()
-            return True
-
-        def keep(_e: Any) -> None:
-            answered()
-
-        def discard(_e: Any) -> None:
-            if answered() and self.screen is screen:
+        def discard() -> None:
+            if self.screen is screen:
                 self.leave()
 
-        asking = self._asking = ft.AlertDialog(
-            modal=True,
-            title=ft.Text(screen.discard_question),
-            content=ft.Text("What you entered on this screen has not been saved."),
-            actions=[
-                ft.TextButton("Keep editing", key="keep_editing", on_click=self.guard(keep)),
-                ft.TextButton("Discard", key="discard", on_click=self.guard(discard)),
-            ],
-        )
-        self.show_dialog(asking)
+        self._asking = self.ask(
+            screen.discard_question, "What you entered on this screen has not been saved.",
+            [("Keep editing", "keep_editing", None), ("Discard", "discard", discard)])
 
     def _close_dialogs(self) -> None:
         # A message or picker belongs to the screen it was opened on: left open

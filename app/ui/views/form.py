@@ -26,7 +26,7 @@ from app.ui.forms import (
     picked_date,
     suggest,
 )
-from app.ui.navigator import Handler, Navigator, Screen
+from app.ui.navigator import Navigator, Screen
 from app.ui.widgets import Choice, icon_button, labelled, own_node
 
 from .common import BIG, PAD, muted
@@ -144,21 +144,10 @@ def _ask_about_the_year(nav: Navigator, far: list[tuple[FormField, date]], today
     spec, day = far[0]
     years = (today - day).days // 365
     ago = "over a year ago" if years < 2 else f"{years} years ago"
-
-    def keep(_e: Any) -> None:
-        nav.page.pop_dialog()
-        confirmed([d for _, d in far])
-
-    nav.show_dialog(ft.AlertDialog(
-        modal=True,
-        title=ft.Text(f"That is {ago}: is the year right?"),
-        content=ft.Text(f"{spec.label}: {text.day_label(day, today=today)}."),
-        actions=[
-            ft.TextButton("Change the date", key="change_date",
-                          on_click=nav.guard(lambda _e: nav.page.pop_dialog())),
-            ft.TextButton("Yes, save it", key="year_right", on_click=nav.guard(keep)),
-        ],
-    ))
+    nav.ask(f"That is {ago}: is the year right?",
+            f"{spec.label}: {text.day_label(day, today=today)}.",
+            [("Change the date", "change_date", None),
+             ("Yes, save it", "year_right", lambda: confirmed([d for _, d in far]))])
 
 
 def _employer_contacts(nav: Navigator, store: Store, employer: Record) -> list[ft.Control]:
@@ -175,7 +164,7 @@ def _employer_contacts(nav: Navigator, store: Store, employer: Record) -> list[f
                 "Face to face" if c.data["face_to_face"] else "Not face to face",
                 c.data.get("contact_person") or "", c.data.get("purpose") or "") if p),
                 max_lines=3),
-            on_click=_opens(nav, f"employer_contact/{c.id}"),
+            on_click=nav.opener(f"employer_contact/{c.id}"),
             key=f"employer_contact:{c.id}", content_padding=ft.Padding.only(left=4))
         for c in contacts
     ] or [muted("No contacts with this employer yet.", key="no_employer_contacts")]
@@ -185,13 +174,8 @@ def _employer_contacts(nav: Navigator, store: Store, employer: Record) -> list[f
         *rows,
         ft.OutlinedButton(content="Merge with another entry for the same employer",
                           icon=ft.Icons.MERGE_TYPE, key="merge", height=48,
-                          on_click=nav.guard(lambda _e: nav.open(
-                              f"merge_employer/{employer.id}"))),
+                          on_click=nav.opener(f"merge_employer/{employer.id}")),
     ]
-
-
-def _opens(nav: Navigator, route: str) -> Handler:
-    return nav.guard(lambda _e: nav.open(route))
 
 
 def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.Control]:

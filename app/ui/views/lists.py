@@ -125,15 +125,11 @@ def merge_screen(nav: Navigator, store: Store, employer_id: str) -> Screen:
 
     def choose(keep: Record):
         def ask(_e) -> None:
-            nav.show_dialog(ft.AlertDialog(
-                title=ft.Text("Merge employers?"),
-                content=ft.Text(f"Contacts with {name} will name {keep.data['name']}, and "
-                                f"{name} leaves the directory."),
-                actions=[ft.TextButton("Cancel", key="merge_cancel",
-                                       on_click=nav.guard(lambda _e: nav.show())),
-                         ft.FilledButton("Merge", key="merge_confirm",
-                                         on_click=nav.guard(lambda _e: merged(keep)))],
-            ))
+            nav.ask("Merge employers?",
+                    f"Contacts with {name} will name {keep.data['name']}, and {name} leaves "
+                    "the directory.",
+                    [("Cancel", "merge_cancel", None),
+                     ("Merge", "merge_confirm", lambda: merged(keep))])
 
         return nav.guard(ask)
 

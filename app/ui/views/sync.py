@@ -66,7 +66,7 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
             leading=ft.Icon(ft.Icons.ERROR_OUTLINE, color=ft.Colors.ERROR),
             title=ft.Text(record_title(r.record)),
             subtitle=ft.Text(r.message or "Refused by the server.", max_lines=4),
-            on_click=None if r.record.deleted else _open(nav, f"{r.record.kind}/{r.record.id}"),
+            on_click=None if r.record.deleted else nav.opener(f"{r.record.kind}/{r.record.id}"),
             key=f"refused:{r.record.id}",
             content_padding=ft.Padding.only(left=8),
         ) for r in refused])
@@ -93,6 +93,3 @@ def _section(title: str, explanation: str, rows: list[ft.Control]) -> list[ft.Co
         return []
     return [ft.Divider(), heading(title), muted(explanation), *rows]
 
-
-def _open(nav: Navigator, route: str):
-    return nav.guard(lambda _e: nav.open(route))

@@ -147,13 +147,9 @@ def _due_rows(nav: Navigator, grid: TeamGrid) -> list[ft.Control]:
             leading=ft.Icon(ft.Icons.ERROR if row.overdue else ft.Icons.EVENT_AVAILABLE,
                             color=ft.Colors.ERROR if row.overdue else None),
             trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key=f"team_due:{row.user_id}",
-            on_click=_opens(nav, f"team_due/{row.user_id}"),
+            on_click=nav.opener(f"team_due/{row.user_id}"),
             content_padding=ft.Padding.only(left=8)))
     return rows
-
-
-def _opens(nav: Navigator, route: str):
-    return nav.guard(lambda _e: nav.open(route))
 
 
 def team_due_screen(nav: Navigator, team: TeamClient, today: Callable[[], date],
