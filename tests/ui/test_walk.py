@@ -40,9 +40,13 @@ def seed_records(data_dir) -> None:
         store.put("member_visit", {"occurred_at": when, "member_id": members[day % 3].id,
                                    "type": "job_search", "face_to_face": True,
                                    "setting": "community", "minutes": 30})
-    store.put("job", {"member_id": members[0].id, "employer": "Northside Grocery",
-                      "title": "Stocker", "start_date": "2026-11-02", "hours_per_week": 20,
-                      "competitive": True})
+    # Two members working, so End job stays within reach whichever filter
+    # Members keeps (a kept "Looking for work" hides them).
+    for member, employer in ((members[0], "Northside Grocery"),
+                             (members[2], "Bluebird Print Shop")):
+        store.put("job", {"member_id": member.id, "employer": employer, "title": "Stocker",
+                          "start_date": "2026-11-02", "hours_per_week": 20,
+                          "competitive": True})
     store.put("career_profile", {"member_id": members[1].id, "work_goal": "Office work",
                                  "completed_on": "2026-10-01"})
     store.put("employment_plan", {"member_id": members[1].id, "written_on": "2026-10-05",
