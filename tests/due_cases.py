@@ -45,12 +45,18 @@ def member(
     job_seeking: bool = False,
     status: str = "active",
     closed_on: date | None = None,
+    follow_along_ended_on: date | None = None,
 ):
-    """A member; with `closed_on`, closed by an edit stamped at noon UTC that day."""
+    """A member; with `closed_on`, closed by an edit stamped at noon UTC that
+    day (as members closed before closed_on was written: it is not)."""
     if closed_on is not None:
         status = "closed"
-    data = {"display_name": name, "program_entry": entry.isoformat(), "status": status}
+    data: dict[str, Any] = {
+        "display_name": name, "program_entry": entry.isoformat(), "status": status
+    }
     data = {**data, "job_seeking": job_seeking}
+    if follow_along_ended_on is not None:
+        data["follow_along_ended_on"] = follow_along_ended_on.isoformat()
     if closed_on is None:
         return _record("member", data)
     noon = datetime.combine(closed_on, time(12), tzinfo=UTC)
@@ -79,12 +85,15 @@ def visit(
     return _record("member_visit", data)
 
 
-def employer_contact(day: date, members: tuple[Record, ...] = (), *, f2f: bool = True):
+def employer_contact(
+    day: date, members: tuple[Record, ...] = (), *, f2f: bool = True, **fields: Any
+):
     data = {
         "occurred_at": _at(day),
         "employer": "Harbor Hardware",
         "face_to_face": f2f,
         "member_ids": [m.id for m in members],
+        **fields,
     }
     return _record("employer_contact", data)
 
@@ -97,12 +106,15 @@ def job(
     *,
     title: str | None = "Press assistant",
     competitive: bool | None = True,
+    learned: date | None = None,
 ):
     data: dict[str, Any] = {
         "member_id": who.id,
         "employer": employer,
         "start_date": start.isoformat(),
     }
+    if learned is not None:
+        data["loss_learned_on"] = learned.isoformat()
     if title is not None:
         data["title"] = title
     if competitive is not None:
@@ -155,8 +167,28 @@ class DueCase:
     on: date = ON
 
 
-def _case(name: str, records: list[Record], *expected: Expected, on: date = ON) -> DueCase:
+def _case(
+    name: str, records: list[Record], *expected: Expected, on: date = ON, planning: bool = True
+) -> DueCase:
+    """A case. With `planning`, each member with a job and no work-incentives
+    visit gets one by phone the day before the start (or on ON, for a start
+    ahead): "All members are offered ... benefits planning before starting a
+    new job", and cases about other rules leave it met."""
+    if planning:
+        planned = {r.data["member_id"] for r in records if r.kind == "member_visit"
+                   and r.data.get("type") == "work_incentives"}
+        for record in list(records):
+            if record.kind == "job" and not record.deleted \
+                    and record.data["member_id"] not in planned:
+                start = date.fromisoformat(record.data["start_date"])
+                records.append(_planning(record.data["member_id"], min(start - timedelta(1), ON)))
     return DueCase(name, tuple(records), tuple(expected), on)
+
+
+def _planning(member_id: str, day: date) -> Record:
+    data = {"occurred_at": _at(day), "member_id": member_id, "type": "work_incentives",
+            "face_to_face": False, "setting": "phone", "minutes": 30}
+    return _record("member_visit", data)
 
 
 def _new_job_seeker(name: str) -> tuple[Record, list[Record]]:
@@ -339,6 +371,7 @@ def _job_start_cases() -> list[DueCase]:
         _case(
             "a visit one day after the 3 days does not",
             [*made, job(who, days(-4)), visit(who, ON)],
+            ("Rowan", "contact_before_job_start", days(-4), "overdue"),
             ("Rowan", "contact_after_job_start", days(-1), "overdue"),
             ("Rowan", "follow_along_weekly", days(7), "due"),
         )
@@ -348,6 +381,7 @@ def _job_start_cases() -> list[DueCase]:
         _case(
             "a phone call after the start does not",
             [*made, job(who, days(-2)), visit(who, days(-1), f2f=False)],
+            ("Rowan", "contact_before_job_start", days(-2), "overdue"),
             ("Rowan", "contact_after_job_start", days(1), "due"),
             ("Rowan", "follow_along_weekly", days(5), "due"),
         )
@@ -357,6 +391,7 @@ def _job_start_cases() -> list[DueCase]:
         _case(
             "a visit after the day is not known yet",
             [*made, job(who, days(-1)), visit(who, days(1))],
+            ("Rowan", "contact_before_job_start", days(-1), "overdue"),
             ("Rowan", "contact_after_job_start", days(2), "due"),
             ("Rowan", "follow_along_weekly", days(6), "due"),
         )
@@ -458,12 +493,13 @@ def _follow_along_and_loss_cases() -> list[DueCase]:
 
 def _benefits_and_plan_cases() -> list[DueCase]:
     cases = []
+    # "All members are offered" planning: benefits written or not.
     for benefits, planned, expected in (
         ("SSDI", None, [("Rowan", "work_incentives", days(20), "upcoming")]),
         ("SSDI", days(-70), []),  # 90 days before the start, by phone
         ("SSDI", days(-71), [("Rowan", "work_incentives", days(20), "upcoming")]),
-        (None, None, []),
-        ("  ", None, []),
+        (None, None, [("Rowan", "work_incentives", days(20), "upcoming")]),
+        (None, days(-70), []),
     ):
         who = member("Rowan", days(-200))
         made = [
@@ -480,6 +516,7 @@ def _benefits_and_plan_cases() -> list[DueCase]:
                 made,
                 *expected,
                 ("Rowan", "contact_after_job_start", days(23), "upcoming"),
+                planning=False,
             )
         )
     for day, status in ((30, "due"), (31, "overdue")):
@@ -510,6 +547,113 @@ def _benefits_and_plan_cases() -> list[DueCase]:
     return cases
 
 
+def _corrected_cases() -> list[DueCase]:
+    """The rules as PROTOCOL.md's additions of 2026-12-07 correct them."""
+    cases = []
+    attempt = "outreach_attempt"
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "an outreach attempt after the start does not meet the contact after it",
+            [*made, job(who, days(-2)), visit(who, days(-3)), visit(who, days(-1), type=attempt)],
+            ("Rowan", "contact_after_job_start", days(1), "due"),
+            ("Rowan", "follow_along_weekly", days(5), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "nor the contact before it, nor restarts the weekly clock",
+            [*made, job(who, days(-9)), visit(who, days(-10), type=attempt),
+             visit(who, days(-8)), visit(who, days(-1), type=attempt)],
+            ("Rowan", "contact_before_job_start", days(-9), "overdue"),
+            ("Rowan", "follow_along_weekly", days(-1), "overdue"),
+        )
+    )
+    for ago, listed in ((14, True), (15, False)):
+        who, made = settled("Rowan")
+        cases.append(
+            _case(
+                f"a missed contact before the start, {ago} days after it",
+                [*made, job(who, days(-ago)), visit(who, days(-ago + 1)), visit(who, days(-4)),
+                 visit(who, ON)],
+                *([("Rowan", "contact_before_job_start", days(-ago), "overdue")] if listed else []),
+                ("Rowan", "follow_along_weekly", days(7), "due"),
+            )
+        )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a loss learned 20 days after the end is due 3 days after learning, not on arrival",
+            [*made, job(who, days(-100), days(-21), learned=days(-1)), visit(who, days(-100))],
+            ("Rowan", "contact_after_job_loss", days(2), "due"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a loss learned of after the day is not known yet",
+            [*made, job(who, days(-100), days(-5), learned=days(2)), visit(who, days(-100))],
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a phone call after the end meets the contact after a loss",
+            [*made, job(who, days(-100), days(-5)), visit(who, days(-100)),
+             visit(who, days(-3), f2f=False)],
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "an outreach attempt after the end does not",
+            [*made, job(who, days(-100), days(-5)), visit(who, days(-100)),
+             visit(who, days(-3), f2f=False, type=attempt)],
+            ("Rowan", "contact_after_job_loss", days(-2), "overdue"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "monthly follow-along counts from an outreach attempt later than the last visit",
+            [*made, job(who, days(-60)), visit(who, days(-59)), visit(who, days(-20)),
+             visit(who, days(-5), f2f=False, type=attempt)],
+            ("Rowan", "follow_along_monthly", days(25), "upcoming"),
+        )
+    )
+    who, made = settled("Rowan", follow_along_ended_on=days(-3))
+    cases.append(
+        _case(
+            "a member who declined follow-along has none from that day",
+            [*made, job(who, days(-60)), visit(who, days(-59))],
+        )
+    )
+    who, made = settled("Rowan", follow_along_ended_on=days(1))
+    cases.append(
+        _case(
+            "and still has it the day before",
+            [*made, job(who, days(-60)), visit(who, days(-59))],
+            ("Rowan", "follow_along_monthly", days(-29), "overdue"),
+        )
+    )
+    who, made = settled("Rowan")
+    cases.append(
+        _case(
+            "a job started before program entry sets no job rules",
+            [*made, job(who, days(-201)), visit(who, days(-250))],
+        )
+    )
+    who, made = _new_job_seeker("Wren")
+    cases.append(
+        _case(
+            "an employer contact the member made alone meets the first contact",
+            [*made, employer_contact(days(-2), (who,), by="member", service="job_development")],
+        )
+    )
+    return cases
+
+
 def _caseload_case() -> DueCase:
     """Several members at once: ordered by due, then member."""
     ash, ash_made = settled("ash")  # lower case: the order ignores case
@@ -518,6 +662,8 @@ def _caseload_case() -> DueCase:
     return _case(
         "a caseload is ordered by due date, then member",
         [*bea_made, job(bea, days(-2)), *ash_made, job(ash, days(-2)), cy],
+        ("ash", "contact_before_job_start", days(-2), "overdue"),
+        ("Bea", "contact_before_job_start", days(-2), "overdue"),
         ("ash", "contact_after_job_start", days(1), "due"),
         ("Bea", "contact_after_job_start", days(1), "due"),
         ("ash", "follow_along_weekly", days(5), "due"),
@@ -532,5 +678,6 @@ CASES: tuple[DueCase, ...] = (
     *_job_start_cases(),
     *_follow_along_and_loss_cases(),
     *_benefits_and_plan_cases(),
+    *_corrected_cases(),
     _caseload_case(),
 )

@@ -226,7 +226,8 @@ def _unmarked_jobs() -> FidelityCase:
 def _follow_along() -> FidelityCase:
     """Hand-worked follow-along items (due day: met on, or missed):
     - Rowan, job from Mon 6 July, seen 6, 13, 22 and 27 July, 20 August and
-      15 September: weekly 13 Jul: 13 Jul; 20 Jul: missed (seen on 22nd);
+      15 September: before the start 6 Jul: 6 Jul; after it 9 Jul: 6 Jul;
+      weekly 13 Jul: 13 Jul; 20 Jul: missed (seen on 22nd);
       29 Jul: 27 Jul; 3 Aug: missed (still listed on 5 August, the job's
       30th day); then monthly 26 Aug: 20 Aug; 19 Sep: 15 Sep. The next is due
       15 October, after the quarter.
@@ -235,11 +236,13 @@ def _follow_along() -> FidelityCase:
       weekly item due 5 August gives way on 1 August (day 31) to the monthly
       one due 28 Aug, never coming due: left out; 28 Aug: 20 Aug;
       19 Sep: 18 Sep.
-    - Sol, a job from 10 to 14 August, seen on the 10th: the item due on the
-      17th never came due (the job ended): left out.
-    - Uma, job from 1 July, seen that day, closed on 20 July: weekly 8 Jul
-      missed; nothing after the closing.
-    10 of 13 on time."""
+      Tia's before and after the start: 1 Jul, on time.
+    - Sol, a job from 10 to 14 August, seen on the 10th: before and after the
+      start on time; the weekly item due on the 17th never came due (the job
+      ended): left out; the contact after the loss, due 17 Aug: missed.
+    - Uma, job from 1 July, seen that day, closed on 20 July: before and after
+      the start on time; weekly 8 Jul missed; nothing after the closing.
+    18 of 22 on time."""
     rowan, tia = member("Rowan", ENTRY), member("Tia", ENTRY)
     sol, uma = member("Sol", ENTRY), member("Uma", ENTRY, closed_on=date(2026, 7, 20))
     seen = [
@@ -261,7 +264,7 @@ def _follow_along() -> FidelityCase:
     return FidelityCase(
         "follow-along visits on time and missed",
         (Specialist("Ada", tuple(records)),),
-        {"follow_along": (round(10 / 13, 4), 3)},
+        {"follow_along": (round(18 / 22, 4), 4)},
         # Uma was closed within the quarter, after it began: served.
         outcomes=(4, 4, 4),
     )

@@ -13,10 +13,8 @@ from .due import (
     DueItem,
     FollowAlongItem,
     Rule,
-    closed_on,
     due_items,
     follow_along_items,
-    member_status,
     status_of,
 )
 from .errors import (
@@ -55,6 +53,20 @@ from .kinds import (
     data_problems,
     kind_spec,
     validate_data,
+)
+from .members import (
+    CLOSE_REASONS,
+    closed,
+    closed_on,
+    default_service,
+    follow_along_ended,
+    follow_along_resumed,
+    follow_along_stopped,
+    job_held_on,
+    last_outreach_attempts,
+    member_status,
+    reaches,
+    reopened,
 )
 from .records import Record, check_record_id, new_record_id, sort_newest_first
 from .scales import Anchor, Scale
@@ -115,7 +127,17 @@ __all__ = [
     "UnknownKindError",
     "ValidationError",
     "WrongPinError",
+    "CLOSE_REASONS",
     "changes_since_review",
+    "closed",
+    "default_service",
+    "follow_along_ended",
+    "follow_along_resumed",
+    "follow_along_stopped",
+    "job_held_on",
+    "last_outreach_attempts",
+    "reaches",
+    "reopened",
     "check_record_id",
     "closed_on",
     "counts_toward_target",

@@ -22,17 +22,26 @@ How PROTOCOL.md's items are read where it leaves room:
   specialist's average counts those that have ended and do not start before
   the specialist's `since` (`tally.finished_weeks_average`), and the team's is
   the mean of those averages (`tally.team_average`).
-- `rapid_job_search` takes a member's first face-to-face employer contact
-  that lists them on or after program entry, up to the period's end. Members
-  without one are listed but left out of the mean. `late` marks a first
-  contact more than 30 days (the `first_employer_contact` rule's window)
-  after entry, or none by then.
-- `community_based_services` counts every member visit of the period,
-  whatever its type; a visit without `minutes` adds none and is reported.
-- `follow_along` is `due.follow_along_items`: the weekly and monthly items due
-  in the period, as the phone's due list showed them, settled by yesterday
-  (met by a visit by the due day, or still listed on it). The scale has no
-  anchors for it: the ones used are this project's, marked unverified.
+- `rapid_job_search` (PROTOCOL.md, "Fidelity, corrected") takes the members
+  who entered in the 12 months up to the period's end, leaving out only those
+  not seeking work who have had no employer contact and no job since entry.
+  A member's first contact is read as the `first_employer_contact` rule reads
+  it: a face-to-face employer contact that lists them on or after entry, by
+  the specialist or the member, or a job started since entry, whichever came
+  first, up to the period's end. A member with none yet counts the days from
+  entry to the period's end (or today, if earlier). `late` marks more than 30
+  days (the rule's window).
+- `community_based_services` is the community share of the PROS report,
+  over the team: minutes of member visits in the community and of
+  face-to-face employer contacts, over every logged minute of both kinds in
+  the period. A record without `minutes` adds none and is reported.
+- `follow_along` is `due.follow_along_items`: the items of the five
+  follow-along rules (before and after a job's start, weekly, monthly, after
+  a loss) due in the period, as the phone's due list showed them, settled by
+  yesterday (met by a visit by the due day, or still listed on it). The scale
+  has no anchors for it: the ones used are this project's, marked unverified.
+- An item rated on an anchor not printed in the sources says so in its
+  evidence ("unverified").
 - Jobs are the live ones starting in the 12 months. Employers and titles are
   compared ignoring case and spacing; a job without a title is left out of
   `diversity_of_jobs`; a job is competitive only when `competitive` is true.
@@ -55,10 +64,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from .due import RULES, FollowAlongItem, closed_on, follow_along_items
+from .community import TIMED_KINDS, Minutes
+from .due import RULES, FollowAlongItem, follow_along_items
 from .errors import ValidationError, shown
 from .kinds import parse_date
 from .limits import EARLIEST_DATE, LATEST_DATE
+from .members import closed_on
 from .records import Record
 from .scales import (
     CASELOAD_SIZE,
@@ -101,11 +112,9 @@ BENCHMARKS: Mapping[str, float] = {"minimum": 0.31, "average": 0.41, "excellent"
 FIDELITY_UNDATED_KINDS = ("member", "job")
 # A first employer contact later than this many days after entry is late.
 FIRST_CONTACT_DAYS = next(rule.days for rule in RULES if rule.id == "first_employer_contact")
-# The longest follow-along window: items due in a period are listed from this
-# many days before it.
-_FOLLOW_ALONG_DAYS = max(
-    rule.days for rule in RULES if rule.id in ("follow_along_weekly", "follow_along_monthly")
-)
+# Follow-along items due in a period read visits from this many days before it
+# (a job loss learned of up to 30 days after the end, at the longest listed).
+_VISITS_BEFORE = 90
 _QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 
 
@@ -178,8 +187,9 @@ def days_read(quarter: Quarter) -> Mapping[str, tuple[date, date]]:
     """For each kind with a time, the first and last day of the records the
     items read, a few days wide at both ends (a store may load by instant)."""
     return {
+        # A loss learned of late is met by a visit from the job's end on.
         "member_visit": (
-            quarter.start - timedelta(days=_FOLLOW_ALONG_DAYS + 2),
+            quarter.start - timedelta(days=_VISITS_BEFORE + 2),
             quarter.end + timedelta(days=2),
         ),
         # Weeks that start in the period end up to 6 days after it.
@@ -294,6 +304,7 @@ class _Member:
     specialist: SpecialistLog
     entry: date
     closed: date | None
+    job_seeking: bool
 
     def active_on(self, day: date) -> bool:
         return self.entry <= day and (self.closed is None or day < self.closed)
@@ -318,14 +329,6 @@ class _Job:
 
 
 @dataclass
-class _Minutes:
-    visits: int = 0
-    minutes: int = 0
-    community: int = 0
-    without_minutes: int = 0
-
-
-@dataclass
 class _TeamLog:
     """Members, jobs, the period's visit minutes and members' first employer
     contacts, read once from every specialist's live records. Without a
@@ -336,7 +339,7 @@ class _TeamLog:
     settings: TeamSettings
     members: dict[str, _Member] = field(default_factory=dict)
     jobs: list[_Job] = field(default_factory=list)
-    minutes: dict[str, _Minutes] = field(default_factory=lambda: defaultdict(_Minutes))
+    minutes: dict[str, Minutes] = field(default_factory=lambda: defaultdict(Minutes))
     # Days of face-to-face employer contacts that list each member, sorted.
     contacted: dict[str, list[date]] = field(default_factory=lambda: defaultdict(list))
 
@@ -360,6 +363,7 @@ class _TeamLog:
                 log,
                 parse_date(data.get("program_entry"), "program_entry"),
                 closed_on(record, self.settings),
+                data.get("job_seeking") is True,
             )
         elif kind == "job":
             end = data.get("end_date")
@@ -378,20 +382,13 @@ class _TeamLog:
             )
         elif self.quarter is None:
             return
-        elif kind == "member_visit":
+        elif kind in TIMED_KINDS:
             day = self.settings.local_date(data["occurred_at"])
             if self.quarter.start <= day <= self.quarter.end:
-                minutes, spent = self.minutes[log.id], data.get("minutes")
-                minutes.visits += 1
-                if isinstance(spent, int):
-                    minutes.minutes += spent
-                    minutes.community += spent if data["setting"] == "community" else 0
-                else:
-                    minutes.without_minutes += 1
-        elif kind == "employer_contact" and data["face_to_face"] is True:
-            day = self.settings.local_date(data["occurred_at"])
-            for member_id in data.get("member_ids") or ():
-                self.contacted[member_id].append(day)
+                self.minutes[log.id].add(kind, data)
+            if kind == "employer_contact" and data["face_to_face"] is True:
+                for member_id in data.get("member_ids") or ():
+                    self.contacted[member_id].append(day)
 
     def member_name(self, member_id: str) -> str:
         member = self.members.get(member_id)
@@ -401,10 +398,18 @@ class _TeamLog:
         return [job for job in self.jobs if first <= job.start <= last]
 
     def first_contact(self, member: _Member, last: date) -> date | None:
-        """The member's first face-to-face employer contact from entry to `last`."""
+        """The member's first employer contact from entry to `last`, as the
+        `first_employer_contact` rule reads it: a face-to-face employer
+        contact listing them, or a job start (the member met an employer)."""
         days = self.contacted.get(member.id, [])
         at = bisect.bisect_left(days, member.entry)
-        return days[at] if at < len(days) and days[at] <= last else None
+        contact = days[at] if at < len(days) and days[at] <= last else None
+        starts = (
+            job.start
+            for job in self.jobs
+            if job.member_id == member.id and member.entry <= job.start <= last
+        )
+        return min((day for day in (contact, *starts) if day is not None), default=None)
 
 
 # --- The items -------------------------------------------------------------------
@@ -413,7 +418,14 @@ class _TeamLog:
 def _item(
     item: str, value: float | None, evidence: str, rows: Iterable[Mapping[str, Any]]
 ) -> FidelityItem:
-    rating = None if value is None else SCALES[item].rating(value)
+    scale = SCALES[item]
+    rating = None if value is None else scale.rating(value)
+    anchor = next((a for a in scale.anchors if a.rating == rating), None)
+    if anchor is not None and not anchor.verified:
+        evidence += (
+            f" Rating {rating} ({anchor.says}) rests on an anchor not printed in the sources: "
+            "unverified."
+        )
     return FidelityItem(item, _rounded(item, value), rating, evidence, tuple(rows))
 
 
@@ -512,12 +524,14 @@ def _rapid_job_search(team: _TeamLog, quarter: Quarter, as_of: date) -> Fidelity
     )
     rows: list[dict[str, Any]] = []
     waits: list[int] = []
+    not_seeking = 0
     for member in entered:
         contact = team.first_contact(member, last)
-        days = None if contact is None else (contact - member.entry).days
-        if days is not None:
-            waits.append(days)
-        waited = (as_of - member.entry).days if days is None else days
+        if contact is None and not member.job_seeking:
+            not_seeking += 1  # not looking for work and never met an employer: left out
+            continue
+        days = (as_of - member.entry).days if contact is None else (contact - member.entry).days
+        waits.append(days)
         rows.append(
             {
                 "specialist": member.specialist.ref,
@@ -526,24 +540,32 @@ def _rapid_job_search(team: _TeamLog, quarter: Quarter, as_of: date) -> Fidelity
                 "program_entry": member.entry.isoformat(),
                 "first_contact": None if contact is None else contact.isoformat(),
                 "days": days,
-                "late": waited > FIRST_CONTACT_DAYS,
+                "late": days > FIRST_CONTACT_DAYS,
             }
         )
     span = f"from {first} to {last}"
-    without = len(entered) - len(waits)
+    left_out = (
+        f" {_count(not_seeking, 'member')} not looking for work and never with an employer "
+        f"{_is(not_seeking)} left out."
+        if not_seeking
+        else ""
+    )
     if not waits:
-        evidence = (
-            f"None of the {_count(len(entered), 'member')} who entered {span} had a "
-            f"face-to-face employer contact that lists them by {as_of}: the log cannot tell."
-        )
+        evidence = f"No member looking for work entered {span}: the log cannot tell.{left_out}"
         return _item("rapid_job_search", None, evidence, rows)
-    none_yet = f" {_count(without, 'more member')} had none by {as_of}." if without else ""
+    without = sum(1 for row in rows if row["first_contact"] is None)
+    none_yet = (
+        f" {_count(without, 'member')} with none yet count{'s' if without == 1 else ''} the "
+        f"days to {as_of}."
+        if without
+        else ""
+    )
     mean = sum(waits) / len(waits)
     late = sum(1 for days in waits if days > FIRST_CONTACT_DAYS)
     evidence = (
-        f"{_count(len(waits), 'member')} who entered {span} had a face-to-face employer "
-        f"contact that lists them: the first came on average {mean:.1f} days after program "
-        f"entry ({late} after more than {FIRST_CONTACT_DAYS} days).{none_yet}"
+        f"For {_count(len(waits), 'member')} who entered {span}, the first face-to-face "
+        f"employer contact (or job start) came on average {mean:.1f} days after program "
+        f"entry ({late} after more than {FIRST_CONTACT_DAYS} days).{none_yet}{left_out}"
     )
     return _item("rapid_job_search", mean, evidence, rows)
 
@@ -557,7 +579,7 @@ def _community_based_services(team: _TeamLog) -> FidelityItem:
         rows.append(
             {
                 "specialist": log.ref,
-                "visits": minutes.visits,
+                "records": minutes.records,
                 "minutes": minutes.minutes,
                 "community_minutes": minutes.community,
                 "without_minutes": minutes.without_minutes,
@@ -567,15 +589,21 @@ def _community_based_services(team: _TeamLog) -> FidelityItem:
     community = sum(row["community_minutes"] for row in rows)
     without = sum(row["without_minutes"] for row in rows)
     left_out = (
-        f" {_count(without, 'visit')} without minutes {_is(without)} left out." if without else ""
+        f" {_count(without, 'visit or contact')} without minutes {_is(without)} left out."
+        if without
+        else ""
     )
     if total == 0:
-        evidence = f"No member visit {span} has minutes: the log cannot tell.{left_out}"
+        evidence = (
+            f"No member visit or employer contact {span} has minutes: the log cannot tell."
+            f"{left_out}"
+        )
         return _item("community_based_services", None, evidence, rows)
     share = community / total
     evidence = (
-        f"{community:,} of {total:,} minutes of member visits {span} were in the community "
-        f"({_percent(share)}).{left_out}"
+        f"{community:,} of {total:,} minutes of member visits and employer contacts {span} "
+        f"were in the community (visits there, employers met face to face): "
+        f"{_percent(share)}.{left_out}"
     )
     return _item("community_based_services", share, evidence, rows)
 
@@ -612,16 +640,17 @@ def _follow_along(
     due = sum(row["items"] for row in rows)
     if not due:
         evidence = (
-            f"No follow-along visit came due {span} (weekly in a job's first 30 days, then "
-            "monthly): the item is rated only when some did."
+            f"No follow-along contact came due {span} (before and after a job starts, weekly "
+            "in its first 30 days, then monthly, after a job loss): the item is rated only "
+            "when some did."
         )
         return _item("follow_along", None, evidence, rows)
     on_time = sum(row["on_time"] for row in rows)
     share = on_time / due
     evidence = (
-        f"{on_time} of {_count(due, 'follow-along visit')} due {span} (weekly in a job's "
-        f"first 30 days, then monthly; each visit starts the next) were made on time "
-        f"({_percent(share)}), for {_count(len(rows), 'member')} in work."
+        f"{on_time} of {_count(due, 'follow-along contact')} due {span} (before and after a "
+        f"job starts, weekly in its first 30 days, then monthly, after a job loss) were made "
+        f"on time ({_percent(share)}), for {_count(len(rows), 'member')}."
     )
     return _item("follow_along", share, evidence, rows)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -79,6 +79,12 @@ VISIT_TYPES = (
     "other",
 )
 VISIT_SETTINGS = ("community", "office", "phone", "video")
+# Where a face-to-face visit can happen; the others are at a distance.
+FACE_TO_FACE_SETTINGS = ("community", "office")
+CONTACT_BY = ("specialist", "member")
+CONTACT_SERVICES = ("job_development", "job_support")
+PROS_SERVICES = ("IR", "ORS", "CRS")
+DISCHARGE_EMPLOYMENT = ("competitive", "other_paid", "not_employed", "unknown")
 MEMBER_STATUSES = ("active", "closed")
 DISCLOSURE_CHOICES = ("yes", "no", "undecided")
 JOB_END_REASONS = ("quit", "fired", "laid_off", "temporary_ended", "other")
@@ -108,6 +114,9 @@ KINDS: Mapping[str, KindSpec] = {
                 FieldSpec("face_to_face", F.BOOL, required=True),
                 FieldSpec("member_ids", F.REF_LIST),
                 FieldSpec("member_present", F.BOOL),
+                FieldSpec("by", F.CHOICE, choices=CONTACT_BY),
+                FieldSpec("service", F.CHOICE, choices=CONTACT_SERVICES),
+                FieldSpec("minutes", F.INT, minimum=0, maximum=1440),
                 FieldSpec("purpose", F.TEXT),
                 FieldSpec("outcome", F.TEXT),
                 FieldSpec("notes", F.TEXT),
@@ -123,6 +132,7 @@ KINDS: Mapping[str, KindSpec] = {
                 FieldSpec("face_to_face", F.BOOL, required=True),
                 FieldSpec("setting", F.CHOICE, required=True, choices=VISIT_SETTINGS),
                 FieldSpec("minutes", F.INT, minimum=0, maximum=1440),
+                FieldSpec("pros_service", F.CHOICE, choices=PROS_SERVICES),
                 FieldSpec("notes", F.TEXT),
             ),
             time_field="occurred_at",
@@ -134,6 +144,12 @@ KINDS: Mapping[str, KindSpec] = {
                 FieldSpec("program_entry", F.DATE, required=True),
                 FieldSpec("status", F.CHOICE, required=True, choices=MEMBER_STATUSES),
                 FieldSpec("job_seeking", F.BOOL),
+                FieldSpec("closed_on", F.DATE),
+                FieldSpec("closed_reason", F.TEXT, max_length=200),
+                FieldSpec("payer", F.REF),
+                FieldSpec("lrs_checked_on", F.DATE),
+                FieldSpec("follow_along_ended_on", F.DATE),
+                FieldSpec("discharge_employment", F.CHOICE, choices=DISCHARGE_EMPLOYMENT),
                 FieldSpec("notes", F.TEXT),
             ),
         ),
@@ -156,7 +172,9 @@ KINDS: Mapping[str, KindSpec] = {
                 FieldSpec("start_date", F.DATE, required=True),
                 FieldSpec("end_date", F.DATE),
                 FieldSpec("end_reason", F.CHOICE, choices=JOB_END_REASONS),
+                FieldSpec("loss_learned_on", F.DATE),
                 FieldSpec("hours_per_week", F.NUMBER, minimum=0, maximum=168),
+                FieldSpec("hourly_wage", F.NUMBER, minimum=0, maximum=1000),
                 FieldSpec("competitive", F.BOOL),
             ),
         ),
@@ -352,8 +370,12 @@ def _problems(spec: KindSpec, data: object, now: datetime | None) -> Iterator[Va
     try:
         if spec.name == "job":
             _check_job(data)
-        if now is not None and spec.time_field and data.get(spec.time_field) is not None:
-            check_not_future(parse_datetime(data[spec.time_field]), now, spec.time_field)
+        if now is not None:
+            # Rules that records stored before 2026-12-07 may break: such a
+            # record is still read and shown, and the next change must meet them.
+            _WRITE_RULES.get(spec.name, _no_rule)(data)
+            if spec.time_field and data.get(spec.time_field) is not None:
+                check_not_future(parse_datetime(data[spec.time_field]), now, spec.time_field)
     except ValidationError as problem:
         yield problem
 
@@ -362,9 +384,10 @@ def validate_data(kind: object, data: object, *, now: datetime | None = None) ->
     """Check `data` against its kind and the limits every record must meet;
     return it unchanged (unknown fields kept).
 
-    With `now`, the kind's time (occurred_at) may not lie in the future: a
-    record being logged or pushed. Without, only the fixed limits apply (a
-    record the server already accepted). Raises ValidationError naming the
+    With `now`, a record being logged or pushed: the kind's time
+    (occurred_at) may not lie in the future, and the rules across fields of
+    2026-12-07 apply. Without, a record already stored: only what every
+    stored record meets. Raises ValidationError naming the
     first bad field. Optional fields may be missing or null.
     """
     first = next(_problems(kind_spec(kind), data, now), None)
@@ -395,6 +418,8 @@ def check_data_shape(data: object) -> None:
 def _check_job(data: Mapping[str, Any]) -> None:
     end = data.get("end_date")
     if end is None:
+        if data.get("loss_learned_on") is not None:
+            raise ValidationError("loss_learned_on", "is set, but the job has no end_date")
         return
     if end < data["start_date"]:
         raise ValidationError("end_date", "is before start_date")
@@ -402,3 +427,43 @@ def _check_job(data: Mapping[str, Any]) -> None:
         raise ValidationError(
             "end_reason", f"is required when the job has ended; one of {', '.join(JOB_END_REASONS)}"
         )
+    learned = data.get("loss_learned_on")
+    if learned is not None and learned < end:
+        raise ValidationError("loss_learned_on", "is before end_date, when the job ended")
+
+
+def _check_visit(data: Mapping[str, Any]) -> None:
+    """Face to face happens in the community or the office; a phone or video
+    call is not face to face (PROTOCOL.md, additions of 2026-12-07)."""
+    setting = data["setting"]
+    if data["face_to_face"] is True and setting not in FACE_TO_FACE_SETTINGS:
+        raise ValidationError(
+            "setting", f"is {setting}, which is not face to face: choose community or office"
+        )
+    if data["face_to_face"] is False and setting in FACE_TO_FACE_SETTINGS:
+        raise ValidationError(
+            "setting", f"is {setting} for a visit not face to face: choose phone or video"
+        )
+
+
+def _check_member(data: Mapping[str, Any]) -> None:
+    """A closed member says when and why; nothing closes before it began."""
+    if data["status"] != "closed":
+        return
+    closed = data.get("closed_on")
+    if closed is None:
+        raise ValidationError("closed_on", "is required when the member is closed")
+    if not str(data.get("closed_reason") or "").strip():
+        raise ValidationError("closed_reason", "is required when the member is closed")
+    if closed < data["program_entry"]:
+        raise ValidationError("closed_on", "is before program_entry")
+
+
+def _no_rule(_data: Mapping[str, Any]) -> None:
+    return None
+
+
+_WRITE_RULES: Mapping[str, Callable[[Mapping[str, Any]], None]] = {
+    "member_visit": _check_visit,
+    "member": _check_member,
+}

@@ -1,4 +1,5 @@
-"""The weekly employer-contact tally: the counting rule of PROTOCOL.md."""
+"""The weekly employer-contact tally: the counting rule of PROTOCOL.md
+(additions of 2026-12-07, "The weekly count")."""
 
 from __future__ import annotations
 
@@ -14,12 +15,20 @@ from .weeks import TeamSettings
 
 
 def counts_toward_target(record: Record) -> bool:
-    """Face to face and not deleted. Generic and member-specific contacts both
-    count, and a second visit to one employer in a week counts again."""
+    """The policies ask for "at least 6 face-to-face employer contacts per week on behalf of members
+    looking for work ... counted even when ... meets the same employer more
+    than one time in a week, and when the member is present or not present.
+    Member-specific and generic contacts are included" (CCP.4043 Components
+    6; LA.CP.BH.509c II.F). A contact counts when not deleted, face to face, made by the specialist
+    (`by`, default `specialist`) and job development (`service`, default
+    `job_development`), not support of a working member's job."""
+    data = record.data
     return (
         record.kind == "employer_contact"
         and not record.deleted
-        and record.data.get("face_to_face") is True
+        and data.get("face_to_face") is True
+        and data.get("by", "specialist") == "specialist"
+        and data.get("service", "job_development") == "job_development"
     )
 
 

@@ -13,17 +13,6 @@ from app.store import Store
 
 from . import text
 
-# Why a member's services end. Never missed appointments: IPS keeps reaching
-# out (outreach attempts are logged instead).
-CLOSE_REASONS = (
-    "Working and no longer wants employment services",
-    "Chose to stop employment services",
-    "Moved away",
-    "Went into hospital or another program for a long time",
-    "Died",
-    "Other (say in the notes)",
-)
-OUTREACH = "outreach_attempt"
 CASELOAD_FILTERS = {"active": "Active", "seeking": "Looking for work", "closed": "Closed",
                     "all": "All"}
 
@@ -47,13 +36,6 @@ def member_records(store: Store, member_id: str) -> dict[str, list[Record]]:
         "employment_plan": [r for r in store.list("employment_plan")
                             if r.data["member_id"] == member_id],
     }
-
-
-def current_job(jobs: Iterable[Record], on: date) -> Record | None:
-    """The job the member holds on `on` (started, not ended), latest start first."""
-    holding = [j for j in jobs if j.data["start_date"] <= on.isoformat()
-               and not j.data.get("end_date")]
-    return max(holding, key=lambda j: j.data["start_date"], default=None)
 
 
 def latest(records: Iterable[Record], field: str) -> Record | None:
@@ -134,29 +116,6 @@ def timeline(member: Record, records: dict[str, list[Record]],
                                      f"{done} of {text.plural(len(steps), 'step')} done",
                                      f"employment_plan/{plan.id}"))
     return sorted(entries, key=_instant, reverse=True)
-
-
-def last_outreach_attempts(visits: Iterable[Record]) -> list[Record]:
-    """The member's latest visits while they are all outreach attempts (the
-    member has not been reached since), newest first."""
-    run: list[Record] = []
-    for visit in sorted(visits, key=lambda v: v.data["occurred_at"], reverse=True):
-        if visit.data["type"] != OUTREACH:
-            break
-        run.append(visit)
-    return run
-
-
-def closed(member: Record, reason: str, on: date) -> dict[str, Any]:
-    """The member's data once closed, with why and when (kept as fields of
-    their own, which every device and the server keep)."""
-    return {**member.data, "status": "closed", "closed_reason": reason,
-            "closed_on": on.isoformat()}
-
-
-def reopened(member: Record) -> dict[str, Any]:
-    data = {k: v for k, v in member.data.items() if k not in ("closed_reason", "closed_on")}
-    return {**data, "status": "active"}
 
 
 def with_step_done(plan: Record, index: int, done: bool) -> dict[str, Any]:

@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from app.domain import Record, TeamSettings, ValidationError, data_problems
+from app.domain import Record, ValidationError, data_problems, default_service
 from app.domain.kinds import (
     DISCLOSURE_CHOICES,
+    FACE_TO_FACE_SETTINGS,
     JOB_END_REASONS,
     VISIT_SETTINGS,
     VISIT_TYPES,
@@ -35,6 +36,7 @@ class Widget(StrEnum):
     PHONE = "phone"
     TOGGLE = "toggle"
     CHOICE = "choice"  # fixed options
+    SEGMENTS = "segments"  # two or three fixed options, side by side: one tap
     MEMBER = "member"  # one member of the caseload
     MEMBERS = "members"  # any number of members (none = generic)
     EMPLOYER = "employer"  # text with suggestions
@@ -49,7 +51,8 @@ class FormField:
     name: str
     label: str
     widget: Widget
-    options: tuple[tuple[str, str], ...] = ()  # (key, label) for CHOICE
+    options: tuple[tuple[str, str], ...] = ()  # (key, label) for CHOICE and SEGMENTS
+    hint: str = ""  # a line under the label, for SEGMENTS
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ def _options(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 W = Widget
+# A new employer contact's minutes until changed: a drop-in at a business.
+CONTACT_MINUTES = 15
 PROFILE_LABELS = {
     "work_goal": "Work goal",
     "work_history": "Work history",
@@ -87,7 +92,14 @@ FORMS: Mapping[str, FormSpec] = {
         FormField("contact_person", "Contact person", W.NAME),
         FormField("face_to_face", "Face to face", W.TOGGLE),
         FormField("member_ids", "For members (none = generic)", W.MEMBERS),
+        FormField("service", "What it was for", W.SEGMENTS,
+                  (("job_development", "Job search"), ("job_support", "Job support")),
+                  hint="Job search: for members looking for work (counts toward the weekly "
+                       "target). Job support: for a member who works there."),
         FormField("member_present", "Member present", W.TOGGLE),
+        FormField("by", "Who met the employer", W.SEGMENTS,
+                  (("specialist", "I did"), ("member", "The member alone"))),
+        FormField("minutes", "Minutes", W.NUMBER),
         FormField("purpose", "Purpose", W.TEXT),
         FormField("outcome", "Outcome / next step", W.NOTES),
         FormField("notes", "Notes", W.NOTES),
@@ -127,7 +139,8 @@ FORMS: Mapping[str, FormSpec] = {
     "job_end": FormSpec("job", "Job", (
         FormField("end_date", "End date", W.DATE),
         FormField("end_reason", "Why it ended", W.CHOICE, _options(JOB_END_REASONS)),
-    ), verb="End"),
+        FormField("loss_learned_on", "When you learned it ended", W.DATE),
+    ), verb="End", intro="Contact the member within 3 days of learning the job ended."),
     "career_profile": FormSpec("career_profile", "Career profile", (
         FormField("member_id", "Member", W.MEMBER),
         *(FormField(name, label, W.NOTES) for name, label in PROFILE_LABELS.items()),
@@ -166,6 +179,8 @@ FIXES = {
     "start_date": "Pick the day the job starts.",
     "end_date": "Pick the day the job ended (not before it started).",
     "end_reason": "Choose why the job ended.",
+    "closed_on": "Pick the day services ended: on or after program entry.",
+    "loss_learned_on": "Pick the day you learned the job ended (on or after the end date).",
     "goal": "Enter the member's goal, in their words.",
     "written_on": "Pick the day the plan was written.",
     "hours_per_week": "Enter hours as a number from 0 to 168, or leave it empty.",
@@ -176,7 +191,8 @@ FIXES = {
     "week_start": "Choose the day your team's week starts.",
     "auto_lock_seconds": "Choose a delay from the list.",
 }
-ALWAYS_FIX = {"minutes", "timezone", "contact_target", "week_start", "hours_per_week"}
+ALWAYS_FIX = {"minutes", "timezone", "contact_target", "week_start", "hours_per_week",
+              "loss_learned_on", "closed_on"}
 # Problems that have their own way out, whatever the field.
 PROBLEM_FIXES = {
     "in the future": "This is in the future. Log a contact or visit after it happens: "
@@ -223,6 +239,12 @@ class FormModel:
     today: date | None = None  # for a DONE_ON switch turned on
     # Dates more than a year back that the specialist said are right.
     confirmed: set[date] = field(default_factory=set)
+    # Fields kept in agreement with another as it changes ({changed field:
+    # the values to set, from all values}), and fields that follow another as
+    # their default until the specialist sets them.
+    agreements: dict[str, Link] = field(default_factory=dict)
+    defaults: dict[str, Link] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)  # fields the specialist set
 
     @property
     def spec(self) -> FormSpec:
@@ -239,6 +261,21 @@ class FormModel:
     @property
     def is_new(self) -> bool:
         return self.record_id is None
+
+    def set(self, name: str, value: Any) -> dict[str, Any]:
+        """The specialist set `name` to `value`: the other fields that change
+        with it, and their new values (already in `values`)."""
+        self.values[name] = value
+        self.touched.add(name)
+        updates: dict[str, Any] = {}
+        if name in self.agreements:
+            updates.update(self.agreements[name](self.values))
+        if name in self.defaults:
+            updates.update({k: v for k, v in self.defaults[name](self.values).items()
+                            if k not in self.touched})
+        updates = {k: v for k, v in updates.items() if self.values.get(k) != v}
+        self.values.update(updates)
+        return updates
 
     def to_data(self) -> tuple[dict[str, Any], dict[str, ValidationError]]:
         """The record's data from the typed values (text trimmed, empty optional
@@ -323,6 +360,49 @@ class FormModel:
         return record
 
 
+Link = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def _setting_follows(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Face to face happens in the community or the office: switching it on
+    or off moves a setting that no longer fits."""
+    setting = values.get("setting")
+    if values.get("face_to_face"):
+        return {} if setting in FACE_TO_FACE_SETTINGS else {"setting": "community"}
+    return {"setting": "phone"} if setting in FACE_TO_FACE_SETTINGS else {}
+
+
+def _face_to_face_follows(values: Mapping[str, Any]) -> dict[str, Any]:
+    setting = values.get("setting")
+    return {} if setting is None else {"face_to_face": setting in FACE_TO_FACE_SETTINGS}
+
+
+def _learned_follows(today: date) -> Link:
+    """A loss is learned of on or after the end: today, or the end if later."""
+    def follow(values: Mapping[str, Any]) -> dict[str, Any]:
+        end = values.get("end_date")
+        return {"loss_learned_on": max(end, today) if isinstance(end, date) else today}
+    return follow
+
+
+def _service_follows(jobs: list[Record], today: date) -> Link:
+    def follow(values: Mapping[str, Any]) -> dict[str, Any]:
+        return {"service": default_service(values.get("member_ids") or [], jobs, today)}
+    return follow
+
+
+def _linked(model: FormModel, store: Store, today: date) -> FormModel:
+    """The form with the fields that move together linked, and its defaults
+    made to agree from the start."""
+    if model.form == "member_visit":
+        model.agreements = {"face_to_face": _setting_follows, "setting": _face_to_face_follows}
+    elif model.form == "employer_contact":
+        model.defaults = {"member_ids": _service_follows(store.list("job"), today)}
+    elif model.form == "job_end":
+        model.defaults = {"end_date": _learned_follows(today)}
+    return model
+
+
 def _number(name: str, value: object, kind: type[int] | type[float], words: str) -> Any:
     text = str(value or "").strip()
     if kind is float:
@@ -357,19 +437,24 @@ def new_form(form: str, store: Store, now: datetime, *, member_id: str | None = 
     today = local_now.date()
     values: dict[str, Any] = {}
     if form == "employer_contact":
+        members = [member_id] if member_id else []
         values = {
             "employer": "",  # the employers met last are offered under the field
             "face_to_face": True,
-            "member_ids": [member_id] if member_id else [],
+            "member_ids": members,
+            "service": default_service(members, store.list("job"), today),
             "member_present": bool(member_id),
+            "by": "specialist",
+            "minutes": str(CONTACT_MINUTES),
             "occurred_at": local_now,
         }
     elif form == "member_visit":
         last = store.list("member_visit")[:1]
+        setting = last[0].data["setting"] if last else "community"
         values = {
             "type": last[0].data["type"] if last else "job_search",
-            "face_to_face": True,
-            "setting": last[0].data["setting"] if last else "community",
+            "face_to_face": setting in FACE_TO_FACE_SETTINGS,
+            "setting": setting,
             "occurred_at": local_now,
         }
     elif form == "member":
@@ -381,11 +466,14 @@ def new_form(form: str, store: Store, now: datetime, *, member_id: str | None = 
     if member_id and "member_id" in {f.name for f in FORMS[form].fields}:
         values["member_id"] = member_id
     base = {"status": "active"} if form == "member" else {}
-    return FormModel(form, values, base=base, today=today)
+    return _linked(FormModel(form, values, base=base, today=today), store, today)
 
 
-def edit_form(form: str, record: Record, settings: TeamSettings, today: date) -> FormModel:
-    """A form holding a stored record, ready to change."""
+def edit_form(form: str, record: Record, store: Store, today: date) -> FormModel:
+    """A form holding a stored record, ready to change. A record stored before
+    a rule it breaks (face to face by phone) is shown as it is; saving asks
+    for the fix."""
+    settings = store.settings
     values: dict[str, Any] = {}
     for spec in FORMS[form].fields:
         value = record.data.get(spec.name)
@@ -397,15 +485,21 @@ def edit_form(form: str, record: Record, settings: TeamSettings, today: date) ->
             value = f"{value:g}" if isinstance(value, float) else str(value)
         elif spec.widget is W.MEMBERS:
             value = list(value or [])
+        elif spec.widget is W.SEGMENTS and value is None:
+            value = spec.options[0][0]  # the field's default, as records without it read
         elif spec.widget is W.DONE_ON:
             value = bool(value)
         elif spec.widget is W.STEPS:
             value = [{**step, "by": date.fromisoformat(step["by"]) if step.get("by") else None}
                      for step in value or []]
         values[spec.name] = value
-    if form == "job_end" and not values.get("end_date"):
-        values["end_date"] = today
-    return FormModel(form, values, record_id=record.id, base=dict(record.data), today=today)
+    if form == "job_end":
+        if not values.get("end_date"):
+            values["end_date"] = today
+        if not values.get("loss_learned_on"):
+            values["loss_learned_on"] = max(values["end_date"], today)
+    model = FormModel(form, values, record_id=record.id, base=dict(record.data), today=today)
+    return _linked(model, store, today)
 
 
 # ----- employer suggestions ----------------------------------------------------------

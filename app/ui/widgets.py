@@ -53,6 +53,11 @@ class Choice:
     def value(self) -> str | None:
         return self.dropdown.value
 
+    @value.setter
+    def value(self, chosen: str | None) -> None:
+        self.dropdown.value = chosen
+        self._name()
+
     def show_error(self, message: str | None) -> None:
         self.error.value = message or ""
         self.error.visible = bool(message)

@@ -62,14 +62,15 @@ def test_the_rules_are_protocols_in_its_order():
 
 def test_an_item_says_what_to_do_and_names_what_would_meet_it():
     who, made = settled("Rowan")
-    items = due_items([*made, job(who, days(-1))], ON, SETTINGS)
+    listed = due_items([*made, job(who, days(-1))], ON, SETTINGS)
+    items = [i for i in listed if i.rule not in ("contact_before_job_start", "work_incentives")]
     assert items[0] == DueItem(
         rule="contact_after_job_start",
         member_id=who.id,
         member="Rowan",
         due=days(2),
         status="due",
-        evidence="a face-to-face member visit from 2026-11-19 to 2026-11-22",
+        evidence="a face-to-face member visit that reached Rowan from 2026-11-19 to 2026-11-22",
         says="See Rowan face to face within 3 days of the job start at Bluebird Print Shop",
     )
     assert items[0].to_wire() == {
@@ -78,7 +79,8 @@ def test_an_item_says_what_to_do_and_names_what_would_meet_it():
         "member": "Rowan",
         "due": "2026-11-22",
         "status": "due",
-        "evidence": "a face-to-face member visit from 2026-11-19 to 2026-11-22",
+        "evidence": "a face-to-face member visit that reached Rowan from 2026-11-19 to "
+        "2026-11-22",
         "says": "See Rowan face to face within 3 days of the job start at Bluebird Print Shop",
     }
     assert items[1].says == (
@@ -192,6 +194,8 @@ def test_records_with_dates_no_rule_can_use_are_left_out():
         [*made, broken_member, far_visit, early_job, job(who, days(-2))], ON, SETTINGS
     )
     assert [(i.member, i.rule) for i in items] == [
+        ("Rowan", "contact_before_job_start"),
+        ("Rowan", "work_incentives"),
         ("Rowan", "contact_after_job_start"),
         ("Rowan", "follow_along_weekly"),
     ]
@@ -217,11 +221,15 @@ def test_closing_is_dated_by_the_apps_closed_on_else_the_records_last_change():
 def _replayed(records, first: date, last: date, today: date) -> list[tuple]:
     """follow_along_items the slow way: the due list of every day, a closed
     member taken as active before the day of closing."""
-    visits: dict[str, set[date]] = {}
+    visits: dict[str, set[date]] = {}  # face to face, reached
+    attempts: dict[str, set[date]] = {}
     for r in records:
-        if r.kind == "member_visit" and not r.deleted and r.data["face_to_face"]:
+        if r.kind == "member_visit" and not r.deleted:
             day = SETTINGS.local_date(r.data["occurred_at"])
-            visits.setdefault(r.data["member_id"], set()).add(day)
+            if r.data["type"] == "outreach_attempt":
+                attempts.setdefault(r.data["member_id"], set()).add(day)
+            elif r.data["face_to_face"]:
+                visits.setdefault(r.data["member_id"], set()).add(day)
     until = min(last + timedelta(days=1), today - timedelta(days=1))
     listed: dict[tuple, list[date]] = {}
     day = first - timedelta(days=30)
@@ -235,7 +243,10 @@ def _replayed(records, first: date, last: date, today: date) -> list[tuple]:
     settled = []
     for (member_id, rule, due, _, _), listed_on in listed.items():
         after = max(listed_on) + timedelta(days=1)
-        met = after if after <= min(due, until) and after in visits.get(member_id, ()) else None
+        meeting = visits.get(member_id, set())
+        if rule == "follow_along_monthly":
+            meeting = meeting | attempts.get(member_id, set())
+        met = after if after <= min(due, until) and after in meeting else None
         if first <= due <= last and (met or due <= max(listed_on)):
             settled.append((member_id, rule, due, met))
     return sorted(settled)
@@ -250,8 +261,12 @@ def _active_before_closing(record: Record, day: date) -> Record:
 
 
 def _walked(records, first: date, last: date, today: date) -> list[tuple]:
+    """The weekly and monthly items: those the due list shows every day of a
+    job (the rules set once by a job's start or end are tried on their own)."""
     items = follow_along_items(records, first, last, SETTINGS, today=today)
-    return sorted((i.member_id, i.rule, i.due, i.met_on) for i in items)
+    return sorted(
+        (i.member_id, i.rule, i.due, i.met_on) for i in items if i.rule.startswith("follow_along")
+    )
 
 
 def test_follow_along_items_are_the_due_lists_of_each_day():
@@ -277,7 +292,8 @@ def test_follow_along_items_are_the_due_lists_of_each_day_on_random_work(seed):
             start += timedelta(days=rng.randrange(-10, 60))
         for _ in range(rng.randrange(0, 25)):
             day = first + timedelta(days=rng.randrange(-60, 110))
-            records.append(visit(who, day, f2f=rng.random() < 0.85))
+            kind = "outreach_attempt" if rng.random() < 0.15 else "job_support"
+            records.append(visit(who, day, f2f=rng.random() < 0.85, type=kind))
     records.append(employer_contact(first))  # not read by these rules
     for today in (date(2026, 8, 15), date(2026, 12, 1)):
         assert _walked(records, first, last, today) == _replayed(records, first, last, today)

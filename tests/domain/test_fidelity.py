@@ -16,7 +16,7 @@ from app.domain import (
     quarter_fidelity,
     quarter_outcomes,
 )
-from tests.due_cases import member
+from tests.due_cases import employer_contact, job, member, visit
 from tests.fidelity_cases import CASES, QUARTER, SETTINGS, SINCE, TODAY, FidelityCase
 
 
@@ -57,20 +57,43 @@ def test_rapid_job_search_lists_each_member_with_entry_first_contact_and_days():
         ("Ines", "2026-03-02", "2026-03-23", 21, False),
         # The phone call on day 4 is not face to face.
         ("Joel", "2026-04-01", "2026-05-12", 41, True),
-        # Met an employer for only before entering; no contact by the quarter's end.
-        ("Kofi", "2026-05-04", None, None, True),
-        ("Mona", "2026-08-03", None, None, True),
+        # Kofi (met an employer only before entering) and Mona (first contact
+        # after the quarter) are not looking for work: left out.
     ]
     assert item.evidence == (
-        "2 members who entered from 2025-10-01 to 2026-09-30 had a face-to-face employer "
-        "contact that lists them: the first came on average 31.0 days after program entry "
-        "(1 after more than 30 days). 2 more members had none by 2026-09-30."
+        "For 2 members who entered from 2025-10-01 to 2026-09-30, the first face-to-face "
+        "employer contact (or job start) came on average 31.0 days after program entry "
+        "(1 after more than 30 days). 2 members not looking for work and never with an "
+        "employer are left out. Rating 4 (31-60 days) rests on an anchor not printed in the "
+        "sources: unverified."
     )
+
+
+def test_rapid_job_search_counts_members_never_contacted_to_the_periods_end():
+    """Ten members looking for work, one contacted on day one: the other nine
+    count their days so far, not nothing (the rating was 5)."""
+    entry = date(2026, 7, 1)
+    seekers = [member(f"Seeker {n}", entry, job_seeking=True) for n in range(10)]
+    records = [*seekers, employer_contact(date(2026, 7, 2), (seekers[0],))]
+    records += [
+        job(seekers[1], date(2026, 7, 11)),  # a job start counts as meeting an employer
+        employer_contact(date(2026, 7, 6), (seekers[2],), by="member"),  # made alone
+        member("Resting", entry),  # not looking for work, no contact, no job: left out
+    ]
+    found = quarter_fidelity([SpecialistLog("a", "Ada", SINCE, records)], QUARTER, SETTINGS,
+                             TODAY)
+    item = found.items[2]
+    assert [row["days"] for row in item.records][:3] == [1, 10, 5]
+    assert len(item.records) == 10 and item.records[3]["first_contact"] is None
+    assert (item.value, item.rating) == ((1 + 10 + 5 + 7 * 91) / 10, 3)
+    while_running = quarter_fidelity([SpecialistLog("a", "Ada", SINCE, records)], QUARTER,
+                                     SETTINGS, date(2026, 7, 31))
+    assert while_running.items[2].records[3]["days"] == 30  # to today, earlier than the end
 
 
 def test_a_member_without_a_contact_is_late_only_30_days_after_entry():
     """While the quarter runs, a member's wait counts to today."""
-    newcomer = member("Noor", date(2026, 9, 1))
+    newcomer = member("Noor", date(2026, 9, 1), job_seeking=True)
     logs = [SpecialistLog("a", "Ada", SINCE, [newcomer])]
     for today, late in ((date(2026, 10, 1), False), (date(2026, 10, 2), True)):
         found = quarter_fidelity(logs, Quarter(2026, 4), SETTINGS, today)
@@ -97,16 +120,34 @@ def test_community_minutes_per_specialist_and_what_is_left_out():
     item = _item("65% of visit minutes in the community", "community_based_services")
     (row,) = item.records
     # 13 + 34 visits, the late one, the one without minutes and the one of 0 minutes.
-    assert {k: row[k] for k in ("visits", "minutes", "community_minutes", "without_minutes")} == {
-        "visits": 50,
+    assert {k: row[k] for k in ("records", "minutes", "community_minutes", "without_minutes")} == {
+        "records": 50,
         "minutes": 1000,
         "community_minutes": 650,
         "without_minutes": 1,
     }
     assert item.evidence == (
-        "650 of 1,000 minutes of member visits from 2026-07-01 to 2026-09-30 were in the "
-        "community (65.0%). 1 visit without minutes is left out."
+        "650 of 1,000 minutes of member visits and employer contacts from 2026-07-01 to "
+        "2026-09-30 were in the community (visits there, employers met face to face): 65.0%. "
+        "1 visit or contact without minutes is left out. Rating 5 (65% or more) rests on an "
+        "anchor not printed in the sources: unverified."
     )
+
+
+def test_employer_contacts_minutes_count_as_community_time_when_face_to_face():
+    pia = member("Pia", date(2026, 2, 2))
+    records = [
+        pia,
+        visit(pia, date(2026, 7, 1), setting="office", minutes=60),
+        employer_contact(date(2026, 7, 2), minutes=30),  # met face to face: community
+        employer_contact(date(2026, 7, 3), f2f=False, minutes=10),  # a call: not
+        employer_contact(date(2026, 7, 4)),  # no minutes
+    ]
+    found = quarter_fidelity([SpecialistLog("a", "Ada", SINCE, records)], QUARTER, SETTINGS,
+                             TODAY)
+    item = found.items[3]
+    assert item.value == 0.3 and item.rating == 2
+    assert item.records[0]["without_minutes"] == 1
 
 
 def test_follow_along_rows_count_each_members_items_and_list_the_missed():
@@ -119,17 +160,20 @@ def test_follow_along_rows_count_each_members_items_and_list_the_missed():
         (
             "Rowan",
             "Bluebird Print Shop",
+            8,
             6,
-            4,
             [{"rule": weekly, "due": "2026-07-20"}, {"rule": weekly, "due": "2026-08-03"}],
         ),
-        ("Tia", "Quill Books", 6, 6, []),
-        ("Uma", "Lantern Cafe", 1, 0, [{"rule": weekly, "due": "2026-07-08"}]),
+        ("Sol", "Harbor Hardware", 3, 2,
+         [{"rule": "contact_after_job_loss", "due": "2026-08-17"}]),
+        ("Tia", "Quill Books", 8, 8, []),
+        ("Uma", "Lantern Cafe", 3, 2, [{"rule": weekly, "due": "2026-07-08"}]),
     ]
     assert item.evidence == (
-        "10 of 13 follow-along visits due from 2026-07-01 to 2026-09-30 (weekly in a job's "
-        "first 30 days, then monthly; each visit starts the next) were made on time (76.9%), "
-        "for 3 members in work."
+        "18 of 22 follow-along contacts due from 2026-07-01 to 2026-09-30 (before and after a "
+        "job starts, weekly in its first 30 days, then monthly, after a job loss) were made on "
+        "time (81.8%), for 4 members. Rating 4 (80-89%) rests on an anchor not printed in the "
+        "sources: unverified."
     )
 
 
@@ -166,12 +210,13 @@ def test_while_the_quarter_runs_only_finished_weeks_and_settled_items_count():
     case = _case("follow-along visits on time and missed")
     during = quarter_fidelity(case.logs(), QUARTER, SETTINGS, date(2026, 7, 21))
     follow = next(i for i in during.items if i.item == "follow_along")
-    # By the 21st: Rowan's 13 Jul (met) and 20 Jul (missed), Tia's 8 and 15 Jul,
-    # Uma's 8 Jul (missed, closed on the 20th); Tia's 22 Jul is not due yet.
+    # By the 21st: each job's contacts before and after its start (met), Rowan's
+    # 13 Jul (met) and 20 Jul (missed), Tia's 8 and 15 Jul, Uma's 8 Jul
+    # (missed, closed on the 20th); Tia's 22 Jul is not due yet.
     assert [(r["member"], r["items"], r["on_time"]) for r in follow.records] == [
-        ("Rowan", 2, 1),
-        ("Tia", 2, 2),
-        ("Uma", 1, 0),
+        ("Rowan", 4, 3),
+        ("Tia", 4, 4),
+        ("Uma", 3, 2),
     ]
     contacts = _case("six face-to-face employer contacts a week").logs()
     for today, weeks in ((date(2026, 7, 19), 1), (date(2026, 7, 20), 2)):  # Monday the 20th

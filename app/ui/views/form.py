@@ -9,7 +9,7 @@ from typing import Any
 
 import flet as ft
 
-from app.domain import Record, Tally
+from app.domain import Record, Tally, counts_toward_target
 from app.store import Store
 from app.ui import text
 from app.ui.directory import contacts_with
@@ -42,6 +42,7 @@ class Input:
     control: ft.Control
     read: Callable[[], Any]
     show_error: Callable[[str | None], None]
+    write: Callable[[Any], None]  # a value set by the form, as another field changed
 
 
 NEW_FOR = "new:"  # a route's argument for a new record of a member: new:<member id>
@@ -59,7 +60,7 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
     if record_id and (record is None or record.kind != spec.kind):
         raise LookupError("That record was deleted meanwhile: nothing to edit.")
     if record is not None:
-        model = edit_form(form, record, store.settings, store.today())
+        model = edit_form(form, record, store, store.today())
     else:
         model = new_form(form, store, now(), member_id=member_id)
     kind = spec.kind
@@ -81,8 +82,18 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
                         if name in model.errors}
         show_errors()
 
-    changed = nav.guard(lambda _e: recheck())  # also counts as use for the idle lock
-    inputs = {spec.name: _input(nav, store, now, spec, model, changed) for spec in model.fields}
+    def field_changed(name: str) -> Changed:
+        """The field changed: fields that move with it follow, and messages
+        go as their fields come right. Also counts as use for the idle lock."""
+        def follow(_e) -> None:
+            for other, value in model.set(name, inputs[name].read()).items():
+                inputs[other].write(value)
+            recheck()
+
+        return nav.guard(follow)
+
+    inputs = {spec.name: _input(nav, store, now, spec, model, field_changed(spec.name))
+              for spec in model.fields}
 
     def save() -> bool:
         read_fields()
@@ -200,20 +211,24 @@ def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: Form
     match spec.widget:
         case Widget.TOGGLE | Widget.DONE_ON:  # DONE_ON's date is set when the form reads it
             switch = ft.Switch(value=bool(value), key=f"field:{spec.name}")
-            return _with_error_line(labelled(switch, spec.label, changed), lambda: switch.value)
+            return _with_error_line(labelled(switch, spec.label, changed), lambda: switch.value,
+                                    write=_set_error(switch, "value"))
         case Widget.CHOICE | Widget.MEMBER:
             return _dropdown(store, spec, value, changed)
+        case Widget.SEGMENTS:
+            return _segments(spec, value, changed)
         case Widget.MEMBERS:
             return _member_chips(nav, store, spec, value or [], changed)
         case Widget.EMPLOYER:
             return _employer(nav, store, spec, value or "", changed)
         case Widget.WHEN | Widget.DATE:
-            return _when(nav, store, now, spec, value, changed)
+            return when_input(nav, store, spec, value, changed)
         case Widget.STEPS:
             return _steps(nav, store, spec, list(value or []), changed)
         case _:
             field = _text_field(spec, value, changed)
-            return Input(field, lambda: field.value, _set_error(field, "error"))
+            return Input(field, lambda: field.value, _set_error(field, "error"),
+                         lambda shown: setattr(field, "value", str(shown)))
 
 
 CAPITALS = {
@@ -245,24 +260,45 @@ def _text_field(spec: FormField, value: Any, on_change) -> ft.TextField:
     )
 
 
-def _set_error(control: ft.Control, attribute: str) -> Callable[[str | None], None]:
-    def show(message: str | None) -> None:
+def _set_error(control: ft.Control, attribute: str) -> Callable[[Any], None]:
+    """Sets one attribute of a control: its error message, or its value."""
+    def show(message: Any) -> None:
         setattr(control, attribute, message)
 
     return show
 
 
-def _with_error_line(control: ft.Control, read: Callable[[], Any],
-                     label: str | None = None) -> Input:
+def _not_written(_value: Any) -> None:
+    raise AssertionError("no other field sets this one")
+
+
+def _with_error_line(control: ft.Control, read: Callable[[], Any], label: str | None = None,
+                     *, hint: str = "", write: Callable[[Any], None] = _not_written) -> Input:
     """Controls without an error slot of their own get a red line under them."""
     error = ft.Text("", color=ft.Colors.ERROR, size=12, visible=False)
-    parts = ([muted(label, size=13)] if label else []) + [control, error]
+    parts = (([muted(label, size=13)] if label else []) + ([muted(hint, size=12)] if hint else [])
+             + [control, error])
 
     def show(message: str | None) -> None:
         error.value = message or ""
         error.visible = bool(message)
 
-    return Input(ft.Column(parts, spacing=4, horizontal_alignment=STRETCH), read, show)
+    return Input(ft.Column(parts, spacing=4, horizontal_alignment=STRETCH), read, show, write)
+
+
+def _segments(spec: FormField, value: Any, changed: Changed) -> Input:
+    """Two or three options side by side, each one tap."""
+    buttons = ft.SegmentedButton(
+        key=f"field:{spec.name}", show_selected_icon=False, selected=[value],
+        segments=[ft.Segment(value=k, label=ft.Text(t), key=f"field:{spec.name}:{k}")
+                  for k, t in spec.options],
+        on_change=changed)
+
+    def write(chosen: Any) -> None:
+        buttons.selected = [chosen]
+
+    return _with_error_line(buttons, lambda: next(iter(buttons.selected or []), None), spec.label,
+                            hint=spec.hint, write=write)
 
 
 def _dropdown(store: Store, spec: FormField, value: Any, changed: Changed) -> Input:
@@ -273,7 +309,11 @@ def _dropdown(store: Store, spec: FormField, value: Any, changed: Changed) -> In
         options = list(spec.options)
     choice = Choice(spec.label, options, key=f"field:{spec.name}", value=value,
                     on_select=changed)
-    return Input(choice.control, lambda: choice.value, choice.show_error)
+
+    def write(chosen: Any) -> None:
+        choice.value = chosen
+
+    return Input(choice.control, lambda: choice.value, choice.show_error, write)
 
 
 def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[str],
@@ -345,11 +385,11 @@ def _employer(nav: Navigator, store: Store, spec: FormField, value: str,
     show_suggestions()
     return Input(ft.Column([own_node(field), chips], spacing=6, horizontal_alignment=STRETCH),
                  lambda: field.value,
-                 _set_error(field, "error"))
+                 _set_error(field, "error"), _not_written)
 
 
-def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormField,
-          value: datetime | date | None, changed: Changed) -> Input:
+def when_input(nav: Navigator, store: Store, spec: FormField, value: datetime | date | None,
+               changed: Changed) -> Input:
     """Date (and time for WHEN) as buttons that open the pickers."""
     has_time = spec.widget is Widget.WHEN
     state = {"value": value}
@@ -394,9 +434,13 @@ def _when(nav: Navigator, store: Store, now: Callable[[], datetime], spec: FormF
 
     day_button.on_click = nav.guard(open_date)
     time_button.on_click = nav.guard(open_time)
+    def write(day: Any) -> None:
+        state["value"] = day
+        refresh()
+
     refresh()
     row = ft.Row([day_button, time_button], spacing=8, wrap=True)
-    return _with_error_line(row, lambda: state["value"], spec.label)
+    return _with_error_line(row, lambda: state["value"], spec.label, write=write)
 
 
 def _pick_day(nav: Navigator, today: date, day: date | None, on_change: Changed) -> None:
@@ -477,6 +521,17 @@ def describe_saved(record: Record, tally: Tally, this_week: date) -> str:
     week = ("This week" if tally.week_start == this_week
             else text.week_label(tally.week_start, today=this_week))
     count = f"{week}: {text.tally_text(tally)}."
-    if record.data["face_to_face"]:
-        return f"Contact saved. {count}"
-    return f"Contact saved. Phone, email and video contacts do not count toward the target. {count}"
+    return f"Contact saved.{uncounted_why(record)} {count}"
+
+
+def uncounted_why(contact: Record) -> str:
+    """Why an employer contact does not count toward the weekly target, as a
+    sentence after a space; empty when it counts."""
+    if counts_toward_target(contact):
+        return ""
+    data = contact.data
+    if data.get("face_to_face") is not True:
+        return " Phone, email and video contacts do not count toward the target."
+    if data.get("by") == "member":
+        return " A contact the member made alone does not count toward your target."
+    return " Job support for a working member does not count toward the target."

@@ -8,28 +8,37 @@ from datetime import date, datetime
 
 import flet as ft
 
-from app.domain import DueItem, Record, member_status
+from app.domain import (
+    CLOSE_REASONS,
+    DueItem,
+    Record,
+    closed,
+    data_problems,
+    follow_along_ended,
+    follow_along_resumed,
+    follow_along_stopped,
+    job_held_on,
+    last_outreach_attempts,
+    member_status,
+    reopened,
+)
 from app.store import Store
 from app.ui import text
 from app.ui.caseload import (
     CASELOAD_FILTERS,
-    CLOSE_REASONS,
-    closed,
-    current_job,
     in_caseload,
-    last_outreach_attempts,
     latest,
     member_records,
-    reopened,
     timeline,
     with_step_done,
 )
+from app.ui.forms import FormField, Widget, field_message
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import caseload_line
 from app.ui.widgets import Choice, labelled
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
-from .form import NEW_FOR
+from .form import NEW_FOR, when_input
 
 Changed = Callable[[], None]  # a record was saved: push it soon
 
@@ -94,7 +103,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     today = store.today()
     records = member_records(store, member_id)
     name = member.data["display_name"]
-    job = current_job(records["job"], today)
+    job = job_held_on(records["job"], today)
     due = [item for item in store.due_items(today) if item.member_id == member_id]
     profile = latest(records["career_profile"], "completed_on")
     plan = latest(records["employment_plan"], "written_on")
@@ -121,12 +130,39 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
         _action("Edit details", ft.Icons.EDIT_OUTLINED, go(f"member/{member_id}"),
                 "member_edit"),
     ]
+    ended = follow_along_ended(member.data)
+    if active and job is not None and ended is None:
+        def stop_follow_along() -> None:
+            store.put("member", follow_along_stopped(member.data, today), id=member_id)
+            changed()
+            nav.show()
+            nav.notify(f"No more follow-along is listed for {name}.")
+
+        actions.append(_action("Follow-along not wanted", ft.Icons.DO_NOT_DISTURB_ON_OUTLINED,
+                               nav.guard(lambda _e: nav.ask(
+                                   f"Stop follow-along for {name}?",
+                                   f"Only when {name} declined it or stepped down to other "
+                                   "supports. From today no follow-along visits are listed "
+                                   "for them; you can start it again from this page.",
+                                   [("Keep it", "keep_follow_along", None),
+                                    ("Stop follow-along", "stop_follow_along",
+                                     stop_follow_along)])),
+                               "member_follow_along_stop"))
+    if active and ended is not None:
+        def resume_follow_along(_e) -> None:
+            store.put("member", follow_along_resumed(member.data), id=member_id)
+            changed()
+            nav.show()
+            nav.notify(f"Follow-along for {name} is listed again.")
+
+        actions.append(_action("Follow-along wanted again", ft.Icons.RESTART_ALT,
+                               nav.guard(resume_follow_along), "member_follow_along_resume"))
     if active:
         actions.append(_action("Close", ft.Icons.ARCHIVE_OUTLINED,
                                go(f"close_member/{member_id}"), "member_close"))
     else:
         def reopen(_e) -> None:
-            store.put("member", reopened(member), id=member_id)
+            store.put("member", reopened(member.data), id=member_id)
             changed()
             nav.show()
             nav.notify(f"{name} is back on your caseload.")
@@ -141,6 +177,10 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
               f"{text.day_label(entered, today=today)}", key="member_detail"),
         ft.ResponsiveRow(actions, spacing=8, run_spacing=8),
     ]
+    if ended is not None:
+        controls.insert(2, muted(f"No follow-along wanted since "
+                                 f"{text.day_label(ended, today=today)}.",
+                                 key="follow_along_ended"))
     if due:
         controls.append(heading("Due"))
         controls += [
@@ -199,13 +239,16 @@ def _short_day(when: date, today: date) -> str:
 
 def close_member_screen(nav: Navigator, store: Store, member_id: str,
                         changed: Changed) -> Screen:
-    """Closing asks why. A member is never closed for missed appointments: when
-    the last visits are outreach attempts, they are shown first."""
+    """Closing asks when and why. A member is never closed for missed
+    appointments: when the last visits are outreach attempts, they are shown
+    first."""
     member = store.get(member_id)
     if member is None or member.kind != "member":
         raise LookupError("That member was deleted meanwhile.")
-    name = member.data["display_name"]
+    name, today = member.data["display_name"], store.today()
     reason = Choice("Why services end", [(r, r) for r in CLOSE_REASONS], key="close_reason")
+    day = when_input(nav, store, FormField("closed_on", "Closed on", Widget.DATE), today,
+                     nav.guard(lambda _e: None))
     attempts = last_outreach_attempts(member_records(store, member_id)["member_visit"])
     controls: list[ft.Control] = [
         muted(f"Closing takes {name} off your active caseload; nothing is deleted, and you "
@@ -215,27 +258,31 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
     ]
     if attempts:
         zone = store.settings.zone
-        days = ", ".join(text.day_label(_local_day(v, zone), today=store.today())
-                         for v in attempts)
+        days = ", ".join(text.day_label(_local_day(v, zone), today=today) for v in attempts)
         were = "was an outreach attempt" if len(attempts) == 1 else "were outreach attempts"
         controls.insert(0, ft.Text(f"The last {text.plural(len(attempts), 'visit')} with {name} "
                                    f"{were} ({days}).", key="outreach_attempts",
                                    color=ft.Colors.ORANGE_900))
 
     def close() -> bool:
-        if not reason.value:
-            reason.show_error("Choose why services end.")
+        data = closed(member.data, reason.value or "", day.read())
+        problems = data_problems("member", data, now=store.now())
+        reason.show_error("Choose why services end." if "closed_reason" in problems else None)
+        day.show_error(field_message(problems["closed_on"]) if "closed_on" in problems
+                       else None)
+        if problems:
             return False
-        store.put("member", closed(member, reason.value, store.today()), id=member_id)
+        store.put("member", data, id=member_id)
         changed()
         nav.leave()
         nav.notify(f"{name} is closed. Reopen from the member's page if needed.")
         return True
 
-    controls += [reason.control, big_button(f"Close {name}", ft.Icons.ARCHIVE_OUTLINED,
-                                    nav.submit(close), key="close_confirm")]
+    controls += [reason.control, day.control,
+                 big_button(f"Close {name}", ft.Icons.ARCHIVE_OUTLINED, nav.submit(close),
+                            key="close_confirm")]
     screen = sub_screen(f"close_member/{member_id}", f"Close {name}", controls)
-    screen.unsaved = lambda: bool(reason.value)
+    screen.unsaved = lambda: bool(reason.value) or day.read() != today
     screen.discard_question = f"Leave without closing {name}?"
     return screen
 
