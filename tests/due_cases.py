@@ -47,10 +47,14 @@ def member(
     closed_on: date | None = None,
     follow_along_ended_on: date | None = None,
 ):
-    """A member; with `closed_on`, closed by an edit stamped at noon UTC that
-    day (as members closed before closed_on was written: it is not)."""
+    """A member. A closed one carries `closed_on` (the day after entry unless
+    given) and a reason, as every write must since 2026-12-07, and its edit is
+    stamped at noon UTC that day (the day a member closed before the field is
+    dated by)."""
     if closed_on is not None:
         status = "closed"
+    if status == "closed" and closed_on is None:
+        closed_on = entry + timedelta(days=1)
     data: dict[str, Any] = {
         "display_name": name, "program_entry": entry.isoformat(), "status": status
     }
@@ -59,6 +63,7 @@ def member(
         data["follow_along_ended_on"] = follow_along_ended_on.isoformat()
     if closed_on is None:
         return _record("member", data)
+    data.update(closed_on=closed_on.isoformat(), closed_reason="Moved away")
     noon = datetime.combine(closed_on, time(12), tzinfo=UTC)
     return _record("member", data, ms=int(noon.timestamp() * 1000))
 

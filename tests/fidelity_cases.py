@@ -145,7 +145,7 @@ def _community(community: tuple[int, int], elsewhere: tuple[int, int]) -> Fideli
     for n in range(elsewhere[0]):
         place = ("office", "phone", "video")[n % 3]
         day = date(2026, 7, 20) + timedelta(days=n)
-        records.append(visit(pia, day, setting=place, minutes=elsewhere[1]))
+        records.append(visit(pia, day, f2f=place == "office", setting=place, minutes=elsewhere[1]))
     records += [
         # 23:00 on 30 September in Chicago: in the quarter.
         visit(pia, date(2026, 10, 1), clock="04:00:00+00:00", setting="office", minutes=10),

@@ -244,6 +244,14 @@ def _specialist(row: Mapping[str, Any]) -> str:
 
 _Column = tuple[str, float, Callable[[Mapping[str, Any]], str]]  # heading, width (mm), cell
 _JOB = (("Specialist", 30, _specialist), ("Member", 32, _text("member")))
+# A missed follow-along item, as the report's table names its rule.
+MISSED_WORDS = {
+    "contact_before_job_start": "before start",
+    "contact_after_job_start": "after start",
+    "follow_along_weekly": "weekly",
+    "follow_along_monthly": "monthly",
+    "contact_after_job_loss": "after loss",
+}
 _COLUMNS: dict[str, tuple[_Column, ...]] = {
     "caseload_size": (
         ("Specialist", 36, _specialist),
@@ -270,16 +278,16 @@ _COLUMNS: dict[str, tuple[_Column, ...]] = {
     "rapid_job_search": (
         *_JOB,
         ("Program entry", 28, _text("program_entry")),
-        ("First face-to-face contact", 36, lambda row: row["first_contact"] or "none yet"),
+        ("First employer contact", 36, lambda row: row["first_contact"] or "none yet"),
         ("Days", 20, _text("days")),
         (f"Over {FIRST_CONTACT_DAYS} days", 40, lambda row: _yes(row["late"])),
     ),
     "community_based_services": (
         ("Specialist", 46, _specialist),
-        ("Visits", 24, _text("visits")),
-        ("Minutes", 28, _text("minutes")),
-        ("In the community", 34, _text("community_minutes")),
-        ("Visits without minutes", 54, _text("without_minutes")),
+        ("Visits and contacts", 30, _text("records")),
+        ("Minutes", 24, _text("minutes")),
+        ("In the community", 30, _text("community_minutes")),
+        ("Without minutes", 40, _text("without_minutes")),
     ),
     "follow_along": (
         *_JOB,
@@ -287,11 +295,10 @@ _COLUMNS: dict[str, tuple[_Column, ...]] = {
         ("Due", 14, _text("items")),
         ("On time", 14, _text("on_time")),
         (
-            "Missed (due day, weekly or monthly)",
+            "Missed (due day, rule)",
             60,
             lambda row: "; ".join(
-                f"{missed['due']} {missed['rule'].removeprefix('follow_along_')}"
-                for missed in row["missed"]
+                f"{missed['due']} {MISSED_WORDS[missed['rule']]}" for missed in row["missed"]
             ),
         ),
     ),

@@ -71,7 +71,11 @@ def test_closing_a_member_takes_the_items_away(specialist):
     specialist.push_ok(wire([who]))
     assert len(specialist.get(DUE_PATH, user=specialist.user["id"], on=ON).json()["items"]) == 1
     closed = Record(
-        who.id, "member", "1763820000001.00000.dev", False, {**who.data, "status": "closed"}
+        who.id,
+        "member",
+        "1763820000001.00000.dev",
+        False,
+        {**who.data, "status": "closed", "closed_on": ON.isoformat(), "closed_reason": "Moved"},
     )
     specialist.push_ok(wire([closed]))
     assert specialist.get(DUE_PATH, user=specialist.user["id"], on=ON).json()["items"] == []
@@ -145,8 +149,8 @@ def test_each_tallies_row_counts_overdue_and_due_items_as_of_today(new_team, new
     late = member("Rowan", now - timedelta(days=31))  # career profile overdue
     new = member("Sage", now - timedelta(days=25), job_seeking=True)  # two due in 5 days
     later = member("Umar", now - timedelta(days=5))  # upcoming: not counted
-    working, settled_records = settled("Tamsin")  # no visit in a year of work: overdue
-    records = [late, new, later, *settled_records, job(working, now - timedelta(days=400))]
+    working, settled_records = settled("Tamsin")  # no visit in months of work: overdue
+    records = [late, new, later, *settled_records, job(working, now - timedelta(days=150))]
     busy.push_ok(wire(records))
     statuses = Counter(item.status for item in due_items(records, now, SETTINGS))
     expected = {"overdue": statuses["overdue"], "due": statuses["due"]}

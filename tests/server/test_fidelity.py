@@ -177,8 +177,9 @@ def test_the_report_holds_each_item_rating_and_evidence(server, new_team, enroll
         assert " ".join(item["evidence"].split()) in page
         assert f"{ITEMS[item['item']]}" in cover
     follow = item_pages[list(ITEMS).index("follow_along")]
-    assert "Rating: 3 of 5." in follow and "(unverified)" in follow
+    assert "Rating: 4 of 5." in follow and "(unverified)" in follow
     assert "2026-07-20 weekly; 2026-08-03 weekly" in follow  # Rowan's missed visits
+    assert "2026-08-17 after loss" in follow  # Sol's job ended, no contact since
     assert "Members served: 4. Worked in a competitive job: 4. Employment rate: 100.0%" in outcomes
     assert all(name in outcomes for name in ("Rowan", "Tia", "Sol", "Uma"))
 

@@ -41,7 +41,9 @@ def test_the_whole_caseload_and_today_by_default(every_case: Store):
 def test_every_change_shows_at_once_and_nothing_outlives_the_lock(store_dir):
     store = Store.create(store_dir, PIN, wall_ms=lambda: NOON_ON)
     who, made = settled("Rowan")
-    store.apply_pulled([*made, job(who, days(-2))], None)
+    # Met before the start (a visit and benefits planning): the rules after it are left.
+    before = [visit(who, days(-3)), visit(who, days(-3), f2f=False, type="work_incentives")]
+    store.apply_pulled([*made, *before, job(who, days(-2))], None)
     assert [i.rule for i in store.due_items()] == ["contact_after_job_start", "follow_along_weekly"]
 
     seen = store.put("member_visit", dict(visit(who, days(-1)).data))

@@ -218,6 +218,12 @@ class Harness:
         self.session.apply_patch(dropdown._i, {"value": value})
         await self.fire(dropdown, "select", value)
 
+    async def segment(self, key: str, value: str) -> None:
+        """Tap one segment of a segmented button."""
+        control = self.by_key(key)
+        self.session.apply_patch(control._i, {"selected": [value]})
+        await self.fire(control, "change", [value])
+
     async def pick_date(self, key: str, day: Any) -> None:
         """Tap a date button and pick `day` in the picker it opens."""
         await self.click(key)

@@ -130,8 +130,10 @@ def test_the_caseload_filter(start_app):
         store = r.app.store
         for name, status, seeking in (("Ana", "active", True), ("Bea", "active", False),
                                       ("Cy", "closed", True)):
+            closing = {"closed_on": "2026-10-01", "closed_reason": "Moved away"} \
+                if status == "closed" else {}
             store.put("member", {"display_name": name, "program_entry": "2026-09-01",
-                                 "status": status, "job_seeking": seeking})
+                                 "status": status, "job_seeking": seeking, **closing})
         ids = {m.data["display_name"]: m.id for m in store.list("member")}
         await h.tab("Members")
         assert h.by_key("caseload").value == "2 active · limit 20"
