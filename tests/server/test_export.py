@@ -8,8 +8,11 @@ from datetime import datetime
 
 from pypdf import PdfReader
 
-from sync.protocol import TEAM_EXPORT_PATH, TEAM_REVIEW_PATH
+from app.domain import Record, counts_toward_target
+from app.store import Store
+from sync.protocol import TALLIES_PATH, TEAM_EXPORT_PATH, TEAM_REVIEW_PATH, TEAM_WEEK_PATH
 from sync.server.export import CSV_COLUMNS, FORMULA_STARTS, printable
+from tests.conftest import PIN
 
 from .conftest import BASE_MS, contact, unique, version
 
@@ -339,3 +342,38 @@ def test_csv_and_pdf_carry_members_purpose_outcome_and_the_review(
     page = next(p for p in _pdf_pages(out.read_bytes()) if _specialist_on(p) == names[0])
     assert "CHANGED SINCE REVIEW (1 added, 0 edited, 0 removed)" in page
     assert "(count at review: 2)" in page and "3 of 6" in page
+
+
+def test_the_weekly_count_is_the_same_everywhere(new_team, new_user, enroll, tmp_path):
+    """One week of contacts, each kind the count weighs: the tallies, the team
+    week, the tracking form's CSV and PDF and the phone's store (what its Home
+    ring shows) all count the same three."""
+    team = new_team()
+    boss, worker = enroll(new_user(team, "supervisor")), enroll(new_user(team))
+    day = "2025-11-18T10:00:00-06:00"
+    changes = [
+        contact(day),  # generic, from before the fields: counts
+        contact(day, member_ids=["m1"], member_present=False),  # counts
+        contact(day, by="specialist", service="job_development", minutes=20),  # counts
+        contact(day, by="member"),  # the member alone
+        contact(day, service="job_support", member_ids=["m2"]),  # a working member's employer
+        contact(day, face_to_face=False),  # a call
+    ]
+    worker.push_ok(changes)
+    records = [Record.from_wire(change) for change in changes]
+    assert sum(map(counts_toward_target, records)) == 3
+
+    tallies = boss.get(TALLIES_PATH, week=WEEK, weeks=1).json()
+    (row,) = [r for r in tallies["rows"] if r["user"]["id"] == worker.user["id"]]
+    assert row["counts"] == [3]
+    week = boss.get(TEAM_WEEK_PATH, user=worker.user["id"], week=WEEK).json()
+    assert week["count"] == 3 and len(week["contacts"]) == 6
+    _, rows = _csv_rows(boss.get(TEAM_EXPORT_PATH, week=WEEK, format="csv").content)
+    assert [r["counts"] for r in rows].count("true") == 3
+    (page,) = _pdf_pages(boss.get(TEAM_EXPORT_PATH, week=WEEK, format="pdf").content)
+    assert "Face-to-face employer contacts: 3 of 6" in page
+
+    phone = Store.create(tmp_path / "phone", PIN)
+    phone.apply_pulled(records, None)
+    assert phone.week_tally(datetime.fromisoformat(day)).count == 3
+    phone.close()
