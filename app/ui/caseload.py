@@ -12,6 +12,7 @@ from app.domain import DueItem, Record, TeamSettings, parse_version
 from app.store import Store
 
 from . import text
+from .state import contact_kind_words
 
 CASELOAD_FILTERS = {"active": "Active", "seeking": "Looking for work", "closed": "Closed",
                     "all": "All"}
@@ -86,7 +87,8 @@ def timeline(member: Record, records: dict[str, list[Record]],
         c = contact.data
         when = datetime.fromisoformat(c["occurred_at"]).astimezone(zone)
         parts = [text.when_label(when, today=today), "Face to face" if c["face_to_face"] else
-                 "Not face to face", c.get("contact_person") or "", c.get("purpose") or ""]
+                 "Not face to face", c.get("contact_person") or "", *contact_kind_words(c),
+                 c.get("purpose") or ""]
         entries.append(TimelineEntry(when, f"Employer contact: {c['employer']}",
                                      _joined(parts), f"employer_contact/{contact.id}"))
     for job in records["job"]:

@@ -245,6 +245,17 @@ def _when_and_how(data: Mapping[str, Any], settings: TeamSettings,
     return when, "Face to face" if data.get("face_to_face") else "Not face to face"
 
 
+def contact_kind_words(data: Mapping[str, Any]) -> list[str]:
+    """What sets an employer contact apart from the ones that count: job
+    support, made by the member alone. Nothing for the usual kind."""
+    words = []
+    if data.get("service") == "job_support":
+        words.append("Job support")
+    if data.get("by") == "member":
+        words.append("Made by the member")
+    return words
+
+
 def _history_item(record: Record, settings: TeamSettings, names: dict[str, str],
                   unsynced: bool, today: date) -> HistoryItem:
     data = record.data
@@ -254,7 +265,7 @@ def _history_item(record: Record, settings: TeamSettings, names: dict[str, str],
                    for m in data.get("member_ids") or []]
         parts = [when, how, data.get("contact_person") or "",
                  f"For {', '.join(members)}" if members else "Generic",
-                 data.get("purpose") or ""]
+                 *contact_kind_words(data), data.get("purpose") or ""]
         title = data["employer"]
     else:
         minutes = data.get("minutes")

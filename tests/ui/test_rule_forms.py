@@ -67,6 +67,10 @@ def test_an_employer_contact_says_what_it_was_for_and_who_made_it(start_app):
         assert store.week_tally().count == 0
         assert "first_employer_contact" not in {i.rule for i in store.due_items()
                                                 if i.member_id == seeker.id}
+        mark = h.mark()
+        r.app.nav.switch_tab("history")
+        shown = h.sent_since(mark)
+        assert "Made by the member" in shown and "Job support" in shown
 
     run(flow())
 
