@@ -247,7 +247,14 @@ class _History:
                     "employer": name, "employer_id": employers[name], "face_to_face": True,
                     "contact_person": PEOPLE[k % len(PEOPLE)], "purpose": purpose,
                     "outcome": outcome, "member_ids": members if k == 0 else [],
+                    "minutes": 15 + 5 * (k % 3),
                 })
+            if week >= 5:  # job support at the holder's new employer: logged, not counted
+                name = s.employers[0]
+                self.timed("employer_contact", self.at(week, 2, 11), {
+                    "employer": name, "employer_id": employers[name], "face_to_face": True,
+                    "service": "job_support", "member_ids": [holder], "minutes": 20,
+                    "purpose": "Check in with the manager on how the new job goes"})
             if week % 2 == 0:
                 name = s.employers[-1]
                 self.timed("employer_contact", self.at(week, 0, 8, 30), {
