@@ -298,6 +298,11 @@ class Store:
         # and the due list open only rows written since. Forgotten with the key.
         self._opened: dict[str, tuple[tuple[str, str, int, str | None], Record]] = {}
         self._lock = threading.RLock()
+        # Told after each committed local write (put, delete), once per batch:
+        # sync pushes it without any screen having to remember to ask.
+        self._write_listeners: builtins.list[Callable[[], None]] = []
+        self._batches = 0  # batch() blocks open
+        self._unannounced = False  # a write inside the open batch
         self._monotonic = monotonic
         self._last_used = monotonic()
         self._wall_ms = wall_ms
@@ -606,6 +611,41 @@ class Store:
 
     # ----- records -------------------------------------------------------------
 
+    def on_write(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each committed local write (put or delete),
+        once for a whole `batch()`; returns what stops it."""
+        self._write_listeners.append(listener)
+        return lambda: self._write_listeners.remove(listener)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Writes inside share one transaction (all of them or none) and are
+        announced once, when it commits."""
+        with self._locked():
+            self._batches += 1
+            try:
+                with self._db.atomic():
+                    yield
+            except BaseException:
+                self._unannounced = self._batches > 1 and self._unannounced
+                raise
+            finally:
+                self._batches -= 1
+        if self._batches == 0:
+            self._announce()
+
+    def _wrote(self) -> None:
+        """A local write committed (or joined the open batch)."""
+        self._unannounced = True
+        if self._batches == 0:
+            self._announce()
+
+    def _announce(self) -> None:
+        if self._unannounced:
+            self._unannounced = False
+            for listener in builtins.list(self._write_listeners):
+                listener()
+
     def put(self, kind: str, data: dict[str, Any], *, id: str | None = None) -> Record:
         """Store a new record, or a new version of record `id`. Durable on return.
         The limits every record must meet apply, by the store's clock (`now`)."""
@@ -622,6 +662,7 @@ class Store:
             record = Record(record_id, kind, self._clock.tick(), False, data)
             with self._db.atomic():
                 self._write(keys, rid, record)
+        self._wrote()
         return record
 
     def delete(self, id: str) -> Record:
@@ -635,6 +676,7 @@ class Store:
             record = Record(id, row[0], self._clock.tick(), True, {})
             with self._db.atomic():
                 self._write(keys, rid, record)
+        self._wrote()
         return record
 
     def get(self, id: str) -> Record | None:

@@ -61,17 +61,19 @@ def contacts_with(store: Store, employer: Record) -> list[Record]:
 
 def merge(store: Store, duplicate: Record, keep: Record) -> int:
     """Make every contact with `duplicate` name `keep` instead, then remove the
-    duplicate entry. Returns how many contacts changed."""
+    duplicate entry, in one transaction (announced to sync once). Returns how
+    many contacts changed."""
     entries = {e.data["name"].casefold(): e for e in store.list("employer")}
     keys = _keys_by_id(entries)
     gone = duplicate.data["name"].casefold()
     changed = 0
-    for contact in store.list("employer_contact"):
-        if _key_of(contact, keys) == gone or contact.data.get("employer_id") == duplicate.id:
-            store.put("employer_contact", {**contact.data, "employer": keep.data["name"],
-                                           "employer_id": keep.id}, id=contact.id)
-            changed += 1
-    store.delete(duplicate.id)
+    with store.batch():
+        for contact in store.list("employer_contact"):
+            if _key_of(contact, keys) == gone or contact.data.get("employer_id") == duplicate.id:
+                store.put("employer_contact", {**contact.data, "employer": keep.data["name"],
+                                               "employer_id": keep.id}, id=contact.id)
+                changed += 1
+        store.delete(duplicate.id)
     return changed
 
 

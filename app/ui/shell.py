@@ -145,9 +145,9 @@ class FieldLogApp:
             case "members":
                 return members_screen(nav, store)
             case "member_page":
-                return member_screen(nav, store, arg, self.sync.changed)
+                return member_screen(nav, store, arg)
             case "close_member":
-                return close_member_screen(nav, store, arg, self.sync.changed)
+                return close_member_screen(nav, store, arg)
             case "employers":
                 return employers_screen(nav, store, self.now)
             case "merge_employer":
@@ -263,7 +263,6 @@ class FieldLogApp:
 
     def _saved(self, record: Record) -> None:
         self.nav.leave()
-        self.sync.changed()  # pushed within seconds; an edited refused record goes again
         store = self.store
         when = record.occurred_at
         tally = store.week_tally(datetime.fromisoformat(when) if when else self.now())
@@ -272,7 +271,6 @@ class FieldLogApp:
 
     def _delete_with_undo(self, record: Record) -> None:
         self.store.delete(record.id)
-        self.sync.changed()
         if self.nav.top.startswith(f"{record.kind}/"):
             self.nav.leave()
         else:
@@ -280,7 +278,6 @@ class FieldLogApp:
 
         def undo(_e: Any) -> None:
             self.store.put(record.kind, dict(record.data), id=record.id)
-            self.sync.changed()
             self.nav.show()
 
         self.nav.notify("Deleted.", undo=undo)

@@ -30,7 +30,7 @@ def default_client(store: Store) -> SyncClient:
 
 class SyncLink:
     """Keeps sync running while the app is unlocked and enrolled: a saved change
-    goes out within `push_delay` seconds (call `changed` after each save), and
+    goes out within `push_delay` seconds (the store announces each write), and
     the server is probed every `probe_interval` seconds (None: never) so the
     status shows offline, and back, within seconds."""
 
@@ -45,6 +45,7 @@ class SyncLink:
         self._probe_interval = probe_interval
         self.client: SyncClient | None = None
         self._scheduler: SyncScheduler | None = None
+        self._stop_listening: Callable[[], None] | None = None
 
     def attach(self, store: Store) -> SyncClient:
         """The client of `store` (made on first use of a newly opened store)."""
@@ -52,6 +53,7 @@ class SyncLink:
             self.close()
             self.client = self._make_client(store)
             self.client.add_listener(self._on_status)
+            self._stop_listening = store.on_write(self._changed)
         return self.client
 
     def start(self) -> None:
@@ -65,7 +67,7 @@ class SyncLink:
                 probe_interval=self._probe_interval).start()
         self._scheduler.request()
 
-    def changed(self) -> None:
+    def _changed(self) -> None:
         """After each local save or delete: the counts follow at once, and the
         change is pushed within seconds."""
         if self.client is not None:
@@ -88,6 +90,9 @@ class SyncLink:
         """Stop syncing (when the app closes, or the store was erased: nothing of
         it may be used again)."""
         self.stop(wait=True)
+        if self._stop_listening is not None:
+            self._stop_listening()
+            self._stop_listening = None
         self.client = None
 
 

@@ -349,3 +349,27 @@ def test_settings_from_the_server_are_kept_and_cannot_be_changed_here(store_dir)
     with Store.open(store_dir, PIN) as reopened:
         assert reopened.settings_from_server and reopened.settings.timezone == "America/Denver"
         assert reopened.damaged() == []
+
+
+def test_each_committed_write_is_announced_and_a_batch_once(fresh_store):
+    heard: list[int] = []
+    stop = fresh_store.on_write(lambda: heard.append(fresh_store.pending_count()))
+    first = fresh_store.put("employer_contact", contact())
+    assert heard == [1]  # told after the commit: the change already waits to be pushed
+    fresh_store.delete(first.id)
+    assert heard == [1, 1]
+    with fresh_store.batch():
+        for _ in range(3):
+            fresh_store.put("employer_contact", contact())
+        assert heard == [1, 1]  # nothing yet: one announcement when the batch commits
+    assert heard == [1, 1, 4]
+
+    # A batch that fails leaves nothing behind and announces nothing.
+    with pytest.raises(ValidationError), fresh_store.batch():
+        fresh_store.put("employer_contact", contact())
+        fresh_store.put("employer_contact", {"employer": ""})
+    assert fresh_store.pending_count() == 4 and heard == [1, 1, 4]
+
+    stop()
+    fresh_store.put("employer_contact", contact())
+    assert heard == [1, 1, 4]

@@ -220,3 +220,39 @@ def test_offline_is_calm_and_syncs_when_back(start_app, central):
         await until(lambda: "All synced" in h.sent_since(mark))
 
     run(flow())
+
+
+def test_every_write_reaches_the_server_without_a_screen_asking(start_app, central):
+    """The store announces each committed write: a merge (one transaction) and
+    a closing from the member's page go out within seconds, no Sync now."""
+    code = central.user("Cleo Specialist")
+
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        await r.connect(central.url, code)
+        store = r.app.store
+        await h.tab("Home")
+        await r.log_contact("Juniper Garden")
+        await r.log_contact("Juniper Garden Center")
+        await until(lambda: store.pending_count() == 0)
+        duplicate = next(e for e in store.list("employer") if e.data["name"].endswith("Center"))
+        keep = next(e for e in store.list("employer") if e.id != duplicate.id)
+        r.app.nav.open(f"merge_employer/{duplicate.id}")
+        await h.click(f"merge_into:{keep.id}")
+        await h.click("merge_confirm")
+        await until(lambda: store.pending_count() == 0)
+        pushed = [row for row in central.records() if row["kind"] == "employer_contact"]
+        assert all(keep.id in row["data"] for row in pushed), pushed
+
+        who = store.put("member", {"display_name": "Ike P.", "program_entry": "2026-09-01",
+                                   "status": "active", "job_seeking": True})
+        r.app.nav.open(f"close_member/{who.id}")
+        await h.choose("close_reason", "Moved away")
+        await h.click("close_confirm")
+        await until(lambda: store.pending_count() == 0)
+        assert any('"closed_reason": "Moved away"' in row["data"] or
+                   '"closed_reason":"Moved away"' in row["data"] for row in central.records())
+
+    run(flow())

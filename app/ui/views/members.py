@@ -3,7 +3,6 @@ steps, what to do next) and closing a member for a reason."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 import flet as ft
@@ -39,8 +38,6 @@ from app.ui.widgets import Choice, labelled
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
 from .form import NEW_FOR, when_input
-
-Changed = Callable[[], None]  # a record was saved: push it soon
 
 
 def members_screen(nav: Navigator, store: Store) -> Screen:
@@ -95,7 +92,7 @@ def _open_member(nav: Navigator, member: Record):
     return nav.guard(lambda _e: nav.open(f"member_page/{member.id}"))
 
 
-def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed) -> Screen:
+def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
     """One member: who, what to do next, the plan's steps, and everything so far."""
     member = store.get(member_id)
     if member is None or member.kind != "member":
@@ -134,7 +131,6 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     if active and job is not None and ended is None:
         def stop_follow_along() -> None:
             store.put("member", follow_along_stopped(member.data, today), id=member_id)
-            changed()
             nav.show()
             nav.notify(f"No more follow-along is listed for {name}.")
 
@@ -151,7 +147,6 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     if active and ended is not None:
         def resume_follow_along(_e) -> None:
             store.put("member", follow_along_resumed(member.data), id=member_id)
-            changed()
             nav.show()
             nav.notify(f"Follow-along for {name} is listed again.")
 
@@ -163,7 +158,6 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
     else:
         def reopen(_e) -> None:
             store.put("member", reopened(member.data), id=member_id)
-            changed()
             nav.show()
             nav.notify(f"{name} is back on your caseload.")
 
@@ -191,7 +185,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str, changed: Changed
         ]
     if plan is not None and plan.data.get("steps"):
         controls += [heading(f"Plan: {plan.data['goal']}"),
-                     *_steps(nav, store, plan, changed)]
+                     *_steps(nav, store, plan)]
     controls.append(heading("Timeline"))
     controls += [
         ft.ListTile(title=ft.Text(entry.title), subtitle=ft.Text(entry.detail, max_lines=3)
@@ -211,13 +205,12 @@ def _action(label: str, icon: ft.IconData, on_click, key: str) -> ft.Control:
                         col=6)
 
 
-def _steps(nav: Navigator, store: Store, plan: Record, changed: Changed) -> list[ft.Control]:
+def _steps(nav: Navigator, store: Store, plan: Record) -> list[ft.Control]:
     """The plan's steps, each ticked done (or not) with one tap."""
     def tick(index: int):
         def flip(e) -> None:
             store.put("employment_plan", with_step_done(plan, index, bool(e.control.value)),
                       id=plan.id)
-            changed()
             nav.show()
 
         return nav.guard(flip)
@@ -237,8 +230,7 @@ def _short_day(when: date, today: date) -> str:
     return f"{when.day} {when:%b}" + ("" if when.year == today.year else f"\n{when.year}")
 
 
-def close_member_screen(nav: Navigator, store: Store, member_id: str,
-                        changed: Changed) -> Screen:
+def close_member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
     """Closing asks when and why. A member is never closed for missed
     appointments: when the last visits are outreach attempts, they are shown
     first."""
@@ -273,7 +265,6 @@ def close_member_screen(nav: Navigator, store: Store, member_id: str,
         if problems:
             return False
         store.put("member", data, id=member_id)
-        changed()
         nav.leave()
         nav.notify(f"{name} is closed. Reopen from the member's page if needed.")
         return True
