@@ -28,9 +28,10 @@ test: install system-deps lint
 	$(PY) -m pytest
 
 # The fast loop: lint, types and every test that needs no browser and no
-# PostgreSQL (`make test` runs them all, as CI does).
+# PostgreSQL, the long random ones with fewer tries (tests/sizes.py), on both
+# cores (`make test` runs them all in full, one at a time, as CI does).
 check: install lint
-	$(PY) -m pytest --quick -q
+	$(PY) -m pytest --quick -q -n 2
 
 # The demo: the central store and two phones (the specialist's on APP_PORT, the
 # supervisor's on the next port), data and logs under DATA. run.py checks the

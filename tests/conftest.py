@@ -7,6 +7,7 @@ import pytest
 
 from app.store import Store
 from tests.server_harness import Postgres, postgres_bin
+from tests.sizes import QUICK_ENV
 
 PIN = "483920"
 
@@ -37,6 +38,13 @@ def postgres() -> Iterator[Postgres]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--quick", action="store_true",
                      help="`make check`: leave out the tests that need chromium or PostgreSQL")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under --quick the long random tests take a slice of their tries
+    (tests/sizes.py); set before any test module is imported."""
+    if config.getoption("--quick"):
+        os.environ[QUICK_ENV] = "1"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -3,9 +3,11 @@
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from tests.sizes import tries
+
 from .conftest import FUZZ_COUNTS, client_address
 
-MAX_EXAMPLES = 100  # per operation and backend: about a minute in all
+MAX_EXAMPLES = tries(100, 15)  # per operation and backend: about a minute in all
 
 
 def test_no_server_errors_and_json_error_shape(server, specialist):

@@ -34,10 +34,11 @@ from sync.protocol import (
     TEAM_WEEK_PATH,
 )
 from tests.due_cases import ON, job, member
+from tests.sizes import tries
 
 from .conftest import FUZZ_COUNTS, Device, client_address, contact
 
-EXAMPLES = 60  # random examples per test and backend, after the sweeps of ATOMS
+EXAMPLES = tries(60, 10)  # random examples per test and backend, after the sweeps of ATOMS
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import pytest
 
 from app.store import Store, StoreState
 from tests.conftest import PIN
+from tests.sizes import tries
 
 WRITER = """
 import sys
@@ -61,7 +62,7 @@ sys.stdin.readline()
 Store.create(sys.argv[1], sys.argv[2])
 print("created", flush=True)
 """
-CREATE_KILL_ROUNDS = 36
+CREATE_KILL_ROUNDS = tries(36, 8)
 
 
 def start_creator(directory):

@@ -18,6 +18,7 @@ from app.store import Store
 from sync.client import SyncClient
 from sync.server.db import records
 from tests.server_harness import start_server
+from tests.sizes import tries
 from tests.sync.conftest import PIN
 
 MEMBER = "0193a6f0-5c1e-7d4a-9a51-3f2b8c9e1d21"
@@ -113,7 +114,9 @@ def server_state(central, user_id: str, slots: list[str]) -> State:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=tries(15, 4),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(phones=st.integers(2, 3), steps=st.lists(step, min_size=1, max_size=25))
 def test_random_offline_edits_and_sync_orders_converge(central, tmp_path_factory, phones, steps):

@@ -8,14 +8,15 @@ import time
 
 from app.store import Store
 from app.ui.navigator import UNEXPECTED
+from tests.sizes import tries
 
 from .conftest import NOW, PIN, run
 from .walk import Walk
 
-STEPS = 2000
+STEPS = tries(2000, 300)
 # Which choices the seed makes shifts with every screen's controls, so a walk
 # may need more steps to reach every screen; it goes on until it has, up to this.
-MAX_STEPS = 2 * STEPS
+MAX_STEPS = 4000
 KNOWN_SCREENS = {"home", "history", "members", "employers", "settings", "sync", "connect",
                  "employer_contact", "member_visit", "member", "employer", "merge_employer", "lock",
                  "setup", "member_page", "close_member", "job", "job_end", "career_profile",
