@@ -110,7 +110,7 @@ def _item_card(nav: Navigator, quarter: Quarter, item: FidelityItemInfo) -> ft.C
         ft.Row([bar, ft.Text(rated, key=f"rating:{name}")], spacing=10),
         muted(item["evidence"], size=13),
     ], spacing=6), padding=12, key=f"fidelity:{name}",
-        on_click=nav.guard(lambda _e: nav.open(f"fidelity_item/{quarter}/{name}"))))
+        on_click=nav.opener(f"fidelity_item/{quarter}/{name}")))
 
 
 def _rate_chart(quarters: list[QuarterOutcomes], benchmarks: Benchmarks) -> ft.Control:

@@ -195,7 +195,7 @@ def _empty_caseload_notice(nav: Navigator, store: Store, kind: str) -> list[ft.C
     return [
         ft.Text("No active members yet. Add the member first, then log the visit."),
         ft.OutlinedButton(content="Add a member", icon=ft.Icons.PERSON_ADD,
-                          on_click=nav.guard(lambda _e: nav.open("member"))),
+                          on_click=nav.opener("member")),
     ]
 
 

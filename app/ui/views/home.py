@@ -84,14 +84,14 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
         days_left,
         unreadable,
         big_button("Log employer contact", ft.Icons.HANDSHAKE_OUTLINED,
-                   nav.guard(lambda _e: nav.open("employer_contact")), key="log_contact"),
+                   nav.opener("employer_contact"), key="log_contact"),
         big_button("Log member visit", ft.Icons.PERSON_OUTLINE,
-                   nav.guard(lambda _e: nav.open("member_visit")), key="log_visit",
+                   nav.opener("member_visit"), key="log_visit",
                    filled=False),
         # One tap from here to the Sync screen.
         ft.ListTile(leading=sync_icon, title=sync_line, subtitle=sync_detail,
                     trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), key="open_sync",
-                    on_click=nav.guard(lambda _e: nav.open("sync")),
+                    on_click=nav.opener("sync"),
                     content_padding=ft.Padding.only(left=8)),
         ft.Text("Overdue and due in the next 7 days", weight=ft.FontWeight.BOLD,
                 key="due_heading"),
@@ -113,13 +113,10 @@ def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
     return [
         due_tile(item.says, item.due, today, overdue=item.status == "overdue",
                  key=f"due:{item.rule}:{item.member_id}",
-                 on_click=_to_member(nav, item.member_id))
+                 on_click=nav.opener(f"member_page/{item.member_id}"))
         for item in items
     ]
 
-
-def _to_member(nav: Navigator, member_id: str):
-    return nav.guard(lambda _e: nav.open(f"member_page/{member_id}"))
 
 
 def _weeks_chart(summary: HomeSummary) -> ft.Control:

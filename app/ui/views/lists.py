@@ -28,7 +28,7 @@ def _tile(nav: Navigator, record: Record, title: str, detail: str, icon: ft.Icon
         leading=ft.Icon(icon),
         title=ft.Text(title),
         subtitle=ft.Text(detail, max_lines=4, overflow=ft.TextOverflow.ELLIPSIS),
-        on_click=nav.guard(lambda _e: nav.open(f"{record.kind}/{record.id}")),
+        on_click=nav.opener(f"{record.kind}/{record.id}"),
         key=f"open:{record.id}",
         content_padding=ft.Padding.only(left=8),
         expand=True,
@@ -99,7 +99,7 @@ def employers_screen(nav: Navigator, store: Store, now: Callable[[], datetime]) 
 
     controls: list[ft.Control] = [
         big_button("Add employer", ft.Icons.ADD_BUSINESS,
-                   nav.guard(lambda _e: nav.open("employer")), key="add_employer", filled=False),
+                   nav.opener("employer"), key="add_employer", filled=False),
     ]
     for entry in directory(store):
         if entry.record is not None:

@@ -71,7 +71,7 @@ def members_screen(nav: Navigator, store: Store) -> Screen:
                         title=ft.Text(m.data["display_name"]),
                         subtitle=ft.Text(detail(m), max_lines=4),
                         trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
-                        on_click=_open_member(nav, m), key=f"member_page:{m.id}",
+                        on_click=nav.opener(f"member_page/{m.id}"), key=f"member_page:{m.id}",
                         content_padding=ft.Padding.only(left=8))
             for m in shown
         ] or [muted("Your caseload is empty. Add the members you work with." if not everyone
@@ -81,15 +81,11 @@ def members_screen(nav: Navigator, store: Store) -> Screen:
     fill()
     return tab_screen("members", "Members", [
         ft.Text(caseload_line(everyone), size=18, weight=ft.FontWeight.BOLD, key="caseload"),
-        big_button("Add member", ft.Icons.PERSON_ADD, nav.guard(lambda _e: nav.open("member")),
+        big_button("Add member", ft.Icons.PERSON_ADD, nav.opener("member"),
                    key="add_member", filled=False),
         chosen,
         listing,
     ])
-
-
-def _open_member(nav: Navigator, member: Record):
-    return nav.guard(lambda _e: nav.open(f"member_page/{member.id}"))
 
 
 def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
@@ -106,25 +102,22 @@ def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
     plan = latest(records["employment_plan"], "written_on")
     active = member.data["status"] == "active"
 
-    def go(route: str):
-        return nav.guard(lambda _e: nav.open(route))
-
     actions: list[ft.Control] = [
-        _action("Log visit", ft.Icons.PERSON_OUTLINE, go(f"member_visit/{NEW_FOR}{member_id}"),
-                "member_log_visit"),
+        _action("Log visit", ft.Icons.PERSON_OUTLINE,
+                nav.opener(f"member_visit/{NEW_FOR}{member_id}"), "member_log_visit"),
         _action("Log employer contact", ft.Icons.HANDSHAKE_OUTLINED,
-                go(f"employer_contact/{NEW_FOR}{member_id}"), "member_log_contact"),
+                nav.opener(f"employer_contact/{NEW_FOR}{member_id}"), "member_log_contact"),
         _action("Career profile" if profile else "Start career profile", ft.Icons.BADGE_OUTLINED,
-                go(f"career_profile/{profile.id}" if profile
+                nav.opener(f"career_profile/{profile.id}" if profile
                    else f"career_profile/{NEW_FOR}{member_id}"), "member_profile"),
         _action("Employment plan" if plan else "Write employment plan",
-                ft.Icons.CHECKLIST, go(f"employment_plan/{plan.id}" if plan
+                ft.Icons.CHECKLIST, nav.opener(f"employment_plan/{plan.id}" if plan
                                        else f"employment_plan/{NEW_FOR}{member_id}"),
                 "member_plan"),
         _action("End job" if job else "Start a job", ft.Icons.WORK_OUTLINE,
-                go(f"job_end/{job.id}" if job else f"job/{NEW_FOR}{member_id}"),
+                nav.opener(f"job_end/{job.id}" if job else f"job/{NEW_FOR}{member_id}"),
                 "member_job"),
-        _action("Edit details", ft.Icons.EDIT_OUTLINED, go(f"member/{member_id}"),
+        _action("Edit details", ft.Icons.EDIT_OUTLINED, nav.opener(f"member/{member_id}"),
                 "member_edit"),
     ]
     ended = follow_along_ended(member.data)
@@ -154,7 +147,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
                                nav.guard(resume_follow_along), "member_follow_along_resume"))
     if active:
         actions.append(_action("Close", ft.Icons.ARCHIVE_OUTLINED,
-                               go(f"close_member/{member_id}"), "member_close"))
+                               nav.opener(f"close_member/{member_id}"), "member_close"))
     else:
         def reopen(_e) -> None:
             store.put("member", reopened(member.data), id=member_id)
@@ -191,7 +184,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
         ft.ListTile(title=ft.Text(entry.title), subtitle=ft.Text(entry.detail, max_lines=3)
                     if entry.detail else None,
                     leading=ft.Text(_short_day(entry.when, today), size=12, width=48),
-                    on_click=go(entry.route), key=f"timeline:{n}",
+                    on_click=nav.opener(entry.route), key=f"timeline:{n}",
                     content_padding=ft.Padding.only(left=4))
         for n, entry in enumerate(timeline(member, records, store.settings, store.today()))
     ]

@@ -149,7 +149,7 @@ def _sync_section(nav: Navigator, account: Account | None,
             muted("Connect to your team's server to keep a copy of your records there "
                   "and let your supervisor see your weekly count."),
             big_button("Connect to server", ft.Icons.CLOUD_OUTLINED,
-                       nav.guard(lambda _e: nav.open("connect")), key="connect_to_server",
+                       nav.opener("connect"), key="connect_to_server",
                        filled=False),
         ]
     user, team = account["user"], account["team"]
@@ -157,7 +157,7 @@ def _sync_section(nav: Navigator, account: Account | None,
         ft.Text(f"Connected as {user['name']} ({user['role']}), team {team['name']}.",
                 key="connected_as"),
         muted(f"Server: {server_url}", size=13),
-        big_button("Open sync", ft.Icons.SYNC, nav.guard(lambda _e: nav.open("sync")),
+        big_button("Open sync", ft.Icons.SYNC, nav.opener("sync"),
                    key="open_sync_settings", filled=False),
     ]
 

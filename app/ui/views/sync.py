@@ -35,7 +35,7 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
             muted("Your records stay on this phone until you connect to your team's server."),
             *_waiting(summary),
             big_button("Connect to server", ft.Icons.CLOUD_OUTLINED,
-                       nav.guard(lambda _e: nav.open("connect")), key="connect_to_server"),
+                       nav.opener("connect"), key="connect_to_server"),
         ]
     controls: list[ft.Control] = [
         ft.Text(summary.waiting, size=24, weight=ft.FontWeight.BOLD, key="sync_waiting"),
@@ -53,7 +53,7 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
         controls.append(ft.Text(summary.problem, color=ft.Colors.ERROR, key="sync_problem"))
     if summary.enroll_again:
         controls.append(big_button("Connect again", ft.Icons.CLOUD_OUTLINED,
-                                   nav.guard(lambda _e: nav.open("connect")),
+                                   nav.opener("connect"),
                                    key="connect_again"))
     controls.append(big_button("Sync now", ft.Icons.SYNC, nav.guard(lambda _e: sync_now()),
                                key="sync_now"))

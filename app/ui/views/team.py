@@ -95,7 +95,7 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
     refresh = icon_button(ft.Icons.REFRESH, "Refresh the team's counts",
                           nav.guard(lambda _e: nav.run(fetch)), key="team_refresh")
     fidelity = big_button("Fidelity and outcomes", ft.Icons.INSIGHTS,
-                          nav.guard(lambda _e: nav.open("fidelity")), key="open_fidelity",
+                          nav.opener("fidelity"), key="open_fidelity",
                           filled=False)
     return tab_screen("team", "Team", [body, fidelity], actions=[refresh],
                       on_scroll=nav.guard(pulled))
@@ -240,7 +240,7 @@ def _cell(nav: Navigator, name: str, cell: TeamCell) -> ft.Control:
             ], width=CELL, height=38),
             width=CELL, height=38, bgcolor=background, border_radius=4, key=key,
             border=ft.Border.all(2, colour) if cell.running else None,
-            on_click=nav.guard(lambda _e: nav.open(f"team_week/{user_id}/{week}")),
+            on_click=nav.opener(f"team_week/{user_id}/{week}"),
         ),
     )
 
