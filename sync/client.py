@@ -1,17 +1,6 @@
 """The device side of sync protocol v1: enroll, push the outbox, pull changes.
 
-Errors form one small tree (every message plain English, saying what to do):
-
-    SyncError
-    ├── OfflineError          the server could not be reached (the normal case in the field)
-    ├── ServerError           the server failed or did not answer per the protocol
-    ├── NotEnrolledError      this device is not connected to a server yet
-    ├── EnrollmentError       the enrollment code was refused
-    ├── TokenInvalidError     the server no longer knows this device: enroll again
-    ├── DeviceRevokedError    an administrator revoked the device; local data erased
-    └── RequestError          any other refusal, with the server's code and message
-
-`sync/` never imports flet: the app listens to `SyncStatus` changes.
+Its errors are `sync.errors`. `sync/` never imports flet: the app listens to `SyncStatus` changes.
 """
 
 from __future__ import annotations
@@ -33,6 +22,16 @@ import httpx
 from app.domain import FieldLogError, Record, ValidationError
 from app.store import Merged, Outgoing, SetAside, Store, StoreError, StoreLockedError
 
+from .errors import (
+    DeviceRevokedError,
+    EnrollmentError,
+    NotEnrolledError,
+    OfflineError,
+    RequestError,
+    ServerFailedError,
+    SyncError,
+    TokenInvalidError,
+)
 from .protocol import (
     CLOCK_AHEAD_LIMIT,
     ENROLL_PATH,
@@ -74,40 +73,6 @@ PROBE_INTERVAL = 5.0
 PROBE_TIMEOUT = 3.0
 
 log = logging.getLogger(__name__)
-
-
-class SyncError(Exception):
-    """Base of the sync client's errors; str() is a message for the specialist."""
-
-
-class OfflineError(SyncError):
-    pass
-
-
-class ServerError(SyncError):
-    pass
-
-
-class NotEnrolledError(SyncError):
-    pass
-
-
-class EnrollmentError(SyncError):
-    pass
-
-
-class TokenInvalidError(SyncError):
-    pass
-
-
-class DeviceRevokedError(SyncError):
-    pass
-
-
-class RequestError(SyncError):
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -434,7 +399,9 @@ class SyncClient:
         if not isinstance(results, list) or [r.get("id") for r in results] != [
             change.id for change in batch
         ]:
-            raise ServerError("The server's answer did not match the records sent. Try later.")
+            raise ServerFailedError(
+                "The server's answer did not match the records sent. Try later."
+            )
         self.store.acknowledge(
             (
                 (change.id, change.version, result["status"], result.get("error"))
@@ -594,7 +561,7 @@ class SyncClient:
             return body
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict) or "code" not in error:
-            raise ServerError(
+            raise ServerFailedError(
                 f"The server answered in a way this app does not understand (HTTP "
                 f"{response.status_code}). Check the server address in Settings."
             )
@@ -614,7 +581,7 @@ class SyncClient:
                 )
             raise EnrollmentError(message)
         if response.status_code >= 500:
-            raise ServerError(message)
+            raise ServerFailedError(message)
         raise RequestError(code, message)
 
 

@@ -21,7 +21,8 @@ import flet as ft
 
 from app.domain import FieldLogError, Record
 from app.store import Store, StoreError, StoreLockedError, StoreState
-from sync.client import SyncClient, SyncError, SyncStatus
+from sync.client import SyncClient, SyncStatus
+from sync.errors import SyncError
 from sync.team import TeamClient
 
 from .forms import FORMS

@@ -1,6 +1,6 @@
-"""The central store's errors.
+"""The central store's errors (the device's are `sync.errors`).
 
-    ServerError
+    CentralStoreError
     ├── ProtocolError   a PROTOCOL.md error: an ErrorCode, a message, maybe a field;
     │                   the HTTP layer turns it into {"error": {...}} with its status
     └── AdminError      a command-line mistake (unknown team, duplicate name ...)
@@ -31,11 +31,11 @@ HTTP_STATUS: dict[ErrorCode, int] = {
 }
 
 
-class ServerError(Exception):
+class CentralStoreError(Exception):
     """Base of the central store's errors."""
 
 
-class ProtocolError(ServerError):
+class ProtocolError(CentralStoreError):
     def __init__(
         self,
         code: ErrorCode,
@@ -62,5 +62,5 @@ class ProtocolError(ServerError):
         return error_body(self.code, self.message, field=self.field)
 
 
-class AdminError(ServerError):
+class AdminError(CentralStoreError):
     """A mistake on the command line, with a message saying how to fix it."""

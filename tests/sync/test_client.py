@@ -14,14 +14,8 @@ import sqlalchemy as sa
 
 from app.domain import new_record_id
 from app.store import Store, StoreErasedError
-from sync.client import (
-    DeviceRevokedError,
-    EnrollmentError,
-    OfflineError,
-    SyncClient,
-    TokenInvalidError,
-    normalise_server_url,
-)
+from sync.client import SyncClient, normalise_server_url
+from sync.errors import DeviceRevokedError, EnrollmentError, OfflineError, TokenInvalidError
 from sync.server.db import conflicts, iso, records, seq_counter, teams, utc_now
 from sync.server.db import devices as devices_table
 from tests.sync.conftest import PIN, contact, server_rows

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from sync.client import EnrollmentError, TokenInvalidError
+from sync.errors import EnrollmentError, TokenInvalidError
 from sync.server.db import audit_log
 from sync.server.settings import is_sqlite
 from tests.server_harness import Postgres, ServerProcess, copy_sqlite

@@ -17,7 +17,7 @@ from app.ui import text
 from app.ui.fidelity import item_title, rate_text, record_lines, value_text
 from app.ui.navigator import Navigator, Screen
 from app.ui.widgets import icon_button
-from sync.client import SyncError
+from sync.errors import SyncError
 from sync.protocol import Benchmarks, FidelityItemInfo, FidelityResponse, QuarterOutcomes
 from sync.team import TeamClient
 

@@ -16,7 +16,8 @@ from app.ui.forms import field_message
 from app.ui.navigator import Navigator, Screen
 from app.ui.state import AUTO_LOCK_CHOICES, auto_lock_label
 from app.ui.widgets import Choice
-from sync.client import EnrollmentError, SyncError, normalise_server_url
+from sync.client import normalise_server_url
+from sync.errors import EnrollmentError, SyncError
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
 from .lock import pin_field

@@ -31,7 +31,7 @@ from app.ui.state import (
     review_line,
 )
 from app.ui.widgets import icon_button
-from sync.client import SyncError
+from sync.errors import SyncError
 from sync.team import TeamClient, TeamTallies
 
 from .common import (
