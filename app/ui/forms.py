@@ -493,12 +493,16 @@ def edit_form(form: str, record: Record, store: Store, today: date) -> FormModel
             value = [{**step, "by": date.fromisoformat(step["by"]) if step.get("by") else None}
                      for step in value or []]
         values[spec.name] = value
-    if form == "job_end":
-        if not values.get("end_date"):
-            values["end_date"] = today
-        if not values.get("loss_learned_on"):
-            values["loss_learned_on"] = max(values["end_date"], today)
     model = FormModel(form, values, record_id=record.id, base=dict(record.data), today=today)
+    if form == "job_end":
+        if values.get("end_date"):
+            # Ended before: a loss stored without the day it was learned reads
+            # as learned on the end date (PROTOCOL.md), and stays so when the
+            # end is corrected; only ending a job now follows today.
+            values["loss_learned_on"] = values.get("loss_learned_on") or values["end_date"]
+            return model
+        values["end_date"] = today
+        values["loss_learned_on"] = today
     return _linked(model, store, today)
 
 

@@ -192,6 +192,21 @@ def test_a_jobs_end_asks_when_the_loss_was_learned(start_app):
         await h.click("save")
         assert store.get(job2.id).data["loss_learned_on"] == (today + timedelta(days=5)).isoformat()
 
+        # A job ended long ago, before the field: correcting its reason keeps
+        # the loss learned on the end date, so no job-loss item comes back.
+        old_end = today - timedelta(days=60)
+        job3 = store.put("job", {"member_id": who.id, "employer": "Copper Kettle Diner",
+                                 "start_date": (today - timedelta(days=200)).isoformat(),
+                                 "end_date": old_end.isoformat(), "end_reason": "quit"})
+        r.app.nav.open(f"job_end/{job3.id}")
+        await h.choose("field:end_reason", "fired")
+        await h.pick_date("field:end_date:date", old_end - timedelta(days=1))
+        await h.click("save")
+        data = store.get(job3.id).data
+        assert (data["end_reason"], data["loss_learned_on"]) == ("fired", old_end.isoformat())
+        assert [i.due for i in store.due_items() if i.rule == "contact_after_job_loss"] == [
+            today + timedelta(days=3)]  # the first job's only
+
     run(flow())
 
 
