@@ -67,6 +67,7 @@ from .members import (
     member_status,
     reaches,
     reopened,
+    with_closing_dated,
 )
 from .records import Record, check_record_id, new_record_id, sort_newest_first
 from .scales import Anchor, Scale
@@ -161,4 +162,5 @@ __all__ = [
     "wall_clock_ms",
     "week_tally",
     "weekly_counts",
+    "with_closing_dated",
 ]

@@ -71,6 +71,24 @@ def closed_on(member: Record, settings: TeamSettings) -> date | None:
     return settings.local_date(datetime.fromtimestamp(stamp.ms / 1000, UTC))
 
 
+# The reason a member closed before reasons were asked carries once edited.
+REASON_NOT_RECORDED = "Not recorded (closed before the app asked why)"
+
+
+def with_closing_dated(member: Record, settings: TeamSettings) -> dict[str, Any]:
+    """The member's data, a closed member's `closed_on` and `closed_reason`
+    filled in when it was closed before they were required: the day the
+    closing is read as (`closed_on`) and that no reason was recorded. So an
+    edit of such a member meets the rule without asking what nobody knows."""
+    day = closed_on(member, settings)
+    data = dict(member.data)
+    if day is not None:
+        data.setdefault("closed_on", day.isoformat())
+        if not str(data.get("closed_reason") or "").strip():
+            data["closed_reason"] = REASON_NOT_RECORDED
+    return data
+
+
 def follow_along_ended(member: Mapping[str, Any]) -> date | None:
     """From this day the member wants no more follow-along: "documented efforts
     to meet with members at least monthly ... and desired by members"

@@ -13,7 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from app.domain import Record, ValidationError, data_problems, default_service
+from app.domain import (
+    Record,
+    ValidationError,
+    data_problems,
+    default_service,
+    with_closing_dated,
+)
 from app.domain.kinds import (
     DISCLOSURE_CHOICES,
     FACE_TO_FACE_SETTINGS,
@@ -493,7 +499,8 @@ def edit_form(form: str, record: Record, store: Store, today: date) -> FormModel
             value = [{**step, "by": date.fromisoformat(step["by"]) if step.get("by") else None}
                      for step in value or []]
         values[spec.name] = value
-    model = FormModel(form, values, record_id=record.id, base=dict(record.data), today=today)
+    base = with_closing_dated(record, settings) if record.kind == "member" else dict(record.data)
+    model = FormModel(form, values, record_id=record.id, base=base, today=today)
     if form == "job_end":
         if values.get("end_date"):
             # Ended before: a loss stored without the day it was learned reads

@@ -237,3 +237,23 @@ def test_follow_along_can_be_declined_and_wanted_again(start_app):
         assert follows() == {"follow_along_monthly"}
 
     run(flow())
+
+
+def test_a_member_closed_before_the_rule_can_still_be_edited(start_app):
+    async def flow():
+        r = await start_app()
+        h = r.harness
+        await r.create_pin()
+        store = r.app.store
+        old = _wire("member", {"display_name": "Hal B.", "program_entry": "2025-06-02",
+                               "status": "closed"})
+        store.apply_pulled([old], None)
+        r.app.nav.open(f"member/{old.id}")
+        await h.type("field:notes", "Moved to another county")
+        await h.click("save")
+        data = store.get(old.id).data
+        assert data["notes"] == "Moved to another county" and data["status"] == "closed"
+        assert data["closed_on"] == "2025-11-22"  # the day of the record's last change
+        assert data["closed_reason"].startswith("Not recorded")
+
+    run(flow())
