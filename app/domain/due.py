@@ -192,6 +192,8 @@ RULES: tuple[Rule, ...] = (
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 _RULE = {rule.id: rule for rule in RULES}
 _RULE_ORDER = {rule_id: n for n, rule_id in enumerate(RULE_IDS)}
+# How long each rule stays listed after what starts it (0: not at all).
+_LISTED = {rule.id: timedelta(days=rule.listed_days or 0) for rule in RULES}
 # The rules the fidelity item "follow-along supports" rates (PROTOCOL.md,
 # "Fidelity, corrected").
 FOLLOW_ALONG_RULES = (
@@ -479,14 +481,13 @@ def _job_events(history: _History, job: _Job, on: date) -> Iterator[_JobEvent]:
     its loss), as known on `on`."""
     start, end = job.start, job.end
     last_held = end if end is not None else date.max
-    listed = {rule: timedelta(days=_RULE[rule].listed_days or 0) for rule in _RULE}
 
     before = start - _days("contact_before_job_start")
     yield _JobEvent(
         "contact_before_job_start",
         start,
         before,
-        start + listed["contact_before_job_start"],
+        start + _LISTED["contact_before_job_start"],
         _first_in(history.seen, before, min(start, on)),
         {"first": before, "last": start},
     )
@@ -495,7 +496,7 @@ def _job_events(history: _History, job: _Job, on: date) -> Iterator[_JobEvent]:
         "contact_after_job_start",
         after,
         date.min,
-        min(start + listed["contact_after_job_start"], last_held),
+        min(start + _LISTED["contact_after_job_start"], last_held),
         _first_in(history.seen, start, min(after, on)),
         {"first": start, "last": after},
     )
@@ -504,7 +505,7 @@ def _job_events(history: _History, job: _Job, on: date) -> Iterator[_JobEvent]:
         "work_incentives",
         start,
         date.min,
-        min(start + listed["work_incentives"], last_held),
+        min(start + _LISTED["work_incentives"], last_held),
         _first_in(history.work_incentives, planning, min(start, on)),
         {"first": planning, "last": start},
     )
@@ -513,7 +514,7 @@ def _job_events(history: _History, job: _Job, on: date) -> Iterator[_JobEvent]:
             "contact_after_job_loss",
             job.learned + _days("contact_after_job_loss"),
             max(end, job.learned),
-            job.learned + listed["contact_after_job_loss"],
+            job.learned + _LISTED["contact_after_job_loss"],
             _first_in(history.reached, end, on),
             {"first": end},
         )
