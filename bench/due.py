@@ -140,9 +140,9 @@ def fill(store: Store) -> int:
         version = f"{1700000000000 + n:013d}.00000.bench"
         page.append(Record(record_id, kind, version, False, data))
         if len(page) == 500:
-            store.apply_pulled(page, None)
+            store.inbox.apply_pulled(page, None)
             page = []
-    store.apply_pulled(page, None)
+    store.inbox.apply_pulled(page, None)
     return len(made)
 
 

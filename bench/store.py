@@ -110,9 +110,9 @@ def fill(store: Store, count: int) -> None:
             Record(new_record_id(), kind, f"{1700000000000 + n:013d}.00000.bench", False, data)
         )
         if len(page) == 500:
-            store.apply_pulled(page, None)
+            store.inbox.apply_pulled(page, None)
             page = []
-    store.apply_pulled(page, None)
+    store.inbox.apply_pulled(page, None)
 
 
 def main() -> None:

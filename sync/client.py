@@ -89,7 +89,7 @@ class SyncStatus:
       of the sync under way; done and total count records.
     - pending: changes waiting to be pushed; rejected: changes the server
       refused (quarantined until edited); set_aside: pulled records this
-      phone could not store (`Store.set_aside()` says why; they stay on the
+      phone could not store (`Store.inbox.set_aside()` says why; they stay on the
       server, and one comes off the list when a version that fits arrives).
     - last_synced_at: end of the last sync that pushed and pulled everything.
     - error: why the last sync stopped, in plain words, whatever stopped it;
@@ -145,6 +145,9 @@ class SyncClient:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
+        # The sync bookkeeping is the store's outbox and inbox; the link's
+        # address and token are among its secrets.
+        self._outbox, self._inbox, self._secrets = store.outbox, store.inbox, store.secrets
         self._transport = transport
         self._timeout = timeout
         self._attempts = attempts
@@ -157,13 +160,9 @@ class SyncClient:
         self._http_lock = threading.Lock()
         self._running = threading.Lock()
         self._status_lock = threading.Lock()
-        last = store.get_secret(LAST_SYNC_SECRET)
-        self._status = SyncStatus(
-            pending=store.pending_count(),
-            rejected=store.rejected_count(),
-            set_aside=store.set_aside_count(),
-            last_synced_at=datetime.fromisoformat(last) if last else None,
-        )
+        last = self._secrets.get(LAST_SYNC_SECRET)
+        self._status = SyncStatus(last_synced_at=datetime.fromisoformat(last) if last else None)
+        self.refresh_counts()
 
     # ----- status -------------------------------------------------------------
 
@@ -197,29 +196,28 @@ class SyncClient:
     def refresh_counts(self) -> None:
         """Re-read the queue sizes (after a local edit, say). Needs no key, so
         it neither fails on nor keeps awake a phone that locked itself."""
-        store = self.store
         self._update(
-            pending=store.pending_count(),
-            rejected=store.rejected_count(),
-            set_aside=store.set_aside_count(),
+            pending=self._outbox.pending_count(),
+            rejected=self._outbox.rejected_count(),
+            set_aside=self._inbox.set_aside_count(),
         )
 
     # ----- enrollment ---------------------------------------------------------
 
     @property
     def enrolled(self) -> bool:
-        return self.store.get_secret(TOKEN_SECRET) is not None
+        return self._secrets.get(TOKEN_SECRET) is not None
 
     @property
     def account(self) -> dict[str, Any] | None:
         """The enrolled user, team and device, as the server last gave them
         ({"user", "team", "device"})."""
-        raw = self.store.get_secret(ACCOUNT_SECRET)
+        raw = self._secrets.get(ACCOUNT_SECRET)
         return json.loads(raw) if raw else None
 
     @property
     def server_url(self) -> str | None:
-        return self.store.get_secret(SERVER_URL_SECRET)
+        return self._secrets.get(SERVER_URL_SECRET)
 
     def enroll(self, server_url: str, code: str, device_name: str) -> EnrollResponse:
         """Connect this device to a server with a one-time enrollment code; the
@@ -251,8 +249,8 @@ class SyncClient:
             )
         device: DeviceInfo = {"id": self.store.device_id, "name": device_name}
         self._take_account(answer["user"], answer["team"], device)
-        self.store.set_secret(SERVER_URL_SECRET, base)
-        self.store.set_secret(TOKEN_SECRET, answer["token"])
+        self._secrets.set(SERVER_URL_SECRET, base)
+        self._secrets.set(TOKEN_SECRET, answer["token"])
         self._update(enroll_again=False, error=None)
         return answer
 
@@ -266,8 +264,8 @@ class SyncClient:
             source="server",
         )
         account = json.dumps({"user": user, "team": team, "device": device})
-        if self.store.get_secret(ACCOUNT_SECRET) != account:
-            self.store.set_secret(ACCOUNT_SECRET, account)
+        if self._secrets.get(ACCOUNT_SECRET) != account:
+            self._secrets.set(ACCOUNT_SECRET, account)
 
     def health(self, *, timeout: float | None = None) -> bool:
         """One GET /v1/health (within `timeout` seconds, if given): True when the
@@ -305,7 +303,7 @@ class SyncClient:
                 for step in steps:
                     step(report)
             now = datetime.now(UTC)
-            self.store.set_secret(LAST_SYNC_SECRET, now.isoformat())
+            self._secrets.set(LAST_SYNC_SECRET, now.isoformat())
             self._update(last_synced_at=now, online=True, error=None, enroll_again=False)
             return report
         except StoreLockedError:
@@ -330,7 +328,7 @@ class SyncClient:
                 return
             raise
         self._take_account(answer["user"], answer["team"], answer["device"])
-        self.store.observe_server_time(answer["server_time"])
+        self._inbox.observe_server_time(answer["server_time"])
 
     def _push_all(self, report: SyncReport) -> None:
         """Push the queue oldest first, in batches, PUSHES_IN_FLIGHT at once:
@@ -340,7 +338,7 @@ class SyncClient:
         and the order the server takes them in changes no outcome; only the
         last goes after every answer before it, so the pending count the
         server keeps is the last one."""
-        total = self.store.pending_count()
+        total = self._outbox.pending_count()
         self._update(phase="pushing", done=0, total=total)
         done = 0
         restamped = False
@@ -355,17 +353,17 @@ class SyncClient:
             return answer
 
         with ThreadPoolExecutor(PUSHES_IN_FLIGHT, thread_name_prefix="sync-push") as pushing:
-            batch = self.store.outgoing(MAX_CHANGES)
+            batch = self._outbox.outgoing(MAX_CHANGES)
             while batch or in_flight:
                 if batch and len(in_flight) < PUSHES_IN_FLIGHT:
                     # Counting the batches still out too: should one of them
                     # fail, the server is told too many waiting, never too few.
-                    behind = self.store.pending_count(after=batch[-1].version)
+                    behind = self._outbox.pending_count(after=batch[-1].version)
                     if behind or not in_flight:
                         waiting = behind + sum(size for size, _ in in_flight)
                         pushed = pushing.submit(self._push_batch, batch, waiting)
                         in_flight.append((len(batch), pushed))
-                        batch = self.store.outgoing(MAX_CHANGES, after=batch[-1].version)
+                        batch = self._outbox.outgoing(MAX_CHANGES, after=batch[-1].version)
                         continue
                 answer = take_answer()
                 clock_ahead = any(
@@ -380,12 +378,13 @@ class SyncClient:
                     restamped = True
                     while in_flight:
                         take_answer()
-                    report.restamped = self.store.restamp_ahead(
+                    report.restamped = self._outbox.restamp_ahead(
                         answer["server_time"], CLOCK_AHEAD_LIMIT
                     )
                     total += report.restamped
-                    batch = self.store.outgoing(MAX_CHANGES)
-                self._update(done=done, total=max(total, done), pending=self.store.pending_count())
+                    batch = self._outbox.outgoing(MAX_CHANGES)
+                pending = self._outbox.pending_count()
+                self._update(done=done, total=max(total, done), pending=pending)
 
     def _push_batch(self, batch: list[Outgoing], waiting: int) -> dict[str, Any]:
         """Push one batch and record the server's answer: acknowledged entries
@@ -402,7 +401,7 @@ class SyncClient:
             raise ServerFailedError(
                 "The server's answer did not match the records sent. Try later."
             )
-        self.store.acknowledge(
+        self._outbox.acknowledge(
             (
                 (change.id, change.version, result["status"], result.get("error"))
                 for change, result in zip(batch, results, strict=True)
@@ -422,7 +421,7 @@ class SyncClient:
         overlap; pages are stored in order, each with its cursor, so an
         interrupted pull resumes after the last page stored."""
         self._update(phase="pulling", done=0, total=0)
-        page = self._fetch_page(self.store.pull_cursor)
+        page = self._fetch_page(self._inbox.cursor)
         with ThreadPoolExecutor(1, thread_name_prefix="sync-store") as storing:
             while True:
                 stored = storing.submit(self._store_page, page)
@@ -446,14 +445,14 @@ class SyncClient:
         A page with `resend` (the server was restored from a backup that may
         lack records it acknowledged) queues every record here again before
         its cursor is stored, so a pull cut short asks again."""
-        requeued = self.store.requeue_all() if page.get("resend") else 0
+        requeued = self._outbox.requeue_all() if page.get("resend") else 0
         records, unreadable = [], []
         for raw in page["changes"]:
             try:
                 records.append(Record.from_wire(raw))
             except ValidationError as error:
                 unreadable.append(_set_aside(raw, error))
-        merged = self.store.apply_pulled(
+        merged = self._inbox.apply_pulled(
             records, page["next"], set_aside=unreadable, server_time=page["server_time"]
         )
         return merged, len(page["changes"]), requeued
@@ -465,7 +464,7 @@ class SyncClient:
         done = self._status.done + size
         self._update(done=done, total=done)
         if requeued:
-            self._update(pending=self.store.pending_count())
+            self._update(pending=self._outbox.pending_count())
 
     # ----- HTTP ---------------------------------------------------------------
 
@@ -491,7 +490,7 @@ class SyncClient:
             headers["Content-Type"] = "application/json"
             kwargs["content"] = json_text.encode()
         if auth:
-            token = self.store.get_secret(TOKEN_SECRET)
+            token = self._secrets.get(TOKEN_SECRET)
             if base is None or token is None:
                 raise NotEnrolledError(
                     "This device is not connected to a server yet: in Settings, "
@@ -756,7 +755,7 @@ class SyncScheduler:
         if not (requested or pushing) and now < self._next_sync:
             return
         self._next_sync = now + self.interval
-        if requested or pushing or self._failures or self.client.store.pending_count():
+        if requested or pushing or self._failures or self.client.store.outbox.pending_count():
             self.client.sync()
             self._failures = 0
 
@@ -764,7 +763,7 @@ class SyncScheduler:
         """Is the server there? Coming back while changes wait asks for a sync."""
         was_offline = self.client.status.online is False
         back = self.client.health(timeout=self.probe_timeout) and was_offline
-        if back and (self._failures or self.client.store.pending_count()):
+        if back and (self._failures or self.client.store.outbox.pending_count()):
             with self._lock:
                 self._requested = True
 

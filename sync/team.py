@@ -51,14 +51,14 @@ class TeamClient:
             "GET", TALLIES_PATH, params={"week": week.isoformat(), "weeks": weeks}
         )
         fetched = TeamTallies(body, self._sync.store.now())
-        self._sync.store.set_secret(
+        self._sync.store.secrets.set(
             TALLIES_SECRET, json.dumps({"fetched_at": fetched.fetched_at.isoformat(), "body": body})
         )
         return fetched
 
     def cached_tallies(self) -> TeamTallies | None:
         """The last tallies fetched on this device, or None."""
-        raw = self._sync.store.get_secret(TALLIES_SECRET)
+        raw = self._sync.store.secrets.get(TALLIES_SECRET)
         if raw is None:
             return None
         kept = json.loads(raw)

@@ -11,17 +11,10 @@ from app.domain.errors import (
     WrongPinError,
 )
 
-from ._store import (
-    MAX_PIN_ATTEMPTS,
-    MIN_PIN_DIGITS,
-    Merged,
-    Outgoing,
-    Rejection,
-    SetAside,
-    Store,
-    StoreState,
-    check_pin,
-)
+from ._files import MAX_PIN_ATTEMPTS, StoreState
+from ._inbox import Merged, SetAside
+from ._outbox import Outgoing, Rejection
+from ._store import MIN_PIN_DIGITS, Store, check_pin
 
 __all__ = [
     "MAX_PIN_ATTEMPTS",

@@ -126,7 +126,7 @@ class FieldLogApp:
     def sync_summary(self) -> SyncSummary:
         client = self.sync_client
         status = client.status if client.enrolled else None
-        return SyncSummary.of(status, self.store.pending_by_kind(), self.now())
+        return SyncSummary.of(status, self.store.outbox.pending_by_kind(), self.now())
 
     # ----- routes -----------------------------------------------------------------------
 

@@ -204,7 +204,7 @@ def history(store: Store, *, search: str = "", kind: str = ALL_KINDS) -> list[Hi
     purpose, notes...) hold it. A week's heading counts all of its contacts."""
     settings, today = store.settings, store.today()
     names = {r.id: r.data["display_name"] for r in store.list("member")}
-    unsynced = {r.id for r in store.pending_changes(limit=100_000)}
+    unsynced = {r.id for r in store.outbox.pending_changes(limit=100_000)}
     records = store.list("employer_contact") + store.list("member_visit")
     records.sort(key=lambda r: datetime.fromisoformat(r.data["occurred_at"]), reverse=True)
     weeks: dict[date, list[HistoryItem]] = {}

@@ -191,7 +191,8 @@ def _sync(client: SyncClient) -> None:
     assert report is not None  # no other sync runs on a phone of its own
     refused = {s: n for s, n in report.pushed.items() if s != PushStatus.APPLIED}
     if refused:
-        reasons = "; ".join(f"{r.record.kind}: {r.message}" for r in client.store.rejections())
+        rejections = client.store.outbox.rejections()
+        reasons = "; ".join(f"{r.record.kind}: {r.message}" for r in rejections)
         raise AdminError(f"The server refused demo history ({refused}): {reasons}")
 
 

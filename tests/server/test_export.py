@@ -374,6 +374,6 @@ def test_the_weekly_count_is_the_same_everywhere(new_team, new_user, enroll, tmp
     assert "Face-to-face employer contacts: 3 of 6" in page
 
     phone = Store.create(tmp_path / "phone", PIN)
-    phone.apply_pulled(records, None)
+    phone.inbox.apply_pulled(records, None)
     assert phone.week_tally(datetime.fromisoformat(day)).count == 3
     phone.close()

@@ -77,8 +77,8 @@ def test_no_name_employer_note_or_member_id_reaches_the_disk(store_dir):
         },
     )
     store.put("member_visit", {**visit.data, "notes": "edited"}, id=visit.id)  # old text freed
-    store.set_secret("token", "tok-" + CANARIES[5])
-    store.acknowledge(
+    store.secrets.set("token", "tok-" + CANARIES[5])
+    store.outbox.acknowledge(
         [(visit.id, visit.version, "rejected", {"code": "invalid", "message": CANARIES[5]})]
     )
     words = [*CANARIES, member.id, employer.id]

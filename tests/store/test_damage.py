@@ -119,7 +119,7 @@ def test_damage_done_while_the_app_was_locked_is_the_same_clear_error(store_dir,
     for n in range(200):
         store.put("employer_contact", contact(f"Employer {n}") | {"notes": "n" * 400})
     store.lock()
-    store._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store._core.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     damage(store_dir / "fieldlog.db")
     # Another connection's write makes the app's connection drop its page cache.
     run_sql("PRAGMA user_version = 1")(store_dir / "fieldlog.db")
@@ -254,7 +254,7 @@ def test_a_damaged_row_is_reported_and_never_counted(store_dir, damage, counts, 
     store = Store.create(store_dir, PIN)
     for day in (16, 17, 18, 9):  # three of the week, one of the week before
         store.put("employer_contact", contact(when=f"2026-11-{day:02d}T10:00:00-06:00"))
-    store.set_secret("device_token", "an-invented-token")
+    store.secrets.set("device_token", "an-invented-token")
     store.close()
     damage(store_dir / "fieldlog.db")
 
@@ -265,7 +265,7 @@ def test_a_damaged_row_is_reported_and_never_counted(store_dir, damage, counts, 
     assert len(found) == len(reported), found
     assert all(text.startswith(start) for text, start in zip(found, reported, strict=True))
     queue_damaged = any(text.startswith("A change") for text in found)
-    assert len(store.pending_changes()) == 4 - queue_damaged
+    assert len(store.outbox.pending_changes()) == 4 - queue_damaged
     store.put("employer_contact", contact("Still Works Ltd"))  # the rest stays usable
     assert store.week_tally(WEEK).count == counts[1] + 1
     assert store.damaged() == found
@@ -340,7 +340,7 @@ def test_an_older_store_is_resealed_with_weeks_at_its_first_unlock(store_dir):
         store.put("employer_contact", contact(when=f"2026-11-{day:02d}T10:00:00-06:00"))
         for day in (16, 17, 9)
     ]
-    keys = store._keys_for_use()
+    keys = store._core.keys_for_use()
     store.close()
     # As the previous version stored them: bodies sealed with the row's identity
     # only, settings untagged; and one week column changed on disk meanwhile.

@@ -19,7 +19,7 @@ def every_case(tmp_path_factory):
     """One store holding every case's records, pulled as from the server: the
     cases share no member, so each case's items are the items of its members."""
     store = Store.create(tmp_path_factory.mktemp("due") / "store", PIN, wall_ms=lambda: NOON_ON)
-    store.apply_pulled([record for case in CASES for record in case.records], None)
+    store.inbox.apply_pulled([record for case in CASES for record in case.records], None)
     yield store
     store.close()
 
@@ -43,7 +43,7 @@ def test_every_change_shows_at_once_and_nothing_outlives_the_lock(store_dir):
     who, made = settled("Rowan")
     # Met before the start (a visit and benefits planning): the rules after it are left.
     before = [visit(who, days(-3)), visit(who, days(-3), f2f=False, type="work_incentives")]
-    store.apply_pulled([*made, *before, job(who, days(-2))], None)
+    store.inbox.apply_pulled([*made, *before, job(who, days(-2))], None)
     assert [i.rule for i in store.due_items()] == ["contact_after_job_start", "follow_along_weekly"]
 
     seen = store.put("member_visit", dict(visit(who, days(-1)).data))
@@ -59,7 +59,7 @@ def test_every_change_shows_at_once_and_nothing_outlives_the_lock(store_dir):
     assert [i.due for i in store.due_items()] == [days(7)]
 
     store.lock()
-    assert not store._opened  # no record opened with the key outlives it
+    assert not store._core._opened  # no record opened with the key outlives it
     with pytest.raises(StoreLockedError):
         store.due_items()
     store.unlock(PIN)
@@ -71,10 +71,10 @@ def test_records_opened_are_forgotten_when_the_store_locks_itself(store_dir):
     idle = [0.0]
     store = Store.create(store_dir, PIN, wall_ms=lambda: NOON_ON, monotonic=lambda: idle[0])
     who, made = settled("Rowan")
-    store.apply_pulled(made, None)
-    assert store.due_items() == [] and store._opened
+    store.inbox.apply_pulled(made, None)
+    assert store.due_items() == [] and store._core._opened
     idle[0] += store.auto_lock_seconds + 1
     with pytest.raises(StoreLockedError):
         store.due_items()
-    assert not store._opened
+    assert not store._core._opened
     store.close()

@@ -60,7 +60,7 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_written(fresh_store)
         fresh_store.put("employer_contact", contact(), id=member.id)
     with pytest.raises(ValidationError, match="no record"):
         fresh_store.delete("0193a6f0-5c1e-7d4a-9a51-3f2b8c9e1d20")
-    assert fresh_store.count("employer_contact") == 0 and fresh_store.pending_count() == 1
+    assert fresh_store.count("employer_contact") == 0 and fresh_store.outbox.pending_count() == 1
 
 
 def test_week_tally_and_weekly_counts(fresh_store):
@@ -179,7 +179,7 @@ def test_close_and_idle_forget_the_key(store_dir):
     with pytest.raises(StoreLockedError, match="enter your PIN"):
         store.get(record.id)
     assert store.locked
-    assert store.pending_count() == 1  # the count needs no key: the home screen shows it
+    assert store.outbox.pending_count() == 1  # the count needs no key: the home screen shows it
     with pytest.raises(WrongPinError):
         store.unlock("000000")
     store.unlock(PIN)
@@ -200,31 +200,31 @@ def test_outbox_acknowledge_reject_and_pull_merge(fresh_store):
     a = fresh_store.put("employer_contact", contact("Alder Auto"))
     b = fresh_store.put("employer_contact", contact("Birch Bikes"))
     c = fresh_store.put("employer_contact", contact("Cedar Crafts"))
-    assert [r.id for r in fresh_store.pending_changes()] == [a.id, b.id, c.id]
+    assert [r.id for r in fresh_store.outbox.pending_changes()] == [a.id, b.id, c.id]
     b2 = fresh_store.put("employer_contact", contact("Birch Bicycles"), id=b.id)  # edited in flight
-    fresh_store.acknowledge(
+    fresh_store.outbox.acknowledge(
         [
             (a.id, a.version, "applied", None),
             (b.id, b.version, "applied", None),
             (c.id, c.version, "rejected", {"code": "invalid", "message": "employer: too long"}),
         ]
     )
-    assert [r.version for r in fresh_store.pending_changes()] == [b2.version]
-    assert fresh_store.pending_count() == 1
-    [rejection] = fresh_store.rejections()
+    assert [r.version for r in fresh_store.outbox.pending_changes()] == [b2.version]
+    assert fresh_store.outbox.pending_count() == 1
+    [rejection] = fresh_store.outbox.rejections()
     assert (rejection.record.id, rejection.code) == (c.id, "invalid")
     fresh_store.put("employer_contact", contact("Cedar Crafts"), id=c.id)  # an edit requeues
-    assert fresh_store.rejections() == [] and fresh_store.pending_count() == 2
+    assert fresh_store.outbox.rejections() == [] and fresh_store.outbox.pending_count() == 2
 
     # Pull: a newer remote version wins; an older one is ignored; the cursor is saved.
     remote_a = a.__class__(
         a.id, a.kind, "9999999999999.00000.other", False, contact("Alder Automotive")
     )
     stale_b = b.__class__(b.id, b.kind, "0000000000001.00000.other", False, contact("Old"))
-    assert fresh_store.apply_pulled([remote_a, stale_b], "cursor-1").changed == 1
+    assert fresh_store.inbox.apply_pulled([remote_a, stale_b], "cursor-1").changed == 1
     assert fresh_store.get(a.id).data["employer"] == "Alder Automotive"
     assert fresh_store.get(b.id).data["employer"] == "Birch Bicycles"
-    assert fresh_store.pull_cursor == "cursor-1"
+    assert fresh_store.inbox.cursor == "cursor-1"
     assert fresh_store.put("employer", {"name": "After"}).version > remote_a.version
 
 
@@ -234,25 +234,26 @@ def test_pulled_records_that_cannot_be_stored_are_set_aside_and_the_page_goes_on
     odd = Record(new_record_id(), "employer_contact", "1763820000124.00000.other", False,
                  {**contact(), "occurred_at": "yesterday"})
     unread = SetAside("7", "lunch", "1", "kind: 'lunch' is not a record kind")
-    assert fresh_store.apply_pulled([good, odd], "cursor-1", set_aside=[unread]) == Merged(1, 2)
-    assert fresh_store.pull_cursor == "cursor-1" and fresh_store.get(good.id) == good
+    merged = fresh_store.inbox.apply_pulled([good, odd], "cursor-1", set_aside=[unread])
+    assert merged == Merged(1, 2)
+    assert fresh_store.inbox.cursor == "cursor-1" and fresh_store.get(good.id) == good
     assert fresh_store.get(odd.id) is None  # nothing of it was written
-    assert fresh_store.set_aside_count() == 2
-    first, second = fresh_store.set_aside()
+    assert fresh_store.inbox.set_aside_count() == 2
+    first, second = fresh_store.inbox.set_aside()
     assert first == unread
     assert (second.id, second.kind) == (odd.id, "employer_contact")
     assert "cannot be stored on this phone" in second.reason
     fixed = Record(odd.id, odd.kind, "1763820000125.00000.other", False, contact("Fixed"))
-    assert fresh_store.apply_pulled([fixed], "cursor-2") == Merged(1, 0)
-    assert fresh_store.set_aside() == [unread]  # the version that fits replaced the note
+    assert fresh_store.inbox.apply_pulled([fixed], "cursor-2") == Merged(1, 0)
+    assert fresh_store.inbox.set_aside() == [unread]  # the version that fits replaced the note
     assert fresh_store.damaged() == []
 
 
 def test_secrets_are_sealed_and_removable(fresh_store):
-    fresh_store.set_secret("token", "s3cr3t-token-value")
-    assert fresh_store.get_secret("token") == "s3cr3t-token-value"
-    fresh_store.set_secret("token", None)
-    assert fresh_store.get_secret("token") is None
+    fresh_store.secrets.set("token", "s3cr3t-token-value")
+    assert fresh_store.secrets.get("token") == "s3cr3t-token-value"
+    fresh_store.secrets.set("token", None)
+    assert fresh_store.secrets.get("token") is None
 
 
 def test_erase_destroys_the_data_and_says_why(store_dir):
@@ -275,14 +276,14 @@ def test_changes_stamped_too_far_ahead_are_restamped_from_server_time(store_dir)
     store = Store.create(store_dir, PIN, wall_ms=lambda: wall[0])
     ahead = store.put("employer_contact", contact("Ahead"))
     normal = store.put("employer", {"name": "Pulled Earlier"})
-    store.acknowledge([(normal.id, normal.version, "applied", None)])
+    store.outbox.acknowledge([(normal.id, normal.version, "applied", None)])
     server_time = "2027-01-15T08:00:00+00:00"  # = server_ms
-    store.observe_server_time(server_time)
-    assert store.restamp_ahead(server_time, timedelta(hours=24)) == 1  # only the queued one
-    [queued] = store.pending_changes()
+    store.inbox.observe_server_time(server_time)
+    assert store.outbox.restamp_ahead(server_time, timedelta(hours=24)) == 1  # only the queued one
+    [queued] = store.outbox.pending_changes()
     assert queued.id == ahead.id and queued.version < f"{server_ms + day_ms:013d}"
     assert store.get(ahead.id) == queued
-    assert store.restamp_ahead(server_time, timedelta(hours=24)) == 0
+    assert store.outbox.restamp_ahead(server_time, timedelta(hours=24)) == 0
     wall[0] += 1000
     assert store.put("employer", {"name": "Later"}).version.startswith(str(server_ms)[:9])
     store.close()
@@ -309,7 +310,7 @@ def test_a_phone_clock_far_behind_is_corrected_by_the_server_time(store_dir):
     store = Store.create(store_dir, PIN, wall_ms=wall_at("2026-11-16T16:00:00+00:00"))
     with pytest.raises(ValidationError, match="in the future"):
         store.put("employer_contact", contact(when="2026-11-18T10:00:00-06:00"))
-    store.observe_server_time("2026-11-18T16:00:00+00:00")  # two days later
+    store.inbox.observe_server_time("2026-11-18T16:00:00+00:00")  # two days later
     assert store.now() == datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
     assert store.today() == date(2026, 11, 18)
     store.put("employer_contact", contact(when="2026-11-18T10:00:00-06:00"))
@@ -341,10 +342,10 @@ def test_settings_from_the_server_are_kept_and_cannot_be_changed_here(store_dir)
     with pytest.raises(ValidationError, match="come from your team's server") as caught:
         store.update_settings(contact_target=4)
     assert caught.value.field == "settings"
-    writes = store._db.conn.total_changes
+    writes = store._core.db.conn.total_changes
     store.update_settings(week_start="sunday", timezone="America/Denver", contact_target=7,
                           source="server")
-    assert store._db.conn.total_changes == writes  # unchanged settings write nothing
+    assert store._core.db.conn.total_changes == writes  # unchanged settings write nothing
     store.close()
     with Store.open(store_dir, PIN) as reopened:
         assert reopened.settings_from_server and reopened.settings.timezone == "America/Denver"
@@ -353,7 +354,7 @@ def test_settings_from_the_server_are_kept_and_cannot_be_changed_here(store_dir)
 
 def test_each_committed_write_is_announced_and_a_batch_once(fresh_store):
     heard: list[int] = []
-    stop = fresh_store.on_write(lambda: heard.append(fresh_store.pending_count()))
+    stop = fresh_store.on_write(lambda: heard.append(fresh_store.outbox.pending_count()))
     first = fresh_store.put("employer_contact", contact())
     assert heard == [1]  # told after the commit: the change already waits to be pushed
     fresh_store.delete(first.id)
@@ -368,7 +369,7 @@ def test_each_committed_write_is_announced_and_a_batch_once(fresh_store):
     with pytest.raises(ValidationError), fresh_store.batch():
         fresh_store.put("employer_contact", contact())
         fresh_store.put("employer_contact", {"employer": ""})
-    assert fresh_store.pending_count() == 4 and heard == [1, 1, 4]
+    assert fresh_store.outbox.pending_count() == 4 and heard == [1, 1, 4]
 
     stop()
     fresh_store.put("employer_contact", contact())

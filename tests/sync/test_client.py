@@ -76,7 +76,7 @@ def test_push_then_pull_on_a_second_device_of_the_same_specialist(devices):
     first.add_listener(statuses.append)
     report = first.sync()
     assert report.pushed == {"applied": 3}
-    assert first.store.pending_count() == 0 and first.status.pending == 0
+    assert first.store.outbox.pending_count() == 0 and first.status.pending == 0
     assert first.status.last_synced_at is not None and first.status.error is None
     assert {"pushing", "pulling"} <= {s.phase for s in statuses}
     assert statuses[-1].running is False
@@ -127,7 +127,7 @@ def test_a_reply_lost_after_the_server_committed_is_resent_without_duplicates(de
         assert report.pushed == {"duplicate": 5}  # the resend found them all stored
         rows = server_rows(devices.server)
         assert sorted(r["id"] for r in rows) == sorted(r.id for r in made)
-        assert phone.store.pending_count() == 0
+        assert phone.store.outbox.pending_count() == 0
     finally:
         proxy.close()
 
@@ -136,8 +136,8 @@ def test_the_same_batch_sent_twice_is_idempotent(devices):
     devices.user("Eve Specialist")
     phone = devices.enroll("Eve Specialist")
     phone.store.put("employer_contact", contact())
-    batch = [r.to_wire() for r in phone.store.pending_changes()]
-    token = phone.store.get_secret("device_token")
+    batch = [r.to_wire() for r in phone.store.outbox.pending_changes()]
+    token = phone.store.secrets.get("device_token")
     for expected in ("applied", "duplicate"):
         answer = httpx.post(
             f"{devices.server.base_url}/v1/sync/push",
@@ -171,7 +171,7 @@ def test_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing(devic
     killer.join()
     rows = server_rows(server)
     assert {r["id"] for r in rows} == made_ids and len(rows) == 1500
-    assert phone.store.pending_count() == 0
+    assert phone.store.outbox.pending_count() == 0
     if not restarts:  # the push finished before the kill: sync again across a restart
         server.start()
         assert phone.sync().pushed == {}
@@ -185,7 +185,7 @@ def test_offline_is_reported_plainly_and_nothing_is_lost(devices, tmp_path):
     with pytest.raises(OfflineError, match="records are safe on this device"):
         phone.sync()
     assert phone.status.online is False and "cannot be reached" in phone.status.error
-    assert phone.store.pending_count() == 1 and not phone.health()
+    assert phone.store.outbox.pending_count() == 1 and not phone.health()
     devices.server.start()
     assert phone.health()
     assert phone.sync().pushed == {"applied": 1}
@@ -281,7 +281,7 @@ def test_pulled_records_the_phone_cannot_store_are_set_aside_and_the_pull_goes_o
         "Before",
         "After",
     }
-    aside = {item.id: item for item in second.store.set_aside()}
+    aside = {item.id: item for item in second.store.inbox.set_aside()}
     assert aside[nul].kind == "employer_contact" and "NUL character" in aside[nul].reason
     assert aside[old].reason.startswith("program_entry: is 1999-12-31")
     assert aside[lunch].reason.startswith("kind: 'lunch' is not a record kind")
@@ -343,7 +343,7 @@ def test_a_rejected_record_is_quarantined_and_does_not_block_the_rest(devices):
     clash = jo.store.put("employer_contact", contact("Same id"), id=theirs.id)
     report = jo.sync()
     assert report.pushed == {"applied": 1, "rejected": 1}
-    [rejection] = jo.store.rejections()
+    [rejection] = jo.store.outbox.rejections()
     assert (rejection.record.id, rejection.code) == (clash.id, "forbidden")
     assert rejection.message and jo.status.rejected == 1 and jo.status.pending == 0
     assert jo.sync().pushed == {}  # not resent until edited
@@ -365,7 +365,7 @@ def test_a_phone_clock_two_days_ahead_is_corrected_and_nothing_is_lost(devices):
     # Versions made after the first server answer follow the server's clock.
     later = phone.store.put("employer_contact", contact("After the correction"))
     assert later.version < f"{int(time.time() * 1000) + DAY_MS:013d}"
-    assert phone.sync().pushed == {"applied": 1} and phone.store.rejections() == []
+    assert phone.sync().pushed == {"applied": 1} and phone.store.outbox.rejections() == []
 
 
 def test_a_revoked_device_erases_its_store(devices):
@@ -406,10 +406,10 @@ def test_a_device_revoked_while_its_batches_are_out_is_erased_once(devices):
 def test_an_unknown_token_asks_to_enroll_again(devices):
     devices.user("Ned Specialist")
     phone = devices.enroll("Ned Specialist")
-    phone.store.set_secret("device_token", "x" * 43)
+    phone.store.secrets.set("device_token", "x" * 43)
     with pytest.raises(TokenInvalidError):
         phone.sync()
-    assert phone.store.pending_count() == 0 and phone.status.error
+    assert phone.store.outbox.pending_count() == 0 and phone.status.error
 
 
 def test_transient_failures_are_retried_with_backoff(devices):

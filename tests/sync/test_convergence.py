@@ -157,7 +157,7 @@ def test_random_offline_edits_and_sync_orders_converge(central, tmp_path_factory
         expected = server_state(central, user_id, slots)
         for client in clients:
             assert state_of(client.store, slots) == expected
-            assert client.store.pending_count() == 0
+            assert client.store.outbox.pending_count() == 0
     finally:
         for client in clients:
             client.store.close()

@@ -81,7 +81,7 @@ def test_records_acknowledged_after_the_backup_come_back_after_a_restore(
     d = other_phone.store.put("employer_contact", contact("Employer D"))
     assert other_phone.sync().pushed == {"applied": 1}
     assert phone.sync().pushed == {"applied": 2}  # B and C acknowledged; D pulled
-    assert phone.store.pending_count() == 0
+    assert phone.store.outbox.pending_count() == 0
 
     backups.restore()
     assert {row["id"] for row in server_rows(server)} == {a.id}
@@ -99,7 +99,7 @@ def test_records_acknowledged_after_the_backup_come_back_after_a_restore(
     rows = server_rows(server)
     assert len(rows) == 4 and {row["id"]: row["version"] for row in rows} == held
     assert any(status.pending == 4 for status in statuses)  # the Sync screen's count
-    assert phone.store.pending_count() == 0 and phone.status.pending == 0
+    assert phone.store.outbox.pending_count() == 0 and phone.status.pending == 0
     (why,) = resend_audits(server, phone.store.device_id)
     assert ("another generation" if admin_ran_restored else "past the last seq") in why
 

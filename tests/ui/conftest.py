@@ -232,7 +232,7 @@ def seed_team(central: Central, root: Path) -> tuple[str, dict[str, str], date]:
                                  (store.today() - timedelta(days=40)).isoformat()})
         phone.sync()
         if short == "Bo ":
-            token = store.get_secret(TOKEN_SECRET)
+            token = store.secrets.get(TOKEN_SECRET)
             httpx.post(central.url + PUSH_PATH,
                        json={"device_id": store.device_id, "changes": [], "pending": 3},
                        headers={"Authorization": f"Bearer {token}"}).raise_for_status()

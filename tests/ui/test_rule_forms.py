@@ -116,7 +116,7 @@ def test_a_visit_stored_face_to_face_by_phone_is_shown_and_asks_for_the_fix(star
                "member_id": who.id, "type": "job_support", "face_to_face": True,
                "setting": "phone", "minutes": 20}
         # As a server that took it before the rule sends it: pulled, kept, shown.
-        store.apply_pulled([_wire("member_visit", old)], None)
+        store.inbox.apply_pulled([_wire("member_visit", old)], None)
         (visit,) = store.list("member_visit")
         r.app.nav.open(f"member_page/{who.id}")
         assert "Face to face · Phone" in h.sent_since()
@@ -247,7 +247,7 @@ def test_a_member_closed_before_the_rule_can_still_be_edited(start_app):
         store = r.app.store
         old = _wire("member", {"display_name": "Hal B.", "program_entry": "2025-06-02",
                                "status": "closed"})
-        store.apply_pulled([old], None)
+        store.inbox.apply_pulled([old], None)
         r.app.nav.open(f"member/{old.id}")
         await h.type("field:notes", "Moved to another county")
         await h.click("save")

@@ -63,7 +63,7 @@ def test_connect_log_sync_now_and_all_synced(start_app, central):
             h.sent_since(mark)
         mark = h.mark()
         await h.click("sync_now")
-        await until(lambda: r.app.store.pending_count() == 0
+        await until(lambda: r.app.store.outbox.pending_count() == 0
                     and not r.app.sync_client.status.running)
         await until(lambda: "All synced" in h.sent_since(mark))
         assert h.by_key("sync_last").value == "Last successful sync: just now"
@@ -112,7 +112,7 @@ def test_a_refused_record_shows_the_reason_and_editing_sends_it_again(
         await h.click("save")
         assert r.app.route == "sync"  # back where the fix started
         # The edited contact, and the new employer it names, join the directory.
-        assert r.app.store.pending_count() == 2 and r.app.store.rejections() == []
+        assert r.app.store.outbox.pending_count() == 2 and r.app.store.outbox.rejections() == []
         await until(lambda: r.app.sync_client.status.rejected == 0)
 
     run(flow())
@@ -159,7 +159,7 @@ def test_a_phone_the_restored_server_does_not_know_connects_again_and_sends_ever
         await h.tab("Home")
         await r.log_contact("Riverside Hardware")
         r.app.sync_now()
-        await until(lambda: r.app.store.pending_count() == 0
+        await until(lambda: r.app.store.outbox.pending_count() == 0
                     and not r.app.sync_client.status.running)
         central.server.close()
         copy_sqlite(backup, database)
@@ -179,7 +179,7 @@ def test_a_phone_the_restored_server_does_not_know_connects_again_and_sends_ever
         await until(lambda: len(central.records()) == 2
                     and not r.app.sync_client.status.running)
         assert not r.app.sync_client.status.enroll_again
-        assert r.app.store.pending_count() == 0
+        assert r.app.store.outbox.pending_count() == 0
         assert sorted(row["kind"] for row in central.records()) == ["employer", "employer_contact"]
         assert r.app.route == "sync"  # back where Connect again was tapped
         assert h.find("connect_again") is None and h.find("sync_problem") is None
@@ -236,13 +236,13 @@ def test_every_write_reaches_the_server_without_a_screen_asking(start_app, centr
         await h.tab("Home")
         await r.log_contact("Juniper Garden")
         await r.log_contact("Juniper Garden Center")
-        await until(lambda: store.pending_count() == 0)
+        await until(lambda: store.outbox.pending_count() == 0)
         duplicate = next(e for e in store.list("employer") if e.data["name"].endswith("Center"))
         keep = next(e for e in store.list("employer") if e.id != duplicate.id)
         r.app.nav.open(f"merge_employer/{duplicate.id}")
         await h.click(f"merge_into:{keep.id}")
         await h.click("merge_confirm")
-        await until(lambda: store.pending_count() == 0)
+        await until(lambda: store.outbox.pending_count() == 0)
         pushed = [row for row in central.records() if row["kind"] == "employer_contact"]
         assert all(keep.id in row["data"] for row in pushed), pushed
 
@@ -251,7 +251,7 @@ def test_every_write_reaches_the_server_without_a_screen_asking(start_app, centr
         r.app.nav.open(f"close_member/{who.id}")
         await h.choose("close_reason", "Moved away")
         await h.click("close_confirm")
-        await until(lambda: store.pending_count() == 0)
+        await until(lambda: store.outbox.pending_count() == 0)
         assert any('"closed_reason": "Moved away"' in row["data"] or
                    '"closed_reason":"Moved away"' in row["data"] for row in central.records())
 

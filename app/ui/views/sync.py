@@ -57,7 +57,7 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
                                    key="connect_again"))
     controls.append(big_button("Sync now", ft.Icons.SYNC, nav.guard(lambda _e: sync_now()),
                                key="sync_now"))
-    refused = store.rejections()
+    refused = store.outbox.rejections()
     controls += _section(
         f"Refused by the server ({len(refused)})",
         "These stay on this phone and are not sent again until you change them. Tap one to "
@@ -70,7 +70,7 @@ def _content(nav: Navigator, store: Store, connected: bool, summary: SyncSummary
             key=f"refused:{r.record.id}",
             content_padding=ft.Padding.only(left=8),
         ) for r in refused])
-    kept_aside = store.set_aside()
+    kept_aside = store.inbox.set_aside()
     controls += _section(
         f"Not stored on this phone ({len(kept_aside)})",
         "The server sent these but this phone cannot store them; the server keeps them. "
