@@ -4,7 +4,7 @@ Reusable from any test folder:
 
     server = start_server("sqlite:///" + str(tmp_path / "central.db"), log_dir=tmp_path)
     server.base_url                  # http://127.0.0.1:<free port>
-    server.cli("add-team", "North")  # python -m sync.server ... --db <url>
+    server.cli("add-team", "North")  # python -m sync.server ... --db <url>, in process
     server.admin                     # a CentralStore on the same database, in process
     server.restart(); server.kill(); server.stop()
 
@@ -15,6 +15,7 @@ Reusable from any test folder:
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -26,13 +27,14 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import closing
+from contextlib import closing, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
 from sync.protocol import ENROLL_PATH
+from sync.server.cli import main as cli_main
 from sync.server.store import CentralStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,9 +123,11 @@ class ServerProcess:
             self._admin = CentralStore.open(self.db_url)
         return self._admin
 
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """Run `python -m sync.server ARGS --db <this server's url>`."""
-        return run_cli(self.db_url, *args, check=check)
+    def cli(
+        self, *args: str, check: bool = True, process: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """`python -m sync.server ARGS --db <this server's url>` (`run_cli`)."""
+        return run_cli(self.db_url, *args, check=check, process=process)
 
     def close(self) -> None:
         self.stop()
@@ -132,16 +136,30 @@ class ServerProcess:
             self._admin = None
 
 
-def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run `python -m sync.server ARGS --db DB_URL`; with check, a failure raises
-    with the command's own words."""
-    result = subprocess.run(
-        [sys.executable, "-m", "sync.server", *args, "--db", db_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+def run_cli(
+    db_url: str, *args: str, check: bool = True, process: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """`python -m sync.server ARGS --db DB_URL`: its `main()` in this process (a
+    new interpreter per call cost seconds of imports), or with `process` a real
+    process, for what only one can show (exit status, no traceback). With
+    check, a failure raises with the command's own words."""
+    argv = [*args, "--db", db_url]
+    if process:
+        result = subprocess.run(
+            [sys.executable, "-m", "sync.server", *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    else:
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = cli_main(argv)
+            except SystemExit as exit_:  # argparse refusing the arguments
+                code = exit_.code if isinstance(exit_.code, int) else 1
+        result = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
     if check and result.returncode != 0:
         raise RuntimeError(f"{args} failed ({result.returncode}):\n{result.stderr}")
     return result

@@ -49,7 +49,7 @@ def test_mistakes_exit_non_zero_with_one_clear_line(server):
 
 
 def test_bad_database_url_is_a_clear_error():
-    result = run_cli("mysql://x@y/z", "users", check=False)
+    result = run_cli("mysql://x@y/z", "users", check=False, process=True)
     assert result.returncode == 1
     assert "Unsupported database" in result.stderr and "Traceback" not in result.stderr
 
