@@ -34,7 +34,7 @@ from sync.protocol import (
     TEAM_WEEK_PATH,
 )
 from tests.due_cases import ON, job, member
-from tests.sizes import tries
+from tests.sizes import sweep, tries
 
 from .conftest import FUZZ_COUNTS, Device, client_address, contact
 
@@ -304,9 +304,8 @@ def with_field(body: dict[str, Any], field: str, value: Any) -> Any:
 
 def test_push_refuses_each_hostile_change_alone_and_pulls_still_work(server, specialist):
     pusher = Pusher(Fuzzer(server, specialist))
-    for place in PLACES_SWEPT:
-        for value in ATOMS:
-            pusher.push(hostile_change(place, value))
+    for place, value in sweep(PLACES_SWEPT, ATOMS):
+        pusher.push(hostile_change(place, value))
 
     @given(place=PLACES, value=VALUES)
     def push(place, value) -> None:
@@ -319,9 +318,8 @@ def test_push_bodies_that_are_hostile_whole(server, specialist):
     fuzz = Fuzzer(server, specialist)
     valid = {"device_id": specialist.device_id, "changes": [contact()], "pending": 0}
     fields = ["device_id", "changes", "pending", "body"]
-    for field in fields:
-        for value in ATOMS:
-            fuzz.send("POST", PUSH_PATH, body=encode(with_field(valid, field, value)))
+    for field, value in sweep(fields, ATOMS):
+        fuzz.send("POST", PUSH_PATH, body=encode(with_field(valid, field, value)))
 
     @given(field=st.sampled_from(fields), value=VALUES)
     def push(field, value) -> None:
@@ -343,9 +341,8 @@ def test_enrollment_with_hostile_fields(server, specialist, new_user):
         fuzz.send("POST", ENROLL_PATH, body=body, headers=no_token)
 
     fields = ["code", "device_id", "device_name", "body"]
-    for field in fields:
-        for value in ATOMS:
-            enroll(field, value, real_code=field != "code")
+    for field, value in sweep(fields, ATOMS):
+        enroll(field, value, real_code=field != "code")
 
     @given(field=st.sampled_from(fields), value=VALUES, real_code=st.booleans())
     def random_enroll(field, value, real_code) -> None:
@@ -400,19 +397,18 @@ def test_supervisor_calls_with_hostile_queries_and_bodies(server, new_team, new_
     def query(*names: str, **hostile: str) -> str:
         return query_string({**{name: plain[name] for name in names}, **hostile})
 
-    for value in QUERY_ATOMS:
-        for name in ("week", "weeks"):
-            fuzz.send("GET", TALLIES_PATH, query=query("week", "weeks", **{name: value}))
-        for name in ("user", "week"):
-            fuzz.send("GET", TEAM_WEEK_PATH, query=query("user", "week", **{name: value}))
-        for name in ("week", "format", "team"):
-            fuzz.send("GET", TEAM_EXPORT_PATH, query=query("week", "format", **{name: value}))
-        for name in ("user", "on"):
-            fuzz.send("GET", DUE_PATH, query=query("user", "on", **{name: value}))
+    # Each hostile value in each parameter of each call, the others plain.
+    places = [
+        *((TALLIES_PATH, ("week", "weeks"), name) for name in ("week", "weeks")),
+        *((TEAM_WEEK_PATH, ("user", "week"), name) for name in ("user", "week")),
+        *((TEAM_EXPORT_PATH, ("week", "format"), name) for name in ("week", "format", "team")),
+        *((DUE_PATH, ("user", "on"), name) for name in ("user", "on")),
+    ]
+    for (path, names, name), value in sweep(places, QUERY_ATOMS):
+        fuzz.send("GET", path, query=query(*names, **{name: value}))
     review = {"user": worker.user["id"], "week": "2025-11-19"}
-    for field in ("user", "week", "body"):
-        for value in ATOMS:
-            fuzz.send("POST", TEAM_REVIEW_PATH, body=encode(with_field(review, field, value)))
+    for field, value in sweep(("user", "week", "body"), ATOMS):
+        fuzz.send("POST", TEAM_REVIEW_PATH, body=encode(with_field(review, field, value)))
 
     @given(
         user=st.one_of(QUERY, st.just(worker.user["id"])),
