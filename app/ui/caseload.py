@@ -1,5 +1,6 @@
-"""The caseload as the specialist works it: members, each member's timeline,
-the plan's steps, closing a member. Plain Python over the store; no flet."""
+"""The caseload as the specialist works it: members and their number against
+the IPS limit, each member's timeline, the plan's steps, closing a member.
+Plain Python over the store; no flet."""
 
 from __future__ import annotations
 
@@ -12,10 +13,19 @@ from app.domain import DueItem, Record, TeamSettings, parse_version
 from app.store import Store
 
 from . import text
-from .state import contact_kind_words
 
+CASELOAD_LIMIT = 20  # IPS fidelity: at most 20 active members per specialist
 CASELOAD_FILTERS = {"active": "Active", "seeking": "Looking for work", "closed": "Closed",
                     "all": "All"}
+
+
+def caseload_line(members: list[Record]) -> str:
+    """The active members against the limit: "18 active · limit 20"."""
+    active = sum(1 for m in members if m.data["status"] == "active")
+    line = f"{active} active · limit {CASELOAD_LIMIT}"
+    if active > CASELOAD_LIMIT:
+        line += ": above the IPS caseload limit; talk with your supervisor"
+    return line
 
 
 def due_soon(items: Iterable[DueItem]) -> list[DueItem]:
@@ -87,7 +97,7 @@ def timeline(member: Record, records: dict[str, list[Record]],
         c = contact.data
         when = datetime.fromisoformat(c["occurred_at"]).astimezone(zone)
         parts = [text.when_label(when, today=today), "Face to face" if c["face_to_face"] else
-                 "Not face to face", c.get("contact_person") or "", *contact_kind_words(c),
+                 "Not face to face", c.get("contact_person") or "", *text.contact_kind_words(c),
                  c.get("purpose") or ""]
         entries.append(TimelineEntry(when, f"Employer contact: {c['employer']}",
                                      _joined(parts), f"employer_contact/{contact.id}"))

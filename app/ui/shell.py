@@ -27,8 +27,9 @@ from sync.team import TeamClient
 
 from .forms import FORMS
 from .navigator import HOME, Navigator, Screen, Tab
-from .state import Gate, auto_lock_label
+from .state import Gate
 from .syncing import SYNC_INTERVAL, ClientFactory, SyncLink, SyncSummary, default_client
+from .text import auto_lock_label
 from .views.common import TABS, TEAM, TEAM_TAB
 from .views.fidelity import fidelity_item_screen, fidelity_screen
 from .views.form import describe_saved, record_form_screen

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -35,10 +35,6 @@ from app.store import (
 )
 
 from . import text
-
-CASELOAD_LIMIT = 20  # IPS fidelity: at most 20 active members per specialist
-AUTO_LOCK_CHOICES = (60, 120, 300, 600, 900, 1800, 3600)
-
 
 # ----- the PIN gate -----------------------------------------------------------------
 
@@ -237,35 +233,16 @@ def _words(item: HistoryItem) -> str:
                                                 ("outcome", "notes", "purpose"))])
 
 
-def _when_and_how(data: Mapping[str, Any], settings: TeamSettings,
-                  today: date) -> tuple[str, str]:
-    """A contact's or visit's local time and whether it was face to face, as shown."""
-    when = text.when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone),
-                           today=today)
-    return when, "Face to face" if data.get("face_to_face") else "Not face to face"
-
-
-def contact_kind_words(data: Mapping[str, Any]) -> list[str]:
-    """What sets an employer contact apart from the ones that count: job
-    support, made by the member alone. Nothing for the usual kind."""
-    words = []
-    if data.get("service") == "job_support":
-        words.append("Job support")
-    if data.get("by") == "member":
-        words.append("Made by the member")
-    return words
-
-
 def _history_item(record: Record, settings: TeamSettings, names: dict[str, str],
                   unsynced: bool, today: date) -> HistoryItem:
     data = record.data
-    when, how = _when_and_how(data, settings, today)
+    when, how = text.when_and_how(data, settings, today)
     if record.kind == "employer_contact":
         members = [names.get(m, "a member no longer on this phone")
                    for m in data.get("member_ids") or []]
         parts = [when, how, data.get("contact_person") or "",
                  f"For {', '.join(members)}" if members else "Generic",
-                 *contact_kind_words(data), data.get("purpose") or ""]
+                 *text.contact_kind_words(data), data.get("purpose") or ""]
         title = data["employer"]
     else:
         minutes = data.get("minutes")
@@ -275,30 +252,6 @@ def _history_item(record: Record, settings: TeamSettings, names: dict[str, str],
         parts.append("Not yet synced")
     detail = " · ".join(p for p in parts if p)
     return HistoryItem(record, title, detail, counts_toward_target(record), unsynced)
-
-
-def record_title(record: Record) -> str:
-    """A record in a few words: its kind and its name (employer, member, employer name)."""
-    data = record.data
-    name = data.get("employer") or data.get("display_name") or data.get("name")
-    kind = text.choice_label(record.kind)
-    return f"{kind}: {name}" if name else kind
-
-
-# ----- Members ----------------------------------------------------------------------
-
-
-def caseload_line(members: list[Record]) -> str:
-    active = sum(1 for m in members if m.data["status"] == "active")
-    line = f"{active} active · limit {CASELOAD_LIMIT}"
-    if active > CASELOAD_LIMIT:
-        line += ": above the IPS caseload limit; talk with your supervisor"
-    return line
-
-
-def auto_lock_label(seconds: int) -> str:
-    minutes = seconds // 60
-    return text.plural(minutes, "minute")
 
 
 # ----- Team (supervisors) -----------------------------------------------------------
@@ -443,7 +396,7 @@ def review_line(review: Review | None, zone: Any, changes: dict[str, Any] | None
 def contact_line(data: dict[str, Any], settings: TeamSettings, today: date) -> str:
     """One contact of a specialist's week for the supervisor: when, who, how, for whom.
     Members are counted, never named: their records stay on the specialist's phone."""
-    when, how = _when_and_how(data, settings, today)
+    when, how = text.when_and_how(data, settings, today)
     members = len(data.get("member_ids") or [])
     parts = [
         when,

@@ -5,9 +5,11 @@ Only characters the bundled Roboto font has (no check marks or emoji).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
-from app.domain import Tally
+from app.domain import Record, Tally, TeamSettings
 
 
 def tally_text(tally: Tally) -> str:
@@ -79,6 +81,33 @@ def choice_label(key: str) -> str:
     return key.replace("_", " ").capitalize()
 
 
+def record_title(record: Record) -> str:
+    """A record in a few words: its kind and its name (employer, member, employer name)."""
+    data = record.data
+    name = data.get("employer") or data.get("display_name") or data.get("name")
+    kind = choice_label(record.kind)
+    return f"{kind}: {name}" if name else kind
+
+
+def when_and_how(data: Mapping[str, Any], settings: TeamSettings,
+                 today: date) -> tuple[str, str]:
+    """A contact's or visit's local time and whether it was face to face, as shown."""
+    when = when_label(datetime.fromisoformat(data["occurred_at"]).astimezone(settings.zone),
+                      today=today)
+    return when, "Face to face" if data.get("face_to_face") else "Not face to face"
+
+
+def contact_kind_words(data: Mapping[str, Any]) -> list[str]:
+    """What sets an employer contact apart from the ones that count: job
+    support, made by the member alone. Nothing for the usual kind."""
+    words = []
+    if data.get("service") == "job_support":
+        words.append("Job support")
+    if data.get("by") == "member":
+        words.append("Made by the member")
+    return words
+
+
 def day_label(day: date, *, today: date) -> str:
     """"Mon 7 Dec", with the year when it is not this year's: "Sat 6 Jan 2024"."""
     year = "" if day.year == today.year else f" {day.year}"
@@ -104,6 +133,11 @@ def chart_label(week_start: date) -> str:
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {words or word + 's'}"
+
+
+def auto_lock_label(seconds: int) -> str:
+    """The auto-lock delay as Settings offers it: "5 minutes"."""
+    return plural(seconds // 60, "minute")
 
 
 def due_text(due: date, on: date) -> str:

@@ -25,6 +25,7 @@ from app.store import Store
 from app.ui import text
 from app.ui.caseload import (
     CASELOAD_FILTERS,
+    caseload_line,
     in_caseload,
     latest,
     member_records,
@@ -33,7 +34,6 @@ from app.ui.caseload import (
 )
 from app.ui.forms import FormField, Widget, field_message
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import caseload_line
 from app.ui.widgets import Choice, labelled
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen

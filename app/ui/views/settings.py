@@ -14,7 +14,6 @@ from app.store import Store, WrongPinError
 from app.ui import text
 from app.ui.forms import field_message
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import AUTO_LOCK_CHOICES, auto_lock_label
 from app.ui.widgets import Choice
 from sync.client import normalise_server_url
 from sync.errors import EnrollmentError, SyncError
@@ -23,6 +22,7 @@ from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
 from .lock import pin_field
 
 Account = dict[str, Any]
+AUTO_LOCK_CHOICES = (60, 120, 300, 600, 900, 1800, 3600)  # seconds, offered under Lock after
 
 
 def settings_screen(nav: Navigator, store: Store, account: Account | None,
@@ -58,10 +58,10 @@ def settings_screen(nav: Navigator, store: Store, account: Account | None,
     # ----- auto-lock: saved as soon as it is chosen
     def set_lock_delay(e) -> None:
         store.set_auto_lock_seconds(int(e.control.value))
-        nav.notify(f"The app now locks after {auto_lock_label(int(e.control.value))} unused.")
+        nav.notify(f"The app now locks after {text.auto_lock_label(int(e.control.value))} unused.")
 
     lock_delay = Choice(
-        "Lock after", [(str(s), auto_lock_label(s)) for s in
+        "Lock after", [(str(s), text.auto_lock_label(s)) for s in
                        sorted({*AUTO_LOCK_CHOICES, store.auto_lock_seconds})],
         key="auto_lock", value=str(store.auto_lock_seconds), on_select=nav.guard(set_lock_delay))
 

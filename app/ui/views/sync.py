@@ -9,9 +9,8 @@ import flet as ft
 
 from app.store import Store
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import record_title
 from app.ui.syncing import SyncSummary
-from app.ui.text import choice_label
+from app.ui.text import choice_label, record_title
 
 from .common import big_button, heading, muted, sub_screen
 
