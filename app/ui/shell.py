@@ -27,7 +27,7 @@ from sync.team import TeamClient
 
 from .forms import FORMS
 from .navigator import HOME, Navigator, Screen, Tab
-from .state import Gate
+from .pin_gate import Gate
 from .syncing import SYNC_INTERVAL, ClientFactory, SyncLink, SyncSummary, default_client
 from .text import auto_lock_label
 from .views.common import TABS, TEAM, TEAM_TAB

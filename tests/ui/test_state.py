@@ -10,7 +10,7 @@ from app.domain import ValidationError, quarter_fidelity
 from app.store import Store, StoreLockedError
 from app.ui.fidelity import record_lines, value_text
 from app.ui.forms import field_message, picked_date, suggest
-from app.ui.state import default_data_dir
+from app.ui.pin_gate import default_data_dir
 from tests.fidelity_cases import CASES, QUARTER, SETTINGS, TODAY
 
 from .conftest import PIN

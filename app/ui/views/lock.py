@@ -8,7 +8,7 @@ import flet as ft
 
 from app.store import MIN_PIN_DIGITS, StoreDamagedError, StoreErasedError
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import Gate, PinProblem
+from app.ui.pin_gate import Gate, PinProblem
 from app.ui.widgets import icon_button
 
 from .common import BIG, muted
