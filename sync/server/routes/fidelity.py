@@ -38,7 +38,7 @@ def team_fidelity(
 ) -> dict[str, Any]:
     """The IPS fidelity items the log can evidence and the outcomes, for the
     caller's team over a quarter (default: the current one in the team's zone)."""
-    supervised = store.supervised_team(caller, team, action="see", thing="fidelity")
+    supervised = caller.supervised_team(team, action="see", thing="fidelity")
     asked = None if quarter is None else Quarter.parse(quarter)
     return store.team_fidelity(supervised, asked, quarters, caller=caller).to_wire()
 
@@ -58,7 +58,7 @@ def team_fidelity_report(
 ) -> Response:
     """The fidelity evidence report (PDF), or the outcomes of the quarters as
     agencies report them (CSV)."""
-    supervised = store.supervised_team(caller, team, action="report", thing="fidelity")
+    supervised = caller.supervised_team(team, action="report", thing="fidelity")
     asked = None if quarter is None else Quarter.parse(quarter)
     report = store.team_fidelity(supervised, asked, quarters, caller=caller)
     media_type, render = REPORT_FORMATS[format]

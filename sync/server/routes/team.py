@@ -61,7 +61,7 @@ def team_export(
     team: Annotated[Text | None, Query(max_length=64)] = None,
 ) -> Response:
     """The team's weekly employer-contact tracking form (supervisor of that team)."""
-    supervised = store.supervised_team(caller, team)
+    supervised = caller.supervised_team(team)
     day = week or supervised.settings.local_date(utc_now())
     form = tracking_form(store, supervised, day, caller=caller)
     media_type, render = FORMATS[format]

@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 
 from app.domain import Record, TeamSettings
+from sync.protocol import ErrorCode
 
 from ..db import audit_log, create_engine, iso, migrate, seq_counter, users, utc_now
-from ..errors import AdminError
+from ..errors import AdminError, ProtocolError
 
 # A no-op write that takes the seq counter's row lock and reads the last seq.
 TAKE_SEQ_LOCK = (
@@ -68,6 +69,22 @@ class Caller:
     @property
     def is_supervisor(self) -> bool:
         return self.role == "supervisor"
+
+    def supervised_team(
+        self, team_id: str | None = None, *, action: str = "export", thing: str = "week"
+    ) -> Team:
+        """The caller's team (or the team named by id) if the caller supervises
+        it; a refusal says what the caller meant to do with which of its things."""
+        if not self.is_supervisor:
+            raise ProtocolError(
+                ErrorCode.FORBIDDEN, f"Only a supervisor can {action} the team's {thing}."
+            )
+        if team_id not in (None, self.team.id):
+            raise ProtocolError(
+                ErrorCode.FORBIDDEN,
+                f"You supervise another team, so you cannot {action} this one's {thing}.",
+            )
+        return self.team
 
 
 def team_of(row: Row[Any]) -> Team:

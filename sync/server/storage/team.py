@@ -248,27 +248,6 @@ class TeamStore(DueStore):
             "review": week.review,
         }
 
-    def supervised_team(
-        self,
-        caller: Caller,
-        team_id: str | None = None,
-        *,
-        action: str = "export",
-        thing: str = "week",
-    ) -> Team:
-        """The caller's team (or the team named by id) if the caller supervises
-        it; a refusal says what the caller meant to do with which of its things."""
-        if not caller.is_supervisor:
-            raise ProtocolError(
-                ErrorCode.FORBIDDEN, f"Only a supervisor can {action} the team's {thing}."
-            )
-        if team_id not in (None, caller.team.id):
-            raise ProtocolError(
-                ErrorCode.FORBIDDEN,
-                f"You supervise another team, so you cannot {action} this one's {thing}.",
-            )
-        return caller.team
-
     def specialist_weeks(
         self, team: Team, day: date, *, caller: Caller | None = None
     ) -> list[SpecialistWeek]:
