@@ -12,8 +12,8 @@ import flet_charts as fch
 from app.store import Store
 from app.ui import text
 from app.ui.caseload import due_soon
+from app.ui.home import HomeSummary
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import HomeSummary
 from app.ui.syncing import SyncSummary
 
 from .common import big_button, due_tile, muted, tab_screen

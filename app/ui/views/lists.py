@@ -11,8 +11,8 @@ from app.domain import Record
 from app.store import Store
 from app.ui import text
 from app.ui.directory import DirectoryEntry, directory, entry_for, merge
+from app.ui.history import ALL_KINDS, HISTORY_KINDS, history
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import ALL_KINDS, HISTORY_KINDS, history
 from app.ui.widgets import icon_button
 
 from .common import big_button, heading, muted, sub_screen, tab_screen
