@@ -1,5 +1,6 @@
 """The phone app's screens (Flet). `FieldLogApp` runs one session; the view
-state in `forms` and `state` is plain Python, testable without a renderer."""
+state beside `views/` (`pin_gate`, `home`, `history`, `forms`, `caseload`,
+`team`...) is plain Python, testable without a renderer."""
 
 from .pin_gate import default_data_dir
 from .shell import FieldLogApp

@@ -19,7 +19,7 @@ import flet_charts as fch
 from app.domain import TeamSettings
 from app.ui import text
 from app.ui.navigator import Navigator, Screen
-from app.ui.state import (
+from app.ui.team import (
     Level,
     Review,
     TeamCell,

@@ -1,6 +1,6 @@
-"""What each screen shows, as plain Python. No flet.
-
-Views render these; tests check them without a renderer.
+"""The supervisor's Team screen as plain Python (no flet): each specialist's
+weekly counts (GET /v1/tallies) coloured against the target, the averages and
+the fidelity rating, and a week's review and contacts in words.
 """
 
 from __future__ import annotations
@@ -10,15 +10,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from app.domain import (
-    TeamSettings,
-    fidelity_rating,
-    team_average,
-)
+from app.domain import TeamSettings, fidelity_rating, team_average
 
 from . import text
-
-# ----- Team (supervisors) -----------------------------------------------------------
 
 NEAR_MISS = 2  # one or two short of the target is "short", more is "far short"
 
