@@ -25,6 +25,20 @@ def icon_button(icon: ft.IconData, label: str, on_click: Callable[[Any], Any], *
                          on_click=on_click, key=key, **style)
 
 
+class ErrorLine:
+    """The red line under a control that has no error slot of its own
+    (switches, chips, segments) or whose own is too short (a Dropdown's is one
+    line, cut off on a phone). Put `text` under the control; `show` sets the
+    message, or hides the line when there is none."""
+
+    def __init__(self, *, key: str | None = None) -> None:
+        self.text = ft.Text("", color=ft.Colors.ERROR, size=12, visible=False, key=key)
+
+    def show(self, message: str | None) -> None:
+        self.text.value = message or ""
+        self.text.visible = bool(message)
+
+
 class Choice:
     """A drop-down a screen reader can name. Flutter's web client announces a
     bare Dropdown as "button"; this one sits in a Semantics node that says the
@@ -41,11 +55,8 @@ class Choice:
                                     options=[ft.DropdownOption(key=k, text=t) for k, t in options],
                                     on_select=self._selected)
         self.named = ft.Semantics(content=self.dropdown, live_region=True)
-        # The error on a line of its own: a Dropdown's own error text is one
-        # line, cut off on a phone.
-        self.error = ft.Text("", color=ft.Colors.ERROR, size=12, visible=False,
-                             key=f"{key}:error")
-        self.control = ft.Column([self.named, self.error], spacing=4, expand=expand,
+        self.error = ErrorLine(key=f"{key}:error")
+        self.control = ft.Column([self.named, self.error.text], spacing=4, expand=expand,
                                  horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self._name()
 
@@ -59,8 +70,7 @@ class Choice:
         self._name()
 
     def show_error(self, message: str | None) -> None:
-        self.error.value = message or ""
-        self.error.visible = bool(message)
+        self.error.show(message)
         self.dropdown.border = (ft.OutlineInputBorder(side=ft.BorderSide(1, ft.Colors.ERROR))
                                 if message else None)
         self._name()
@@ -74,7 +84,7 @@ class Choice:
         chosen = next((o.text for o in self.dropdown.options or []
                        if o.key == self.dropdown.value), None)
         said = f"{self.label}: {chosen or 'none chosen'}"
-        error = self.error.value
+        error = self.error.text.value
         self.named.label = f"{said}. {error}" if error else said
 
 

@@ -27,7 +27,7 @@ from app.ui.forms import (
     suggest,
 )
 from app.ui.navigator import Navigator, Screen
-from app.ui.widgets import Choice, icon_button, labelled, own_node
+from app.ui.widgets import Choice, ErrorLine, icon_button, labelled, own_node
 
 from .common import BIG, PAD, muted
 
@@ -275,15 +275,11 @@ def _not_written(_value: Any) -> None:
 def _with_error_line(control: ft.Control, read: Callable[[], Any], label: str | None = None,
                      *, hint: str = "", write: Callable[[Any], None] = _not_written) -> Input:
     """Controls without an error slot of their own get a red line under them."""
-    error = ft.Text("", color=ft.Colors.ERROR, size=12, visible=False)
+    error = ErrorLine()
     parts = (([muted(label, size=13)] if label else []) + ([muted(hint, size=12)] if hint else [])
-             + [control, error])
-
-    def show(message: str | None) -> None:
-        error.value = message or ""
-        error.visible = bool(message)
-
-    return Input(ft.Column(parts, spacing=4, horizontal_alignment=STRETCH), read, show, write)
+             + [control, error.text])
+    return Input(ft.Column(parts, spacing=4, horizontal_alignment=STRETCH), read, error.show,
+                 write)
 
 
 def _segments(spec: FormField, value: Any, changed: Changed) -> Input:
