@@ -114,7 +114,7 @@ def _audit_refusal(
         return
     caller: Caller | None = getattr(request.state, "caller", None)
     store: CentralStore = request.app.state.store
-    store.audit_refusal(
+    store.core.audit_refusal(
         status,
         code,
         f"{request.method} {request.url.path}",

@@ -79,7 +79,7 @@ def serve(args: argparse.Namespace) -> None:
 
 def add_team(args: argparse.Namespace) -> None:
     with _store(args) as store:
-        team = store.add_team(
+        team = store.admin.add_team(
             args.name,
             week_start=args.week_start,
             timezone=args.timezone,
@@ -95,7 +95,7 @@ def add_team(args: argparse.Namespace) -> None:
 def set_team(args: argparse.Namespace) -> None:
     target = None if args.target is None else _whole_number(args.target, "--target")
     with _store(args) as store:
-        team = store.set_team(
+        team = store.admin.set_team(
             args.name, week_start=args.week_start, timezone=args.timezone, contact_target=target
         )
     s = team.settings
@@ -108,7 +108,7 @@ def set_team(args: argparse.Namespace) -> None:
 def add_user(args: argparse.Namespace) -> None:
     start = None if args.start is None else _start_date(args.start)
     with _store(args) as store:
-        store.add_user(args.name, role=args.role, team=args.team, started_on=start)
+        store.admin.add_user(args.name, role=args.role, team=args.team, started_on=start)
     since = f", started {start}" if start else ""
     print(f"User {args.name!r} ({args.role}) added to team {args.team!r}{since}.")
 
@@ -116,7 +116,7 @@ def add_user(args: argparse.Namespace) -> None:
 def set_user(args: argparse.Namespace) -> None:
     start = _start_date(args.start)
     with _store(args) as store:
-        store.set_user_start(args.user, start)
+        store.admin.set_user_start(args.user, start)
     print(f"User {args.user!r} started {start}: averages count the weeks from that week on.")
 
 
@@ -135,20 +135,20 @@ def _whole_number(text: str, option: str) -> int:
 
 def enroll_code(args: argparse.Namespace) -> None:
     with _store(args) as store:
-        code = store.make_enrollment_code(args.user)
+        code = store.admin.make_enrollment_code(args.user)
     print(f"Enrollment code for {args.user!r}: single use, valid 72 hours.")
     print(code)
 
 
 def revoke_device(args: argparse.Namespace) -> None:
     with _store(args) as store:
-        store.revoke_device(args.device_id)
+        store.admin.revoke_device(args.device_id)
     print(f"Device {args.device_id} revoked: its next sync erases its local records.")
 
 
 def restored(args: argparse.Namespace) -> None:
     with _store(args) as store:
-        store.restored()
+        store.admin.restored()
     print(
         "From their next sync, every device pulls all its records from the start and "
         "sends every record it holds again, so what reached the store after the backup "
@@ -158,7 +158,7 @@ def restored(args: argparse.Namespace) -> None:
 
 def list_users(args: argparse.Namespace) -> None:
     with _store(args) as store:
-        people = store.list_users()
+        people = store.admin.list_users()
     if not people:
         print("No users yet: add a team with add-team, then users with add-user.")
     for user in people:
@@ -179,7 +179,7 @@ def export(args: argparse.Namespace) -> None:
     day = _day(args.week, "any day of the week")
     with _store(args) as store:
         team = _team(store, args.team)
-        form = tracking_form(store, team, day)
+        form = tracking_form(store.team, team, day)
     out = _write(args.out, FORMATS[args.format][1](form))
     contacts = sum(len(week.tally.contacts) for week in form.weeks)
     print(
@@ -194,7 +194,7 @@ def due(args: argparse.Namespace) -> None:
     with _store(args) as store:
         team = _team(store, args.team)
         day = day or team.settings.local_date(utc_now())
-        listed = store.team_due(team, day)
+        listed = store.due.for_team(team, day)
     out = _write(args.out, due_csv(listed))
     overdue = sum(item.status == "overdue" for _, item in listed)
     print(
@@ -223,7 +223,7 @@ def report(args: argparse.Namespace) -> None:
         raise AdminError(f"--quarters: give 1 to {FIDELITY_QUARTERS_MAX}.")
     with _store(args) as store:
         team = _team(store, args.team)
-        found = store.team_fidelity(team, quarter, quarters)
+        found = store.fidelity.for_team(team, quarter, quarters)
     out = _write(args.out, REPORT_FORMATS[kind][1](found))
     rated = sum(item.rating is not None for item in found.fidelity.items)
     rate = found.fidelity.outcomes.employment_rate
@@ -236,7 +236,7 @@ def report(args: argparse.Namespace) -> None:
 
 
 def _team(store: CentralStore, name: str) -> Team:
-    team = store.team_named(name)
+    team = store.admin.team_named(name)
     if team is None:
         raise AdminError(f"There is no team named {name!r}; `users` lists the teams.")
     return team

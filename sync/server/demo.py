@@ -99,18 +99,18 @@ def set_up(store: CentralStore, database_url: str, *, history: bool) -> DemoRead
     and none of the demo specialists has a device yet, and fresh codes for the
     phones of the first specialist and the supervisor."""
     now = datetime.now(UTC)
-    team = store.team_named(TEAM) or store.add_team(TEAM)
+    team = store.admin.team_named(TEAM) or store.admin.add_team(TEAM)
     weeks = _weeks(team.settings, now)
-    if store.user_id_named(SUPERVISOR) is None:
-        store.add_user(SUPERVISOR, role="supervisor", team=TEAM)
+    if store.admin.user_id_named(SUPERVISOR) is None:
+        store.admin.add_user(SUPERVISOR, role="supervisor", team=TEAM)
     for specialist in SPECIALISTS:
-        if store.user_id_named(specialist.name) is None:
-            store.add_user(specialist.name, role="specialist", team=TEAM, started_on=weeks[0])
+        if store.admin.user_id_named(specialist.name) is None:
+            store.admin.add_user(specialist.name, role="specialist", team=TEAM, started_on=weeks[0])
     made = history and not _any_device(store)
     if made:
         with _serving(store, database_url) as url:
             _make_history(store, url, team.settings, weeks, now)
-    codes = [(role, name, store.make_enrollment_code(name)) for name, role in CODES_FOR]
+    codes = [(role, name, store.admin.make_enrollment_code(name)) for name, role in CODES_FOR]
     return DemoReady(codes, made)
 
 
@@ -120,7 +120,7 @@ def _weeks(settings: TeamSettings, now: datetime) -> list[date]:
 
 def _any_device(store: CentralStore) -> bool:
     names = {s.name for s in SPECIALISTS}
-    return any(user["devices"] for user in store.list_users() if user["name"] in names)
+    return any(user["devices"] for user in store.admin.list_users() if user["name"] in names)
 
 
 @contextmanager
@@ -158,7 +158,7 @@ def _make_history(
             device = Store.create(Path(folder) / name, _pin())
             phones.callback(device.close)
             client = SyncClient(store=device)
-            client.enroll(url, store.make_enrollment_code(name), DEVICE_NAME)
+            client.enroll(url, store.admin.make_enrollment_code(name), DEVICE_NAME)
             return client
 
         clients = {}

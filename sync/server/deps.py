@@ -1,4 +1,5 @@
-"""Dependencies the routes inject: the store and the authenticated caller."""
+"""Dependencies the routes inject: the part of the store each uses, and the
+authenticated caller. Every part comes from the one CentralStore on app.state."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sync.protocol import API_PREFIX, ErrorCode
 
 from .errors import ProtocolError
-from .store import Caller, CentralStore
+from .store import (
+    Caller,
+    CentralStore,
+    DeviceStore,
+    DueStore,
+    FidelityStore,
+    RecordStore,
+    TeamStore,
+)
 
 _bearer = HTTPBearer(auto_error=False, description="The device token from enrollment.")
 
@@ -21,6 +30,34 @@ async def get_store(request: Request) -> CentralStore:
 
 
 StoreDep = Annotated[CentralStore, Depends(get_store)]
+
+
+# The part each route uses (async, for the reason get_token gives).
+async def get_devices(store: StoreDep) -> DeviceStore:
+    return store.devices
+
+
+async def get_records(store: StoreDep) -> RecordStore:
+    return store.records
+
+
+async def get_due(store: StoreDep) -> DueStore:
+    return store.due
+
+
+async def get_team(store: StoreDep) -> TeamStore:
+    return store.team
+
+
+async def get_fidelity(store: StoreDep) -> FidelityStore:
+    return store.fidelity
+
+
+DevicesDep = Annotated[DeviceStore, Depends(get_devices)]
+RecordsDep = Annotated[RecordStore, Depends(get_records)]
+DueDep = Annotated[DueStore, Depends(get_due)]
+TeamDep = Annotated[TeamStore, Depends(get_team)]
+FidelityDep = Annotated[FidelityStore, Depends(get_fidelity)]
 
 
 # Async: a plain function dependency would cost a trip to a worker thread.
@@ -36,8 +73,8 @@ async def get_token(
 TokenDep = Annotated[str, Depends(get_token)]
 
 
-def get_caller(request: Request, store: StoreDep, token: TokenDep) -> Caller:
-    caller = store.authenticate(token)
+def get_caller(request: Request, devices: DevicesDep, token: TokenDep) -> Caller:
+    caller = devices.authenticate(token)
     request.state.caller = caller  # for the audit of a refusal further on
     return caller
 

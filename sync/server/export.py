@@ -1,8 +1,8 @@
 """The team's weekly employer-contact tracking form, as CSV or PDF, and the
 team's due list as CSV.
 
-`tracking_form` gathers the week once, through CentralStore; `to_csv` and
-`to_pdf` only lay it out. Whether a contact counts is the domain's rule
+`tracking_form` gathers the week once, through the store's team part;
+`to_csv` and `to_pdf` only lay it out. Whether a contact counts is the domain's rule
 (`counts_toward_target`), so the form agrees with the tallies and the phone;
 what is due is the domain's `due_items`, as on the phone and `GET /v1/due`.
 """
@@ -22,7 +22,7 @@ from fpdf import FPDF
 from app.domain import DueItem, Record, counts_toward_target
 from app.domain.kinds import parse_datetime
 
-from .store import Caller, CentralStore, SpecialistWeek, Team
+from .store import Caller, SpecialistWeek, Team, TeamStore
 
 CSV_COLUMNS = (
     "specialist",
@@ -97,7 +97,7 @@ class TrackingForm:
 
 
 def tracking_form(
-    store: CentralStore, team: Team, day: date, *, caller: Caller | None = None
+    store: TeamStore, team: Team, day: date, *, caller: Caller | None = None
 ) -> TrackingForm:
     """The form of the team's week holding `day` (the export is audited)."""
     weeks = store.specialist_weeks(team, day, caller=caller)

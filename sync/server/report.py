@@ -1,6 +1,6 @@
 """The fidelity evidence report (PDF) and the quarters' outcomes (CSV).
 
-Both lay out what `CentralStore.team_fidelity` computed (the domain's
+Both lay out what `FidelityStore.for_team` computed (the domain's
 `quarter_fidelity`), so the report says what `GET /v1/team/fidelity` answers. The PDF
 is for a reviewer who has not seen the app: a cover with the items and their
 ratings, a page per item with its evidence sentence, its anchors and the rows

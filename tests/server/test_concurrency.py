@@ -74,7 +74,7 @@ def test_a_push_failing_in_a_group_commit_stores_nothing_and_the_others_apply(
 
     def push(name: str, batch) -> None:
         try:
-            outcomes[name] = store.push(device.token, device.device_id, batch, 0).result()
+            outcomes[name] = store.records.push(device.token, device.device_id, batch, 0).result()
         except Exception as error:
             outcomes[name] = error
 
@@ -83,10 +83,10 @@ def test_a_push_failing_in_a_group_commit_stores_nothing_and_the_others_apply(
         threading.Thread(target=push, args=("bad", bad)),
         threading.Thread(target=push, args=("again", good)),
     ]
-    with store._writer:  # held, so the three pushes queue, in order, and commit as one group
+    with store.core.writer:  # held, so the three pushes queue, in order, and commit as one group
         for queued, thread in enumerate(threads, start=1):
             thread.start()
-            while len(store._push_queue) < queued:
+            while len(store.records._push_queue) < queued:
                 time.sleep(0.01)
     for thread in threads:
         thread.join(timeout=30)

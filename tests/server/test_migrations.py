@@ -54,19 +54,19 @@ def test_an_old_review_reads_as_changed_until_reviewed_again(database_url):
 
     store = CentralStore.open(database_url)  # migrates to the newest revision
     try:
-        team = store.team_named("Old team")
+        team = store.admin.team_named("Old team")
         assert team is not None
         boss = Caller("u1", "Old Boss", "supervisor", team, "dev-old")
-        old = store.team_week(boss, "u2", date(2025, 11, 19))["review"]
+        old = store.team.specialist_week(boss, "u2", date(2025, 11, 19))["review"]
         assert old == {
             "by": {"id": "u1", "name": "Old Boss"},
             "at": "2025-11-24T15:00:00.000000Z",
             "count": None,
             "changed": True,
         }
-        again = store.review(boss, "u2", date(2025, 11, 19))
+        again = store.team.review(boss, "u2", date(2025, 11, 19))
         assert again == {**again, "count": 0, "changed": False}
-        assert store.team_week(boss, "u2", date(2025, 11, 19))["review"] == again
+        assert store.team.specialist_week(boss, "u2", date(2025, 11, 19))["review"] == again
     finally:
         store.close()
 
@@ -96,14 +96,14 @@ def test_times_stored_before_the_limits_leave_the_weeks_alone(database_url):
 
     store = CentralStore.open(database_url)
     try:
-        team = store.team_named("Old team")
+        team = store.admin.team_named("Old team")
         assert team is not None
         boss = Caller("u1", "Old Boss", "supervisor", team, "dev-old")
         for day, count in ((date(2000, 1, 2), 0), (date(2025, 11, 19), 1)):
-            (row,) = store.tallies(boss, day, 2)["rows"]
+            (row,) = store.team.tallies(boss, day, 2)["rows"]
             assert row["counts"][-1] == count
-            assert store.team_week(boss, "u2", day)["count"] == count
+            assert store.team.specialist_week(boss, "u2", day)["count"] == count
         worker = Caller("u2", "Old Worker", "specialist", team, "d1")
-        assert len(store.pull(worker, None, 10)[0]) == 3  # still pulled as they are
+        assert len(store.records.pull(worker, None, 10)[0]) == 3  # still pulled as they are
     finally:
         store.close()

@@ -5,16 +5,16 @@ from fastapi import APIRouter, Request
 from sync.protocol import ENROLL_PATH, ME_PATH
 
 from ..db import iso, utc_now
-from ..deps import CallerDep, StoreDep, client_address, route
+from ..deps import CallerDep, DevicesDep, client_address, route
 from ..models import EnrollIn
 
 router = APIRouter(tags=["devices"])
 
 
 @router.post(route(ENROLL_PATH))
-def enroll(body: EnrollIn, store: StoreDep, request: Request) -> dict[str, Any]:
+def enroll(body: EnrollIn, devices: DevicesDep, request: Request) -> dict[str, Any]:
     """Spend a single-use enrollment code; returns the device token, user and team."""
-    token, user, team = store.enroll(
+    token, user, team = devices.enroll(
         body.code,
         body.device_id,
         body.device_name,
@@ -25,11 +25,11 @@ def enroll(body: EnrollIn, store: StoreDep, request: Request) -> dict[str, Any]:
 
 
 @router.get(route(ME_PATH))
-def me(caller: CallerDep, store: StoreDep) -> dict[str, Any]:
+def me(caller: CallerDep, devices: DevicesDep) -> dict[str, Any]:
     """Who this device is for, and the team's settings as the server holds them."""
     return {
         "user": {"id": caller.user_id, "name": caller.user_name, "role": caller.role},
         "team": caller.team.info(),
-        "device": {"id": caller.device_id, "name": store.device_name(caller.device_id)},
+        "device": {"id": caller.device_id, "name": devices.name_of(caller.device_id)},
         "server_time": iso(utc_now()),
     }

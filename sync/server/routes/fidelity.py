@@ -11,7 +11,7 @@ from sync.protocol import (
     ExportFormat,
 )
 
-from ..deps import CallerDep, StoreDep, route
+from ..deps import CallerDep, FidelityDep, route
 from ..models import QuarterText, Text
 from ..report import REPORT_FORMATS
 
@@ -31,7 +31,7 @@ TeamId = Annotated[Text | None, Query(max_length=64, description="Your team's id
 @router.get(route(TEAM_FIDELITY_PATH))
 def team_fidelity(
     caller: CallerDep,
-    store: StoreDep,
+    fidelity: FidelityDep,
     quarter: QuarterText | None = None,
     quarters: Quarters = FIDELITY_QUARTERS_DEFAULT,
     team: TeamId = None,
@@ -40,7 +40,7 @@ def team_fidelity(
     caller's team over a quarter (default: the current one in the team's zone)."""
     supervised = caller.supervised_team(team, action="see", thing="fidelity")
     asked = None if quarter is None else Quarter.parse(quarter)
-    return store.team_fidelity(supervised, asked, quarters, caller=caller).to_wire()
+    return fidelity.for_team(supervised, asked, quarters, caller=caller).to_wire()
 
 
 @router.get(
@@ -50,7 +50,7 @@ def team_fidelity(
 )
 def team_fidelity_report(
     caller: CallerDep,
-    store: StoreDep,
+    fidelity: FidelityDep,
     quarter: QuarterText | None = None,
     format: ExportFormat = "pdf",
     quarters: Quarters = FIDELITY_QUARTERS_DEFAULT,
@@ -60,7 +60,7 @@ def team_fidelity_report(
     agencies report them (CSV)."""
     supervised = caller.supervised_team(team, action="report", thing="fidelity")
     asked = None if quarter is None else Quarter.parse(quarter)
-    report = store.team_fidelity(supervised, asked, quarters, caller=caller)
+    report = fidelity.for_team(supervised, asked, quarters, caller=caller)
     media_type, render = REPORT_FORMATS[format]
     filename = f"fidelity-{report.quarter}.{format}"
     return Response(

@@ -13,7 +13,7 @@ from sync.protocol import (
 )
 
 from ..db import utc_now
-from ..deps import CallerDep, StoreDep, route
+from ..deps import CallerDep, TeamDep, route
 from ..export import FORMATS, tracking_form
 from ..models import ReviewIn, Text, WeekDay
 
@@ -23,29 +23,29 @@ router = APIRouter(tags=["team"])
 @router.get(route(TALLIES_PATH))
 def tallies(
     caller: CallerDep,
-    store: StoreDep,
+    team: TeamDep,
     week: WeekDay | None = None,
     weeks: Annotated[int, Query(ge=1, le=TALLY_WEEKS_MAX)] = TALLY_WEEKS_DEFAULT,
 ) -> dict[str, Any]:
     """Weekly employer-contact counts: own row (specialist) or the team's (supervisor)."""
-    return store.tallies(caller, week, weeks)
+    return team.tallies(caller, week, weeks)
 
 
 @router.get(route(TEAM_WEEK_PATH))
 def team_week(
     caller: CallerDep,
-    store: StoreDep,
+    team: TeamDep,
     user: Annotated[Text, Query(max_length=64)],
     week: WeekDay | None = None,
 ) -> dict[str, Any]:
     """One specialist's employer contacts of a week, for the supervisor's review."""
-    return store.team_week(caller, user, week)
+    return team.specialist_week(caller, user, week)
 
 
 @router.post(route(TEAM_REVIEW_PATH))
-def team_review(body: ReviewIn, caller: CallerDep, store: StoreDep) -> dict[str, Any]:
+def team_review(body: ReviewIn, caller: CallerDep, team: TeamDep) -> dict[str, Any]:
     """Mark a specialist's week reviewed by the calling supervisor (idempotent)."""
-    return {"review": store.review(caller, body.user, body.week)}
+    return {"review": team.review(caller, body.user, body.week)}
 
 
 @router.get(
@@ -55,15 +55,15 @@ def team_review(body: ReviewIn, caller: CallerDep, store: StoreDep) -> dict[str,
 )
 def team_export(
     caller: CallerDep,
-    store: StoreDep,
+    team: TeamDep,
     week: WeekDay | None = None,
     format: ExportFormat = "csv",
-    team: Annotated[Text | None, Query(max_length=64)] = None,
+    team_id: Annotated[Text | None, Query(alias="team", max_length=64)] = None,
 ) -> Response:
     """The team's weekly employer-contact tracking form (supervisor of that team)."""
-    supervised = caller.supervised_team(team)
+    supervised = caller.supervised_team(team_id)
     day = week or supervised.settings.local_date(utc_now())
-    form = tracking_form(store, supervised, day, caller=caller)
+    form = tracking_form(team, supervised, day, caller=caller)
     media_type, render = FORMATS[format]
     filename = f"tracking-form-{form.week_start.isoformat()}.{format}"
     return Response(

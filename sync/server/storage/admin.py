@@ -33,7 +33,13 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 16
 
 
-class AdminStore(StoreCore):
+class AdminStore:
+    """What the command line administers: teams, users, enrollment codes,
+    revocation, and the generation."""
+
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
+
     def add_team(
         self,
         name: str,
@@ -46,11 +52,11 @@ class AdminStore(StoreCore):
         if not name:
             raise AdminError("A team needs a name.")
         team = Team(new_id(), name, _settings(week_start, timezone, contact_target))
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             if conn.execute(sa.select(teams.c.id).where(teams.c.name == name)).first():
                 raise AdminError(f"A team named {name!r} already exists.")
             conn.execute(teams.insert().values(created_at=iso(utc_now()), **team.info()))
-            self._audit(conn, "add_team", detail=name)
+            self.core.audit(conn, "add_team", detail=name)
         return team
 
     def set_team(
@@ -64,7 +70,7 @@ class AdminStore(StoreCore):
         """Change a team's settings (those given); devices take them at their next sync."""
         if week_start is None and timezone is None and contact_target is None:
             raise AdminError("Give at least one of --week-start, --timezone, --target.")
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             row = conn.execute(sa.select(teams).where(teams.c.name == name)).first()
             if row is None:
                 raise AdminError(f"There is no team named {name!r}; `users` lists the teams.")
@@ -80,7 +86,7 @@ class AdminStore(StoreCore):
             )
             conn.execute(teams.update().where(teams.c.id == row.id).values(**team.info()))
             new = team.settings
-            self._audit(
+            self.core.audit(
                 conn,
                 "set_team",
                 detail=f"{name}: {new.week_start}, {new.timezone}, target {new.contact_target}",
@@ -88,7 +94,7 @@ class AdminStore(StoreCore):
         return team
 
     def team_named(self, name: str) -> Team | None:
-        with self.engine.connect() as conn:
+        with self.core.engine.connect() as conn:
             row = conn.execute(sa.select(teams).where(teams.c.name == name)).first()
         return team_of(row) if row else None
 
@@ -100,7 +106,7 @@ class AdminStore(StoreCore):
         if role not in ROLES:
             raise AdminError(f"{role!r} is not a role; choose one of {', '.join(ROLES)}.")
         user_id = new_id()
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             team_id = conn.execute(sa.select(teams.c.id).where(teams.c.name == team)).scalar()
             if team_id is None:
                 raise AdminError(f"There is no team named {team!r}; create it with add-team.")
@@ -116,13 +122,13 @@ class AdminStore(StoreCore):
                     started_on=started_on.isoformat() if started_on else None,
                 )
             )
-            self._audit(conn, "add_user", user_id=user_id, detail=f"{role} of {team}")
+            self.core.audit(conn, "add_user", user_id=user_id, detail=f"{role} of {team}")
         return user_id
 
     def set_user_start(self, name: str, started_on: date) -> None:
         """The day a specialist started, when before the first enrollment: the
         tallies' averages count the weeks from that day's week on."""
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             user_id = conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
             if user_id is None:
                 raise AdminError(f"There is no user named {name!r}; `users` lists them.")
@@ -131,17 +137,17 @@ class AdminStore(StoreCore):
                 .where(users.c.id == user_id)
                 .values(started_on=started_on.isoformat())
             )
-            self._audit(conn, "set_user", user_id=user_id, detail=f"start {started_on}")
+            self.core.audit(conn, "set_user", user_id=user_id, detail=f"start {started_on}")
 
     def user_id_named(self, name: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self.core.engine.connect() as conn:
             return conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
 
     def make_enrollment_code(self, user_name: str, *, now: datetime | None = None) -> str:
         """A fresh single-use code for the user, valid ENROLLMENT_CODE_LIFETIME."""
         now = now or utc_now()
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             user_id = conn.execute(sa.select(users.c.id).where(users.c.name == user_name)).scalar()
             if user_id is None:
                 raise AdminError(f"There is no user named {user_name!r}; create it with add-user.")
@@ -153,11 +159,11 @@ class AdminStore(StoreCore):
                     expires_at=iso(now + ENROLLMENT_CODE_LIFETIME),
                 )
             )
-            self._audit(conn, "enrollment_code", user_id=user_id)
+            self.core.audit(conn, "enrollment_code", user_id=user_id)
         return "-".join(code[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
     def revoke_device(self, device_id: str) -> None:
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             row = conn.execute(sa.select(devices).where(devices.c.id == device_id)).first()
             if row is None:
                 raise AdminError(f"There is no device {device_id!r}; `users` lists the devices.")
@@ -166,23 +172,23 @@ class AdminStore(StoreCore):
                 .where(devices.c.id == device_id)
                 .values(revoked=True, revoked_at=iso(utc_now()))
             )
-            self._audit(conn, "revoke", user_id=row.user_id, device_id=device_id)
+            self.core.audit(conn, "revoke", user_id=row.user_id, device_id=device_id)
 
     def restored(self) -> None:
         """After a backup was restored: a new generation, so every cursor handed
         out before names an old one and each device's next pull starts over
         and asks it to send everything again (storage.records.PullCursor)."""
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             conn.execute(
                 store_meta.update()
                 .where(store_meta.c.name == GENERATION)
                 .values(value=new_generation())
             )
-            self._audit(conn, "restored")
+            self.core.audit(conn, "restored")
 
     def list_users(self) -> list[dict[str, Any]]:
         """Every user with team and devices, for the `users` command."""
-        with self.engine.connect() as conn:
+        with self.core.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(users, teams.c.name.label("team"))
                 .join(teams, teams.c.id == users.c.team_id)

@@ -1,5 +1,6 @@
 """What every part of the central store shares: the engine, the one write
-transaction, the audit log, and the caller and team every call speaks of."""
+transaction, the audit log, the team's specialists, and the caller and team
+every call speaks of."""
 
 from __future__ import annotations
 
@@ -96,11 +97,13 @@ def record_of(row: Row[Any]) -> Record:
 
 
 class StoreCore:
-    """The engine and the one way to write: `writing()`, then `_audit` within it."""
+    """The engine and the one way to write: `writing()`, then `audit` within it."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._writer = threading.Lock()
+        # Writers of this process queue on it (see `writing`); the group
+        # committer of pushes takes it for each group.
+        self.writer = threading.Lock()
 
     @classmethod
     def open(cls, database_url: str) -> Self:
@@ -127,10 +130,10 @@ class StoreCore:
         the next one starts the moment the last commits, where SQLite's busy
         handler would poll with sleeps of up to 100 ms.
         """
-        with self._writer, self.engine.begin() as conn:
+        with self.writer, self.engine.begin() as conn:
             yield conn, conn.execute(TAKE_SEQ_LOCK).scalar_one()
 
-    def _specialists(self, conn: Connection, team_id: str) -> dict[str, str]:
+    def specialists(self, conn: Connection, team_id: str) -> dict[str, str]:
         """The team's specialists, name by id, in order of name."""
         rows = conn.execute(
             sa.select(users.c.id, users.c.name)
@@ -151,7 +154,7 @@ class StoreCore:
         """An answer refusing a caller (401, 403, 410): which, to whom (when
         known), and the method and path; never a token or a query's values."""
         with self.writing() as (conn, _):
-            self._audit(
+            self.audit(
                 conn,
                 "refused",
                 user_id=user_id,
@@ -159,7 +162,7 @@ class StoreCore:
                 detail=f"{status} {code} {request_line}",
             )
 
-    def _audit(
+    def audit(
         self,
         conn: Connection,
         action: str,
@@ -169,6 +172,7 @@ class StoreCore:
         count: int = 0,
         detail: str = "",
     ) -> None:
+        """A row of the audit log, written with the transaction of `conn`."""
         conn.execute(audit_log.insert(), audit_row(action, user_id, device_id, count, detail))
 
 

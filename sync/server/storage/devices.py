@@ -59,7 +59,12 @@ def _normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-class DeviceStore(StoreCore):
+class DeviceStore:
+    """Devices: enrollment, and the caller behind a token."""
+
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
+
     def enroll(
         self,
         code: str,
@@ -82,7 +87,7 @@ class DeviceStore(StoreCore):
         """
         now = now or utc_now()
         token = secrets.token_urlsafe(32)  # 256 bits
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             code_row = conn.execute(
                 sa.select(enrollment_codes).where(
                     enrollment_codes.c.code_hash == hash_secret(_normalise_code(code))
@@ -98,7 +103,7 @@ class DeviceStore(StoreCore):
             else:
                 if refusal.code != ErrorCode.TOO_MANY_ATTEMPTS:  # held off is not a failure
                     _count_failure(conn, client, now)
-                self._audit(
+                self.core.audit(
                     conn,
                     "enroll_refused",
                     user_id=code_row.user_id if code_row else None,
@@ -145,16 +150,16 @@ class DeviceStore(StoreCore):
                 .where(devices.c.id == device_id)
                 .values(enrolled_at=iso(now), **fresh)
             )
-        self._audit(conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name)
+        self.core.audit(conn, "enroll", user_id=user.id, device_id=device_id, detail=device_name)
         return {"id": user.id, "name": user.name, "role": user.role}, team
 
-    def device_name(self, device_id: str) -> str:
-        with self.engine.connect() as conn:
+    def name_of(self, device_id: str) -> str:
+        with self.core.engine.connect() as conn:
             name = conn.execute(sa.select(devices.c.name).where(devices.c.id == device_id))
             return str(name.scalar_one())
 
     def authenticate(self, token: str) -> Caller:
-        with self.engine.connect() as conn:
+        with self.core.engine.connect() as conn:
             row = conn.execute(_CALLER_BY_TOKEN, {"token_hash": hash_secret(token)}).first()
         return caller_of(row)
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Row
 
 from app.domain import DUE_KINDS, DueItem, Record, TeamSettings, due_items
 from sync.protocol import ErrorCode
@@ -37,15 +37,17 @@ _LAST_CHANGES = (
 _Basis = tuple[int | None, date, TeamSettings]
 
 
-class DueStore(StoreCore):
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
+class DueStore:
+    """The timed rules' items of caseloads, each kept until its caseload changes."""
+
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
         # The last items computed per owner, with their basis: a tallies call
         # reads again only the caseloads that changed since (a supervisor's
         # team of 10 full caseloads is 50,000 records).
         self._due_lists: dict[str, tuple[_Basis, list[DueItem]]] = {}
 
-    def _due_items(
+    def items(
         self, conn: Connection, owner_ids: Sequence[str], on: date, settings: TeamSettings
     ) -> dict[str, list[DueItem]]:
         """Each owner's items as of `on`, computed again only for an owner whose
@@ -74,11 +76,11 @@ class DueStore(StoreCore):
             found[row.owner_id].append(record)
         return found
 
-    def _due_counts(
+    def counts(
         self, conn: Connection, owner_ids: Sequence[str], settings: TeamSettings
     ) -> dict[str, dict[str, int]]:
         """Each owner's overdue and due items as of today, for the tallies."""
-        listed = self._due_items(conn, owner_ids, settings.local_date(utc_now()), settings)
+        listed = self.items(conn, owner_ids, settings.local_date(utc_now()), settings)
         counts = {}
         for owner_id, items in listed.items():
             statuses = Counter(item.status for item in items)
@@ -105,16 +107,16 @@ class DueStore(StoreCore):
             message = "You can see what is due on your own caseload only."
         raise ProtocolError(ErrorCode.FORBIDDEN, message)
 
-    def due(self, caller: Caller, user_id: object, on: date | None) -> dict[str, Any]:
+    def for_caseload(self, caller: Caller, user_id: object, on: date | None) -> dict[str, Any]:
         """`GET /v1/due`: one caseload's timed rules not met as of `on` (today
         in the team's zone if None). The read is audited: it names members."""
         settings = caller.team.settings
         day = on or settings.local_date(utc_now())
-        with self.engine.begin() as conn:
+        with self.core.engine.begin() as conn:
             owner = self._caseload_owner(conn, caller, user_id)
-            items = self._due_items(conn, [owner.id], day, settings)[owner.id]
-        with self.writing() as (conn, _):
-            self._audit(
+            items = self.items(conn, [owner.id], day, settings)[owner.id]
+        with self.core.writing() as (conn, _):
+            self.core.audit(
                 conn,
                 "due",
                 user_id=caller.user_id,
@@ -128,14 +130,14 @@ class DueStore(StoreCore):
             "items": [item.to_wire() for item in items],
         }
 
-    def team_due(self, team: Team, on: date) -> list[tuple[str, DueItem]]:
+    def for_team(self, team: Team, on: date) -> list[tuple[str, DueItem]]:
         """Every specialist's items as of `on`, by specialist name, for the
         `due` command (audited as an export from the command line)."""
         # Read outside the writer's lock, which group commits wait for; only the audit writes.
-        with self.engine.begin() as conn:
-            names = self._specialists(conn, team.id)
-            items = self._due_items(conn, list(names), on, team.settings)
+        with self.core.engine.begin() as conn:
+            names = self.core.specialists(conn, team.id)
+            items = self.items(conn, list(names), on, team.settings)
         listed = [(name, item) for user_id, name in names.items() for item in items[user_id]]
-        with self.writing() as (conn, _):
-            self._audit(conn, "due_export", count=len(listed), detail=f"{team.name} {on}")
+        with self.core.writing() as (conn, _):
+            self.core.audit(conn, "due_export", count=len(listed), detail=f"{team.name} {on}")
         return listed

@@ -30,7 +30,7 @@ from app.domain import (
 )
 
 from ..db import records, utc_now
-from .core import Caller, Team, ms
+from .core import Caller, StoreCore, Team, ms
 from .team import TeamStore
 
 
@@ -59,8 +59,15 @@ class TeamFidelity:
         }
 
 
-class FidelityStore(TeamStore):
-    def team_fidelity(
+class FidelityStore:
+    """A team's fidelity and outcomes; `team` says since when each specialist
+    worked with the app."""
+
+    def __init__(self, core: StoreCore, team: TeamStore) -> None:
+        self.core = core
+        self.team = team
+
+    def for_team(
         self,
         team: Team,
         quarter: Quarter | None,
@@ -77,12 +84,12 @@ class FidelityStore(TeamStore):
         quarter = quarter or Quarter.of(today)
         before = [quarter.shifted(-n) for n in range(quarters - 1, 0, -1)]
         with _no_collection_pauses():
-            with self.engine.begin() as conn:
+            with self.core.engine.begin() as conn:
                 logs = self._logs(conn, team, quarter, today)
             found = quarter_fidelity(logs, quarter, settings, today)
             earlier = quarter_outcomes(logs, before, settings)
-        with self.writing() as (conn, _):
-            self._audit(
+        with self.core.writing() as (conn, _):
+            self.core.audit(
                 conn,
                 "fidelity",
                 user_id=caller.user_id if caller else None,
@@ -96,10 +103,10 @@ class FidelityStore(TeamStore):
         self, conn: Connection, team: Team, quarter: Quarter, today: date
     ) -> list[SpecialistLog]:
         """Each specialist's live records the items read, in order of name."""
-        names = self._specialists(conn, team.id)
+        names = self.core.specialists(conn, team.id)
         if not names:
             return []
-        since = self._since(conn, list(names), team.settings, today)
+        since = self.team.since(conn, list(names), team.settings, today)
         owned = sa.select(
             records.c.owner_id, records.c.id, records.c.kind, records.c.version, records.c.data
         ).where(records.c.owner_id.in_(list(names)), records.c.deleted.is_(False))

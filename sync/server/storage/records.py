@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, Row
 
 from app.domain import Record, UnknownKindError, ValidationError, kind_spec, parse_version
 from app.domain.kinds import parse_datetime
@@ -161,9 +161,11 @@ class _PushJob:
     done: Future[list[PushResult]] = field(default_factory=Future)
 
 
-class RecordStore(StoreCore):
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
+class RecordStore:
+    """The records devices push and pull, and the committer of pushes."""
+
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
         self._queue_changed = threading.Condition()
         self._push_queue: list[_PushJob] = []
         self._committer: threading.Thread | None = None
@@ -204,13 +206,12 @@ class RecordStore(StoreCore):
         return job.done
 
     def close(self) -> None:
-        """Commit what is queued, then close."""
+        """Commit what is queued, then take no more pushes."""
         with self._queue_changed:
             self._closing = True
             self._queue_changed.notify()
         if self._committer is not None:
             self._committer.join()
-        super().close()
 
     def _commit_groups(self) -> None:
         """The committer thread: every push queued meanwhile in one transaction,
@@ -221,14 +222,14 @@ class RecordStore(StoreCore):
                     self._queue_changed.wait()
                 if not self._push_queue:
                     return
-            with self._writer:  # pushes queued while another writer held it join in
+            with self.core.writer:  # pushes queued while another writer held it join in
                 with self._queue_changed:
                     group, self._push_queue = self._push_queue, []
                 self._commit_group(group)
 
     def _commit_group(self, group: list[_PushJob]) -> None:
         try:
-            with self.engine.begin() as conn:
+            with self.core.engine.begin() as conn:
                 seq = conn.execute(TAKE_SEQ_LOCK).scalar_one()
                 found = callers_by_token(conn, {job.token_hash for job in group})
                 admitted = [job for job in group if _admitted(job, found.get(job.token_hash))]
@@ -250,7 +251,7 @@ class RecordStore(StoreCore):
         the store was restored since it was handed out is answered from the
         beginning, with `resend`: the device may hold acknowledged records the
         backup lacks, and applying the rest again changes nothing."""
-        with self.engine.begin() as conn:
+        with self.core.engine.begin() as conn:
             generation, first, last_seq = conn.execute(_GENERATIONS_AND_LAST_SEQ).one()
             restored = after.restored_since(generation, first, last_seq) if after else None
             if restored:
@@ -267,16 +268,16 @@ class RecordStore(StoreCore):
         # With no changes: the cursor sent, or one for now when none was.
         next_seq = page[-1].seq if page else (after.seq if after else last_seq)
         changes = [_pulled_json(row) for row in page]
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             conn.execute(
                 devices.update()
                 .where(devices.c.id == caller.device_id)
                 .values(last_sync_at=iso(utc_now()))
             )
-            user_id, device_id = caller.user_id, caller.device_id
+            audit, user_id, device_id = self.core.audit, caller.user_id, caller.device_id
             if restored:
-                self._audit(conn, "resend", user_id=user_id, device_id=device_id, detail=restored)
-            self._audit(conn, "pull", user_id=user_id, device_id=device_id, count=len(changes))
+                audit(conn, "resend", user_id=user_id, device_id=device_id, detail=restored)
+            audit(conn, "pull", user_id=user_id, device_id=device_id, count=len(changes))
         more = len(rows) > limit
         return Pulled(changes, PullCursor(generation, next_seq), more, restored is not None)
 

@@ -26,7 +26,7 @@ from sync.protocol import ErrorCode
 
 from ..db import devices, enrollment_codes, iso, records, users, utc_now, week_reviews
 from ..errors import ProtocolError
-from .core import Caller, Team, ms, record_of
+from .core import Caller, StoreCore, Team, ms, record_of
 from .due import DueStore
 
 
@@ -80,7 +80,14 @@ def _versions(contacts: Iterable[Record]) -> dict[str, str]:
     return {record.id: record.version for record in contacts}
 
 
-class TeamStore(DueStore):
+class TeamStore:
+    """The team's weeks: tallies, a specialist's week, reviews; the tallies
+    count each caseload's due items with `due`."""
+
+    def __init__(self, core: StoreCore, due: DueStore) -> None:
+        self.core = core
+        self.due = due
+
     def _team_member(self, conn: Connection, caller: Caller, user_id: object) -> Row[Any]:
         """A user of the caller's team, for a supervisor; anything else is forbidden."""
         if not caller.is_supervisor:
@@ -143,16 +150,16 @@ class TeamStore(DueStore):
         settings = caller.team.settings
         today = settings.local_date(utc_now())
         week_starts = settings.weeks_ending(day or today, weeks)
-        with self.engine.begin() as conn:
+        with self.core.engine.begin() as conn:
             if caller.is_supervisor:
-                names = self._specialists(conn, caller.team.id)
+                names = self.core.specialists(conn, caller.team.id)
             else:
                 names = {caller.user_id: caller.user_name}
             ids = list(names)
             contacts = self._contacts(conn, ids, settings, week_starts[0], week_starts[-1])
             reviews = self._reviews(conn, ids, week_starts)
-            since = self._since(conn, ids, settings, today)
-            due = self._due_counts(conn, ids, settings)
+            since = self.since(conn, ids, settings, today)
+            due = self.due.counts(conn, ids, settings)
             device_rows = conn.execute(
                 sa.select(devices.c.user_id, devices.c.pending, devices.c.last_sync_at).where(
                     devices.c.user_id.in_(ids), devices.c.revoked.is_(False)
@@ -196,7 +203,7 @@ class TeamStore(DueStore):
             "rows": rows,
         }
 
-    def _since(
+    def since(
         self, conn: Connection, user_ids: Sequence[str], settings: TeamSettings, today: date
     ) -> dict[str, date]:
         """The first week each user worked with the app: the week of the start an
@@ -224,14 +231,16 @@ class TeamStore(DueStore):
             since[row.id] = settings.week_of(first_day)
         return since
 
-    def team_week(self, caller: Caller, user_id: object, day: date | None) -> dict[str, Any]:
+    def specialist_week(
+        self, caller: Caller, user_id: object, day: date | None
+    ) -> dict[str, Any]:
         """One specialist's week for the caller (a supervisor); the read is audited."""
         settings = caller.team.settings
         week_start = settings.week_of(day or settings.local_date(utc_now()))
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             user = self._team_member(conn, caller, user_id)
             (week,) = self._weeks_of(conn, {user.id: user.name}, settings, week_start)
-            self._audit(
+            self.core.audit(
                 conn,
                 "team_week",
                 user_id=caller.user_id,
@@ -254,11 +263,11 @@ class TeamStore(DueStore):
         """Every specialist of the team with the week holding `day`, for the
         tracking form. Audited as an export by the caller (None: the command line)."""
         week_start = team.settings.week_of(day)
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             weeks = self._weeks_of(
-                conn, self._specialists(conn, team.id), team.settings, week_start
+                conn, self.core.specialists(conn, team.id), team.settings, week_start
             )
-            self._audit(
+            self.core.audit(
                 conn,
                 "export",
                 user_id=caller.user_id if caller else None,
@@ -273,7 +282,7 @@ class TeamStore(DueStore):
         reviewed. Reviewing again records a new review only if the week changed."""
         settings = caller.team.settings
         week_start = settings.week_of(day)
-        with self.writing() as (conn, _):
+        with self.core.writing() as (conn, _):
             user = self._team_member(conn, caller, user_id)
             contacts = self._contacts(conn, [user.id], settings, week_start, week_start)
             tally = week_tally(contacts[user.id], settings, week_start)
@@ -296,7 +305,7 @@ class TeamStore(DueStore):
                         contacts=json.dumps(now, sort_keys=True),
                     )
                 )
-                self._audit(
+                self.core.audit(
                     conn,
                     "review",
                     user_id=caller.user_id,
