@@ -46,6 +46,7 @@ def member(
     status: str = "active",
     closed_on: date | None = None,
     follow_along_ended_on: date | None = None,
+    **fields: Any,
 ):
     """A member. A closed one carries `closed_on` (the day after entry unless
     given) and a reason, as every write must since 2026-12-07, and its edit is
@@ -58,7 +59,7 @@ def member(
     data: dict[str, Any] = {
         "display_name": name, "program_entry": entry.isoformat(), "status": status
     }
-    data = {**data, "job_seeking": job_seeking}
+    data = {**data, "job_seeking": job_seeking, **fields}
     if follow_along_ended_on is not None:
         data["follow_along_ended_on"] = follow_along_ended_on.isoformat()
     if closed_on is None:
@@ -88,6 +89,24 @@ def visit(
     if minutes is not None:
         data["minutes"] = minutes
     return _record("member_visit", data)
+
+
+def authorization(
+    who: Record,
+    payer: str,
+    start: date | None,
+    end: date | None,
+    *,
+    status: str = "approved",
+    units: int | None = None,
+):
+    data: dict[str, Any] = {"member_id": who.id, "payer": payer, "status": status}
+    for name, day in (("start_date", start), ("end_date", end)):
+        if day is not None:
+            data[name] = day.isoformat()
+    if units is not None:
+        data["units"] = units
+    return _record("authorization", data)
 
 
 def employer_contact(

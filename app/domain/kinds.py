@@ -85,6 +85,7 @@ CONTACT_BY = ("specialist", "member")
 CONTACT_SERVICES = ("job_development", "job_support")
 PROS_SERVICES = ("IR", "ORS", "CRS")
 DISCHARGE_EMPLOYMENT = ("competitive", "other_paid", "not_employed", "unknown")
+AUTHORIZATION_STATUSES = ("requested", "approved", "denied")
 MEMBER_STATUSES = ("active", "closed")
 DISCLOSURE_CHOICES = ("yes", "no", "undecided")
 JOB_END_REASONS = ("quit", "fired", "laid_off", "temporary_ended", "other")
@@ -205,6 +206,19 @@ KINDS: Mapping[str, KindSpec] = {
                     ),
                 ),
                 FieldSpec("next_review", F.DATE),
+                FieldSpec("notes", F.TEXT),
+            ),
+        ),
+        KindSpec(
+            "authorization",
+            (
+                FieldSpec("member_id", F.REF, required=True),
+                FieldSpec("payer", F.REF, required=True),
+                FieldSpec("status", F.CHOICE, required=True, choices=AUTHORIZATION_STATUSES),
+                FieldSpec("number", F.TEXT, max_length=100),
+                FieldSpec("start_date", F.DATE),
+                FieldSpec("end_date", F.DATE),
+                FieldSpec("units", F.INT, minimum=0, maximum=100_000),
                 FieldSpec("notes", F.TEXT),
             ),
         ),
@@ -368,8 +382,7 @@ def _problems(spec: KindSpec, data: object, now: datetime | None) -> Iterator[Va
     if broken:
         return  # the rules across fields assume each field is right
     try:
-        if spec.name == "job":
-            _check_job(data)
+        _RULES.get(spec.name, _no_rule)(data)
         if now is not None:
             # Rules that records stored before 2026-12-07 may break: such a
             # record is still read and shown, and the next change must meet them.
@@ -432,6 +445,18 @@ def _check_job(data: Mapping[str, Any]) -> None:
         raise ValidationError("loss_learned_on", "is before end_date, when the job ended")
 
 
+def _check_authorization(data: Mapping[str, Any]) -> None:
+    """An approved authorization says from when to when (PROTOCOL.md, additions
+    of 2026-12-07, "New kinds")."""
+    start, end = data.get("start_date"), data.get("end_date")
+    if data["status"] == "approved":
+        for name, value in (("start_date", start), ("end_date", end)):
+            if value is None:
+                raise ValidationError(name, "is required when the authorization is approved")
+    if start is not None and end is not None and end < start:
+        raise ValidationError("end_date", "is before start_date")
+
+
 def _check_visit(data: Mapping[str, Any]) -> None:
     """Face to face happens in the community or the office; a phone or video
     call is not face to face (PROTOCOL.md, additions of 2026-12-07)."""
@@ -463,6 +488,12 @@ def _no_rule(_data: Mapping[str, Any]) -> None:
     return None
 
 
+# Rules across fields every record of the kind meets.
+_RULES: Mapping[str, Callable[[Mapping[str, Any]], None]] = {
+    "job": _check_job,
+    "authorization": _check_authorization,
+}
+# Rules across fields of 2026-12-07: every new write meets them.
 _WRITE_RULES: Mapping[str, Callable[[Mapping[str, Any]], None]] = {
     "member_visit": _check_visit,
     "member": _check_member,

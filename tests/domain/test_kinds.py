@@ -120,6 +120,7 @@ def test_every_kind_has_its_protocol_required_fields():
         "job": {"member_id", "employer", "start_date"},
         "career_profile": {"member_id"},
         "employment_plan": {"member_id", "written_on", "goal"},
+        "authorization": {"member_id", "payer", "status"},
     }
 
 
