@@ -124,3 +124,26 @@ def units_of(payer: Payer, days: Iterable[date]) -> int:
     if payer.billing == "monthly_bundle":
         return len({(day.year, day.month) for day in days})
     return len(list(days))
+
+
+def units_left(
+    auth: Authorization,
+    payer: Payer,
+    auths: Iterable[Authorization],
+    days: Iterable[date],
+    through: date,
+) -> int | None:
+    """What is left of `auth`'s units once the encounters up to `through` (a
+    month's last day: what is left this month) are counted, as the billing
+    worksheet's `units_exceeded` counts them: the encounter `days` that
+    `by_authorization` gives it among the member's `auths` (it need not be
+    among them), from its start, in `units_of` its payer (`payer`, the
+    authorization's own). Negative: over by that many. None: no limit."""
+    if payer.id != auth.payer:
+        raise ValueError(f"{auth.id} is an authorization of {auth.payer}, not {payer.id}")
+    if auth.units is None:
+        return None
+    upto = [day for day in days if day <= through]
+    member_auths = [a for a in auths if a.id != auth.id] + [auth]
+    used = by_authorization(member_auths, payer.id, upto).get(auth.id, [])
+    return auth.units - units_of(payer, used)
