@@ -3,7 +3,7 @@ authenticated caller. Every part comes from the one CentralStore on app.state.""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -20,6 +20,12 @@ from .store import (
     RecordStore,
     TeamStore,
 )
+
+# What FastAPI is told a JSON answer is, where a route returns one of the
+# protocol's TypedDicts (which mypy checks): pydantic builds no model of a
+# typing.TypedDict before Python 3.12, and checking the answer against one
+# would send a whole number in a float field as 6.0. The answer goes as returned.
+JSON_OBJECT = dict[str, Any]
 
 _bearer = HTTPBearer(auto_error=False, description="The device token from enrollment.")
 

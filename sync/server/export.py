@@ -15,12 +15,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from fpdf import FPDF
 
 from app.domain import DueItem, Record, counts_toward_target
 from app.domain.kinds import parse_datetime
+from sync.protocol import ReviewInfo
 
 from .store import Caller, SpecialistWeek, Team, TeamStore
 
@@ -91,7 +91,7 @@ class TrackingForm:
             outcome=str(data.get("outcome") or ""),
         )
 
-    def reviewed_at(self, review: dict[str, Any]) -> datetime:
+    def reviewed_at(self, review: ReviewInfo) -> datetime:
         """When the week was reviewed, in the team's time zone."""
         return datetime.fromisoformat(review["at"]).astimezone(self.team.settings.zone)
 
@@ -271,7 +271,7 @@ def _summary(pdf: _FormPdf, form: TrackingForm, week: SpecialistWeek) -> None:
     pdf.ln(3)
 
 
-def _review_text(form: TrackingForm, review: dict[str, Any] | None) -> str:
+def _review_text(form: TrackingForm, review: ReviewInfo | None) -> str:
     if review is None:
         return "Review: Not reviewed"
     at = form.reviewed_at(review)
@@ -279,7 +279,7 @@ def _review_text(form: TrackingForm, review: dict[str, Any] | None) -> str:
     return f"Review: Reviewed by {review['by']['name']} on {at:%Y-%m-%d %H:%M %Z}{seen}"
 
 
-def _changed_text(review: dict[str, Any]) -> str:
+def _changed_text(review: ReviewInfo) -> str:
     """The warning that what is signed is not what was reviewed."""
     since = review.get("since_review")
     if since is None:  # a review from before reviews kept what they saw

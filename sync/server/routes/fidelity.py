@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -9,9 +9,10 @@ from sync.protocol import (
     TEAM_FIDELITY_PATH,
     TEAM_FIDELITY_REPORT_PATH,
     ExportFormat,
+    FidelityResponse,
 )
 
-from ..deps import CallerDep, FidelityDep, route
+from ..deps import JSON_OBJECT, CallerDep, FidelityDep, route
 from ..models import QuarterText, Text
 from ..report import REPORT_FORMATS
 
@@ -28,14 +29,14 @@ Quarters = Annotated[
 TeamId = Annotated[Text | None, Query(max_length=64, description="Your team's id (optional).")]
 
 
-@router.get(route(TEAM_FIDELITY_PATH))
+@router.get(route(TEAM_FIDELITY_PATH), response_model=JSON_OBJECT)
 def team_fidelity(
     caller: CallerDep,
     fidelity: FidelityDep,
     quarter: QuarterText | None = None,
     quarters: Quarters = FIDELITY_QUARTERS_DEFAULT,
     team: TeamId = None,
-) -> dict[str, Any]:
+) -> FidelityResponse:
     """The IPS fidelity items the log can evidence and the outcomes, for the
     caller's team over a quarter (default: the current one in the team's zone)."""
     supervised = caller.supervised_team(team, action="see", thing="fidelity")

@@ -12,6 +12,7 @@ from sync.protocol import (
     PULL_PATH,
     PUSH_PATH,
     ErrorCode,
+    PushResponse,
 )
 
 from ..db import iso, utc_now
@@ -33,7 +34,7 @@ async def push(body: PushIn, token: TokenDep, records: RecordsDep) -> Response:
     done = records.push(token, body.device_id, body.changes, body.pending)
     results = await asyncio.wrap_future(done)
     # Written here: the response model's checks of 500 results cost more than the writing.
-    answer = {"results": results, "server_time": iso(utc_now())}
+    answer: PushResponse = {"results": results, "server_time": iso(utc_now())}
     return Response(json.dumps(answer, separators=(",", ":")), media_type="application/json")
 
 

@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -10,40 +10,43 @@ from sync.protocol import (
     TEAM_REVIEW_PATH,
     TEAM_WEEK_PATH,
     ExportFormat,
+    TalliesResponse,
+    TeamReviewResponse,
+    TeamWeekResponse,
 )
 
 from ..db import utc_now
-from ..deps import CallerDep, TeamDep, route
+from ..deps import JSON_OBJECT, CallerDep, TeamDep, route
 from ..export import FORMATS, tracking_form
 from ..models import ReviewIn, Text, WeekDay
 
 router = APIRouter(tags=["team"])
 
 
-@router.get(route(TALLIES_PATH))
+@router.get(route(TALLIES_PATH), response_model=JSON_OBJECT)
 def tallies(
     caller: CallerDep,
     team: TeamDep,
     week: WeekDay | None = None,
     weeks: Annotated[int, Query(ge=1, le=TALLY_WEEKS_MAX)] = TALLY_WEEKS_DEFAULT,
-) -> dict[str, Any]:
+) -> TalliesResponse:
     """Weekly employer-contact counts: own row (specialist) or the team's (supervisor)."""
     return team.tallies(caller, week, weeks)
 
 
-@router.get(route(TEAM_WEEK_PATH))
+@router.get(route(TEAM_WEEK_PATH), response_model=JSON_OBJECT)
 def team_week(
     caller: CallerDep,
     team: TeamDep,
     user: Annotated[Text, Query(max_length=64)],
     week: WeekDay | None = None,
-) -> dict[str, Any]:
+) -> TeamWeekResponse:
     """One specialist's employer contacts of a week, for the supervisor's review."""
     return team.specialist_week(caller, user, week)
 
 
-@router.post(route(TEAM_REVIEW_PATH))
-def team_review(body: ReviewIn, caller: CallerDep, team: TeamDep) -> dict[str, Any]:
+@router.post(route(TEAM_REVIEW_PATH), response_model=JSON_OBJECT)
+def team_review(body: ReviewIn, caller: CallerDep, team: TeamDep) -> TeamReviewResponse:
     """Mark a specialist's week reviewed by the calling supervisor (idempotent)."""
     return {"review": team.review(caller, body.user, body.week)}
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, Row
 
 from app.domain import Record, TeamSettings
-from sync.protocol import ErrorCode
+from sync.protocol import ErrorCode, TeamInfo
 
 from ..db import audit_log, create_engine, iso, migrate, seq_counter, users, utc_now
 from ..errors import AdminError, ProtocolError
@@ -47,7 +47,7 @@ class Team:
     name: str
     settings: TeamSettings
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> TeamInfo:
         return {
             "id": self.id,
             "name": self.name,

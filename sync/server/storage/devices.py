@@ -12,7 +12,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from sync.protocol import ENROLLMENT_FAILURE_WINDOW, ENROLLMENT_FAILURES_ALLOWED, ErrorCode
+from sync.protocol import (
+    ENROLLMENT_FAILURE_WINDOW,
+    ENROLLMENT_FAILURES_ALLOWED,
+    EnrollResponse,
+    ErrorCode,
+    UserInfo,
+)
 
 from ..db import (
     devices,
@@ -74,8 +80,8 @@ class DeviceStore:
         client: str,
         holder: tuple[str | None, str | None] = (None, None),
         now: datetime | None = None,
-    ) -> tuple[str, dict[str, Any], Team]:
-        """Spend an enrollment code on a device: returns (token, user info, team).
+    ) -> EnrollResponse:
+        """Spend an enrollment code on a device: the device's token, its user and team.
 
         A device id belongs to the user who first enrolled it: that user may
         enroll it again (a new token), nobody else may take it over, and a
@@ -112,7 +118,7 @@ class DeviceStore:
                 )
         if refusal is not None:
             raise refusal
-        return token, user, team
+        return {"token": token, "user": user, "team": team.info()}
 
     def _spend(
         self,
@@ -123,7 +129,7 @@ class DeviceStore:
         device: Row[Any] | None,  # the device's row if it was enrolled before
         token: str,
         now: datetime,
-    ) -> tuple[dict[str, Any], Team]:
+    ) -> tuple[UserInfo, Team]:
         """Use the code on the device (new, or its own user's): returns user info and team."""
         user = conn.execute(sa.select(users).where(users.c.id == code_row.user_id)).one()
         team = team_of(conn.execute(sa.select(teams).where(teams.c.id == user.team_id)).one())

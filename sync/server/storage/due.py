@@ -8,13 +8,13 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from app.domain import DUE_KINDS, DueItem, Record, TeamSettings, due_items
-from sync.protocol import ErrorCode
+from sync.protocol import DueCounts, DueItemInfo, DueResponse, ErrorCode
 
 from ..db import records, users, utc_now
 from ..errors import ProtocolError
@@ -78,10 +78,10 @@ class DueStore:
 
     def counts(
         self, conn: Connection, owner_ids: Sequence[str], settings: TeamSettings
-    ) -> dict[str, dict[str, int]]:
+    ) -> dict[str, DueCounts]:
         """Each owner's overdue and due items as of today, for the tallies."""
         listed = self.items(conn, owner_ids, settings.local_date(utc_now()), settings)
-        counts = {}
+        counts: dict[str, DueCounts] = {}
         for owner_id, items in listed.items():
             statuses = Counter(item.status for item in items)
             counts[owner_id] = {"overdue": statuses["overdue"], "due": statuses["due"]}
@@ -107,7 +107,7 @@ class DueStore:
             message = "You can see what is due on your own caseload only."
         raise ProtocolError(ErrorCode.FORBIDDEN, message)
 
-    def for_caseload(self, caller: Caller, user_id: object, on: date | None) -> dict[str, Any]:
+    def for_caseload(self, caller: Caller, user_id: object, on: date | None) -> DueResponse:
         """`GET /v1/due`: one caseload's timed rules not met as of `on` (today
         in the team's zone if None). The read is audited: it names members."""
         settings = caller.team.settings
@@ -127,7 +127,8 @@ class DueStore:
         return {
             "user": {"id": owner.id, "name": owner.name},
             "on": day.isoformat(),
-            "items": [item.to_wire() for item in items],
+            # The domain writes PROTOCOL.md's shape; it imports no sync.protocol.
+            "items": cast(list[DueItemInfo], [item.to_wire() for item in items]),
         }
 
     def for_team(self, team: Team, on: date) -> list[tuple[str, DueItem]]:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -27,6 +27,13 @@ from app.domain import (
     days_read,
     quarter_fidelity,
     quarter_outcomes,
+)
+from sync.protocol import (
+    FidelityItemInfo,
+    FidelityResponse,
+    OutcomesInfo,
+    Period,
+    QuarterOutcomes,
 )
 
 from ..db import records, utc_now
@@ -46,16 +53,19 @@ class TeamFidelity:
     def quarter(self) -> Quarter:
         return self.fidelity.quarter
 
-    def to_wire(self) -> dict[str, Any]:
-        """PROTOCOL.md's answer, with its extras (sync.protocol.FidelityResponse)."""
+    def to_wire(self) -> FidelityResponse:
+        """PROTOCOL.md's answer, with its extras."""
+        # The domain writes PROTOCOL.md's shapes; it imports no sync.protocol.
         return {
             "team": self.team.info(),
             "quarter": str(self.quarter),
-            "period": self.quarter.period(),
+            "period": cast(Period, self.quarter.period()),
             "as_of": self.fidelity.as_of.isoformat(),
-            "items": [item.to_wire() for item in self.fidelity.items],
-            "outcomes": self.fidelity.outcomes.to_wire(),
-            "outcomes_by_quarter": [o.figures() for o in self.outcomes_by_quarter],
+            "items": cast(list[FidelityItemInfo], [i.to_wire() for i in self.fidelity.items]),
+            "outcomes": cast(OutcomesInfo, self.fidelity.outcomes.to_wire()),
+            "outcomes_by_quarter": cast(
+                list[QuarterOutcomes], [o.figures() for o in self.outcomes_by_quarter]
+            ),
         }
 
 

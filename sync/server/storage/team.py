@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -22,7 +22,15 @@ from app.domain import (
     week_tally,
     weekly_counts,
 )
-from sync.protocol import ErrorCode
+from sync.protocol import (
+    ErrorCode,
+    ReviewInfo,
+    TalliesResponse,
+    TallyRow,
+    TeamWeekResponse,
+    UserRef,
+    WireRecord,
+)
 
 from ..db import devices, enrollment_codes, iso, records, users, utc_now, week_reviews
 from ..errors import ProtocolError
@@ -34,7 +42,7 @@ from .due import DueStore
 class Review:
     """A supervisor's review of a specialist's week, and what it saw."""
 
-    by: dict[str, str]  # id, name
+    by: UserRef
     at: str  # ISO 8601 UTC
     count: int | None  # the week's count when reviewed; None: not kept (an old review)
     contacts: Mapping[str, str] | None  # the week's live contacts then, id to version
@@ -47,10 +55,10 @@ class Review:
         changes = self.changes(now)
         return changes is None or bool(changes)
 
-    def info(self, now: Mapping[str, str], *, detail: bool = False) -> dict[str, Any]:
+    def info(self, now: Mapping[str, str], *, detail: bool = False) -> ReviewInfo:
         """PROTOCOL.md's review object; with `detail`, what changed since it, if
         anything did, for the app to point out."""
-        info: dict[str, Any] = {
+        info: ReviewInfo = {
             "by": self.by,
             "at": self.at,
             "count": self.count,
@@ -70,9 +78,9 @@ class Review:
 class SpecialistWeek:
     """One specialist's week for the supervisor: the tally and its review."""
 
-    user: dict[str, str]  # id, name
+    user: UserRef
     tally: Tally  # live employer contacts of the week, newest first
-    review: dict[str, Any] | None  # Review.info with detail, or None if not reviewed
+    review: ReviewInfo | None  # Review.info with detail, or None if not reviewed
 
 
 def _versions(contacts: Iterable[Record]) -> dict[str, str]:
@@ -146,7 +154,7 @@ class TeamStore:
             weeks.append(SpecialistWeek({"id": user_id, "name": name}, tally, info))
         return weeks
 
-    def tallies(self, caller: Caller, day: date | None, weeks: int) -> dict[str, Any]:
+    def tallies(self, caller: Caller, day: date | None, weeks: int) -> TalliesResponse:
         settings = caller.team.settings
         today = settings.local_date(utc_now())
         week_starts = settings.weeks_ending(day or today, weeks)
@@ -171,7 +179,7 @@ class TeamStore:
             pending[d.user_id] += d.pending
             if d.last_sync_at and d.last_sync_at > last_sync.get(d.user_id, ""):
                 last_sync[d.user_id] = d.last_sync_at
-        rows = []
+        rows: list[TallyRow] = []
         for user_id in ids:
             counts = weekly_counts(contacts[user_id], settings, week_starts)
             average = finished_weeks_average(week_starts, counts, since=since[user_id], today=today)
@@ -233,7 +241,7 @@ class TeamStore:
 
     def specialist_week(
         self, caller: Caller, user_id: object, day: date | None
-    ) -> dict[str, Any]:
+    ) -> TeamWeekResponse:
         """One specialist's week for the caller (a supervisor); the read is audited."""
         settings = caller.team.settings
         week_start = settings.week_of(day or settings.local_date(utc_now()))
@@ -253,7 +261,8 @@ class TeamStore:
             "week_start": week_start.isoformat(),
             "count": week.tally.count,
             "target": week.tally.target,
-            "contacts": [r.to_wire() for r in week.tally.contacts],
+            # The domain writes PROTOCOL.md's shape; it imports no sync.protocol.
+            "contacts": cast(list[WireRecord], [r.to_wire() for r in week.tally.contacts]),
             "review": week.review,
         }
 
@@ -277,7 +286,7 @@ class TeamStore:
             )
         return weeks
 
-    def review(self, caller: Caller, user_id: object, day: date) -> dict[str, Any]:
+    def review(self, caller: Caller, user_id: object, day: date) -> ReviewInfo:
         """Mark a specialist's week reviewed by the caller, keeping what was
         reviewed. Reviewing again records a new review only if the week changed."""
         settings = caller.team.settings
