@@ -38,6 +38,7 @@ from .protocol import (
     HEALTH_PATH,
     MAX_CHANGES,
     ME_PATH,
+    PAYERS_PATH,
     PULL_LIMIT_DEFAULT,
     PULL_PATH,
     PUSH_PATH,
@@ -45,6 +46,7 @@ from .protocol import (
     EnrollResponse,
     ErrorCode,
     MeResponse,
+    PayersResponse,
     PushStatus,
     TeamInfo,
     UserInfo,
@@ -287,11 +289,13 @@ class SyncClient:
         pull every change, resuming where an interrupted sync stopped; push
         again what a restored server asked for. Returns None if a sync is
         already running."""
-        return self._run(self._take_me, self._push_all, self._pull_all, self._push_requeued)
+        return self._run(
+            self._take_me, self._take_payers, self._push_all, self._pull_all, self._push_requeued
+        )
 
     def pull(self) -> SyncReport | None:
         """Pull only (a supervisor's refresh, or a look before pushing)."""
-        return self._run(self._take_me, self._pull_all)
+        return self._run(self._take_me, self._take_payers, self._pull_all)
 
     def _run(self, *steps: Callable[[SyncReport], None]) -> SyncReport | None:
         if not self._running.acquire(blocking=False):
@@ -329,6 +333,18 @@ class SyncClient:
             raise
         self._take_account(answer["user"], answer["team"], answer["device"])
         self._inbox.observe_server_time(answer["server_time"])
+
+    def _take_payers(self, _report: SyncReport) -> None:
+        """GET /v1/payers: the payers' rules the due list reads (the LRS check,
+        authorizations), as the server holds them now. A server from before
+        payers answers not_found: the phone keeps what it has."""
+        try:
+            answer: PayersResponse = self._request("GET", PAYERS_PATH)
+        except RequestError as error:
+            if error.code == ErrorCode.NOT_FOUND:
+                return
+            raise
+        self.store.take_payers(answer["payers"])
 
     def _push_all(self, report: SyncReport) -> None:
         """Push the queue oldest first, in batches, PUSHES_IN_FLIGHT at once:

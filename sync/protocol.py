@@ -27,8 +27,11 @@ DUE_PATH = f"{API_PREFIX}/due"  # the IPS timed rules of one caseload
 TEAM_FIDELITY_PATH = f"{API_PREFIX}/team/fidelity"
 # The fidelity evidence report (PDF) or the quarters' outcomes (CSV): an extra of v1.
 TEAM_FIDELITY_REPORT_PATH = f"{API_PREFIX}/team/fidelity/report"
+PAYERS_PATH = f"{API_PREFIX}/payers"  # each health plan's billing rule (any user)
+TEAM_BILLING_PATH = f"{API_PREFIX}/team/billing"  # the monthly billing worksheet
 ExportFormat = Literal["csv", "pdf"]
 EXPORT_FORMATS: tuple[str, ...] = get_args(ExportFormat)
+WorksheetFormat = Literal["json", "csv", "pdf"]
 
 MAX_CHANGES = 500  # per push
 MAX_BODY_BYTES = 1024 * 1024  # larger request bodies get 413
@@ -450,6 +453,58 @@ class FidelityResponse(TypedDict):
     outcomes: OutcomesInfo
     # An extra of v1: the outcomes of `quarters` quarters ending with this one, oldest first.
     outcomes_by_quarter: list[QuarterOutcomes]
+
+
+class PayerInfo(TypedDict):
+    id: str
+    name: str
+    state: str  # two letters
+    billing: str  # per_encounter | monthly_bundle | pros | none
+    code: str | None
+    modifier: str | None
+    modifier_at: int | None
+    modifier_per: str  # month | encounter
+    needs_authorization: bool
+
+
+class PayersResponse(TypedDict):
+    """GET /v1/payers (any user)."""
+
+    payers: list[PayerInfo]
+
+
+class BillingLine(TypedDict):
+    code: str | None
+    modifier: str | None
+    units: int
+
+
+class BillingRowInfo(TypedDict):
+    member_id: str
+    member: str
+    specialist: str
+    payer: str
+    encounters: list[str]  # YYYY-MM-DD
+    lines: list[BillingLine]
+    billable: bool
+    blockers: list[str]  # no_authorization | units_exceeded | lrs_not_documented | ...
+
+
+class BillingTotal(TypedDict):  # an extra of v1: one per payer of the rows
+    payer: str
+    members: int
+    billable: int
+    encounters: int
+    lines: list[BillingLine]  # the billable rows' units by code and modifier
+
+
+class BillingResponse(TypedDict):
+    """GET /v1/team/billing?month=YYYY-MM (supervisor)."""
+
+    team: TeamInfo
+    month: str
+    rows: list[BillingRowInfo]
+    totals: list[BillingTotal]
 
 
 def error_body(

@@ -15,8 +15,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from app.domain import Record, TeamSettings
+from app.domain.payers import payers_by_id
 
 SETTINGS = TeamSettings("monday", "America/Chicago", 6)
+# The payers every new central store holds (PROTOCOL.md, additions of
+# 2026-12-07), as `GET /v1/payers` lists them; the phone takes them at sync.
+PAYERS_LISTED: list[dict[str, Any]] = [
+    {"id": "lhcc", "name": "Louisiana Healthcare Connections", "state": "LA",
+     "billing": "per_encounter", "code": "H2024", "modifier": "TG", "modifier_at": 6,
+     "modifier_per": "month", "needs_authorization": True},
+    {"id": "acla", "name": "AmeriHealth Caritas Louisiana", "state": "LA",
+     "billing": "monthly_bundle", "code": None, "modifier": None, "modifier_at": None,
+     "modifier_per": "month", "needs_authorization": True},
+    {"id": "ny_pros", "name": "New York PROS", "state": "NY", "billing": "pros",
+     "code": None, "modifier": None, "modifier_at": None, "modifier_per": "month",
+     "needs_authorization": False},
+]
+PAYERS = payers_by_id(PAYERS_LISTED)
 ON = date(2026, 11, 20)  # a Friday
 _numbers = itertools.count(1)
 
@@ -697,11 +712,46 @@ def _caseload_case() -> DueCase:
     )
 
 
+def _payer_cases() -> list[DueCase]:
+    """The LRS check and authorizations (members of the payers above)."""
+    cases = []
+    lu, made = settled("Lu", payer="lhcc")
+    cases.append(_case("lrs check and authorization at entry", made,
+                       ("Lu", "lrs_check", days(-200), "overdue"),
+                       ("Lu", "authorization", days(-200), "overdue")))
+    checked = {"lrs_checked_on": days(-199).isoformat()}
+    mae, made = settled("Mae", payer="acla", **checked)
+    made.append(authorization(mae, "acla", None, None, status="requested"))
+    cases.append(_case("a request without dates covers any day", made))
+    nia, made = settled("Nia", payer="lhcc", **checked)
+    made += [authorization(nia, "lhcc", None, None, status="denied"),
+             authorization(nia, "acla", days(-200), days(100))]
+    cases.append(_case("a denied one, or another payer's, does not", made,
+                       ("Nia", "authorization", days(-200), "overdue")))
+    oz, made = settled("Oz", payer="acla", **checked)
+    made.append(authorization(oz, "acla", days(-200), days(20)))
+    cases.append(_case("renewal 14 days before the end", made,
+                       ("Oz", "authorization_renewal", days(6), "due")))
+    pia, made = settled("Pia", payer="acla", **checked)
+    made.append(authorization(pia, "acla", days(-200), days(-5)))
+    cases.append(_case("the day after one ended", made,
+                       ("Pia", "authorization", days(-4), "overdue")))
+    quin, made = settled("Quin", payer="lhcc", **checked)
+    made += [authorization(quin, "lhcc", days(-200), days(20)),
+             authorization(quin, "lhcc", days(21), days(200), units=40)]
+    cases.append(_case("renewed by one starting the day after", made,
+                       ("Quin", "authorization_renewal", days(186), "upcoming")))
+    _, made = settled("Ray", payer="ny_pros")
+    cases.append(_case("a payer without authorization or LRS", made))
+    return cases
+
+
 CASES: tuple[DueCase, ...] = (
     *_entry_cases(),
     *_job_start_cases(),
     *_follow_along_and_loss_cases(),
     *_benefits_and_plan_cases(),
     *_corrected_cases(),
+    *_payer_cases(),
     _caseload_case(),
 )

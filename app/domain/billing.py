@@ -41,7 +41,7 @@ from .records import Record
 from .weeks import TeamSettings
 
 # The kinds of record the worksheet reads.
-BILLING_KINDS_READ = ("member", "member_visit", "authorization")
+WORKSHEET_KINDS = ("member", "member_visit", "authorization")
 # Why a row cannot be billed yet, as the worksheet says it.
 BLOCKERS = {
     "no_authorization": "an encounter on a day no approved authorization covers",

@@ -57,14 +57,16 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from .authorizations import Authorization
 from .errors import ValidationError
 from .kinds import parse_date
 from .members import closed_on, follow_along_ended, holds, reaches
+from .payers import Payer
 from .records import Record
 from .weeks import TeamSettings
 
@@ -76,6 +78,7 @@ DUE_KINDS = (
     "job",
     "career_profile",
     "employment_plan",
+    "authorization",
 )
 Status = Literal["overdue", "due", "upcoming"]
 # An item is "due" from this many days before its due date; before that it is "upcoming".
@@ -85,8 +88,9 @@ DUE_SOON_DAYS = 7
 @dataclass(frozen=True)
 class Rule:
     """One timed rule. `says` and `evidence` are templates: `{member}`,
-    `{employer}` (of the job), `{days}` and `{listed_days}` (this rule's
-    numbers) and the dates the evidence names (YYYY-MM-DD)."""
+    `{employer}` (of the job), `{payer}` (the member's payer's name), `{days}`
+    and `{listed_days}` (this rule's numbers) and the dates the evidence names
+    (YYYY-MM-DD)."""
 
     id: str
     days: int  # the window: due this many days after what starts it, or the span before it
@@ -187,6 +191,31 @@ RULES: tuple[Rule, ...] = (
         "Review {member}'s employment plan",
         "an employment plan for {member} written after {first}",
         "PROTOCOL.md: the plan's own next review date",
+    ),
+    Rule(
+        "lrs_check",
+        0,
+        "Document in {member}'s file that IPS is not available through LRS",
+        "the day {member}'s file was documented (LRS checked on)",
+        '"Prior to providing members with IPS services, IPS specialists shall document in the '
+        "member's file that IPS services are not available to the member through LRS\" "
+        "(LA.CP.BH.509c Description)",
+    ),
+    Rule(
+        "authorization",
+        0,
+        "Ask {payer} to authorize {member}'s services",
+        "an authorization of {payer} for {member}, requested or approved, covering {first}",
+        '"Services require a prior authorization" (LA.CP.BH.509c III.D); "Services are '
+        'subject to prior authorization" (CCP.4043 Eligibility)',
+    ),
+    Rule(
+        "authorization_renewal",
+        14,
+        "Ask {payer} to renew {member}'s authorization {days} days before it ends",
+        "an authorization of {payer} for {member} starting by {first}",
+        "PROTOCOL.md: 14 days before an approved authorization ends (the policies "
+        "require the authorization and name no window for its renewal)",
     ),
 )
 RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
@@ -294,6 +323,7 @@ class _History:
     jobs: list[_Job] = field(default_factory=list)
     profiles_completed: list[date] = field(default_factory=list)  # completed_on by the day
     plans: list[_Plan] = field(default_factory=list)  # written by the day
+    authorizations: list[Authorization] = field(default_factory=list)
 
     def sort(self) -> None:
         for days in (self.seen, self.reached, self.attempts, self.work_incentives):
@@ -308,6 +338,8 @@ class _Member:
     closed: date | None  # see members.closed_on
     job_seeking: bool
     follow_along_ended: date | None
+    payer: str | None
+    lrs_checked: date | None
 
     @property
     def active(self) -> bool:
@@ -340,6 +372,8 @@ class _Caseload:
                     closed_on(record, self.settings),
                     job_seeking=data.get("job_seeking") is True,
                     follow_along_ended=follow_along_ended(data),
+                    payer=data.get("payer"),
+                    lrs_checked=_optional_date(data, "lrs_checked_on"),
                 )
             )
         elif kind == "member_visit":
@@ -370,18 +404,30 @@ class _Caseload:
             if written <= on:
                 plan = _Plan(written, _optional_date(data, "next_review"), record.version)
                 self.histories[data["member_id"]].plans.append(plan)
+        elif kind == "authorization":
+            auth = Authorization.of(record)
+            self.histories[auth.member_id].authorizations.append(auth)
 
 
-def due_items(records: Iterable[Record], on: date, settings: TeamSettings) -> list[DueItem]:
+def due_items(
+    records: Iterable[Record],
+    on: date,
+    settings: TeamSettings,
+    payers: Mapping[str, Payer] | None = None,
+) -> list[DueItem]:
     """Every timed rule not met for the caseload in `records`, as of `on`:
-    ordered by due date, then member, then the rules' order. A record with a
-    date outside those records may hold (stored before the limits) is left
-    out, as the phone leaves out what it cannot open."""
+    ordered by due date, then member, then the rules' order. `payers` (by id)
+    bring the rules of a member's payer (the LRS check, authorizations); a
+    payer not among them brings none. A record with a date outside those
+    records may hold (stored before the limits) is left out, as the phone
+    leaves out what it cannot open."""
     caseload = _read_caseload(records, on, settings)
     items: list[DueItem] = []
     for member in caseload.members:
         if member.active:
-            items.extend(_member_items(member, caseload.histories[member.id], on))
+            payer = (payers or {}).get(member.payer or "")
+            history = caseload.histories[member.id]
+            items.extend(_member_items(member, history, on, payer))
     items.sort(key=lambda i: (i.due, i.member.casefold(), i.member_id, _RULE_ORDER[i.rule], i.says))
     return items
 
@@ -414,12 +460,15 @@ def _listed(rule_id: str, since: date, on: date) -> bool:
     return limit is None or on <= since + timedelta(days=limit)
 
 
-def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueItem]:
+def _member_items(
+    member: _Member, history: _History, on: date, payer: Payer | None
+) -> Iterator[DueItem]:
     def item(rule_id: str, due: date, employer: str = "", **dates: date) -> DueItem:
         rule = _RULE[rule_id]
         words = {
             "member": member.name,
             "employer": employer,
+            "payer": payer.name if payer else "",
             "days": rule.days,
             "listed_days": rule.listed_days,
         }
@@ -461,6 +510,38 @@ def _member_items(member: _Member, history: _History, on: date) -> Iterator[DueI
         plan = max(history.plans, key=lambda p: (p.written, p.version))
         if plan.next_review is not None:
             yield item("plan_review", plan.next_review, first=plan.written)
+    if payer is not None:
+        for rule_id, due, dates in _payer_rules(member, history, on, payer):
+            yield item(rule_id, due, "", **dates)
+
+
+def _payer_rules(
+    member: _Member, history: _History, on: date, payer: Payer
+) -> Iterator[tuple[str, date, dict[str, date]]]:
+    """The rules of the member's payer not met on `on`: (rule, due, the days
+    its evidence names)."""
+    if payer.checks_lrs and member.lrs_checked is None:
+        yield "lrs_check", member.entry, {}
+    if not payer.needs_authorization:
+        return
+    mine = [a for a in history.authorizations if a.payer == payer.id]
+    approved = [a for a in mine if a.status == "approved" and a.end is not None]
+    if not any(a.covers(on) for a in mine):
+        ended = [a.end for a in approved if a.end is not None and a.end < on]
+        due = max(ended) + timedelta(days=1) if ended else member.entry
+        yield "authorization", due, {"first": on}
+    for auth in approved:
+        assert auth.start is not None and auth.end is not None
+        by = auth.end + timedelta(days=1)
+        renewed = any(
+            other.id != auth.id
+            and other.status != "denied"
+            and (other.start is None or auth.start < other.start <= by)
+            for other in mine
+        )
+        if on <= auth.end and not renewed:
+            due = auth.end - _days("authorization_renewal")
+            yield "authorization_renewal", due, {"first": by}
 
 
 @dataclass(frozen=True)

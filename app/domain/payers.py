@@ -17,7 +17,7 @@ from typing import Any
 from .errors import ValidationError, shown
 from .limits import check_text
 
-BILLING_KINDS = ("per_encounter", "monthly_bundle", "pros", "none")
+BILLING_RULES = ("per_encounter", "monthly_bundle", "pros", "none")
 MODIFIER_PER = ("month", "encounter")
 PAYER_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 STATE = re.compile(r"[A-Z]{2}")
@@ -32,7 +32,7 @@ class Payer:
     id: str
     name: str
     state: str  # two letters: LA payers need the LRS check
-    billing: str  # one of BILLING_KINDS
+    billing: str  # one of BILLING_RULES
     code: str | None = None  # the procedure code of its lines
     modifier: str | None = None  # added at `modifier_at` encounters in a month
     modifier_at: int | None = None
@@ -77,9 +77,9 @@ def _check_payer(payer: Payer) -> None:
     check_text(payer.name, "name")
     if not isinstance(payer.state, str) or not STATE.fullmatch(payer.state):
         raise ValidationError("state", f"{shown(payer.state)} is not a state: two capital letters")
-    if payer.billing not in BILLING_KINDS:
+    if payer.billing not in BILLING_RULES:
         raise ValidationError(
-            "billing", f"{shown(payer.billing)} is not one of {', '.join(BILLING_KINDS)}"
+            "billing", f"{shown(payer.billing)} is not one of {', '.join(BILLING_RULES)}"
         )
     for name in ("code", "modifier"):
         value = getattr(payer, name)

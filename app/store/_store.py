@@ -16,7 +16,7 @@ import builtins
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from app.domain import (
     week_tally,
     weekly_counts,
 )
+from app.domain.payers import Payer, payers_by_id
 
 from . import _files
 from ._crypto import Keys, new_data_key, wrap_data_key
@@ -49,6 +50,7 @@ from ._sealed import SealedRows, settings_payload
 from ._secrets import Secrets
 
 MIN_PIN_DIGITS = 6
+PAYERS_SECRET = "payers"
 DEFAULT_AUTO_LOCK_SECONDS = 300
 
 
@@ -81,6 +83,7 @@ class Store:
         self._write_listeners: builtins.list[Callable[[], None]] = []
         self._batches = 0  # batch() blocks open
         self._unannounced = False  # a write inside the open batch
+        self._payers: dict[str, Payer] | None = None  # read at first use
 
     # ----- opening and closing -------------------------------------------------
 
@@ -310,6 +313,23 @@ class Store:
                 core.save_settings(keys, new, source, core.auto_lock_seconds)
         return new
 
+    # ----- payers ----------------------------------------------------------------
+
+    @property
+    def payers(self) -> dict[str, Payer]:
+        """The payers the team's server lists, by id (none before the first
+        sync): their rules bring the LRS and authorization items."""
+        if self._payers is None:
+            saved = self.secrets.get(PAYERS_SECRET)
+            self._payers = payers_by_id(json.loads(saved) if saved else [])
+        return dict(self._payers)
+
+    def take_payers(self, payers: Sequence[Mapping[str, object]]) -> None:
+        """Keep the server's list of payers (`GET /v1/payers`), as sync takes
+        the team settings; a payer this version cannot read is left out."""
+        self.secrets.set(PAYERS_SECRET, json.dumps(builtins.list(payers)))
+        self._payers = payers_by_id(builtins.list(payers))
+
     # ----- records -------------------------------------------------------------
 
     def on_write(self, listener: Callable[[], None]) -> Callable[[], None]:
@@ -456,4 +476,4 @@ class Store:
         with self._core.unlocked() as keys:
             rows = self._core.db.query(sql, DUE_KINDS)
             records = [r for _, r in self._core.open_rows(keys, rows, "records")]
-        return due_items(records, self._day(on), self.settings)
+        return due_items(records, self._day(on), self.settings, self.payers)

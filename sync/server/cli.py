@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from app.domain import DEFAULT_TARGET, ITEMS, WEEKDAYS, Quarter, ValidationError
+from app.domain.billing import Month
 from app.domain.kinds import parse_date
+from app.domain.payers import BILLING_RULES, MODIFIER_PER, Payer
 from sync.protocol import EXPORT_FORMATS, FIDELITY_QUARTERS_MAX
 
 from .db import utc_now
@@ -34,6 +36,7 @@ from .settings import (
     is_sqlite,
 )
 from .store import ROLES, CentralStore, Team
+from .worksheet import WORKSHEET_FORMATS
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -201,6 +204,71 @@ def due(args: argparse.Namespace) -> None:
         f"What is due on the caseloads of {team.name!r} as of {day}: {len(listed)} items, "
         f"{overdue} overdue, written to {out}."
     )
+
+
+def billing(args: argparse.Namespace) -> None:
+    """Write a team's monthly billing worksheet (FILE.csv or FILE.pdf)."""
+    kind = Path(args.out).suffix.lower().removeprefix(".")
+    if kind not in WORKSHEET_FORMATS:
+        raise AdminError(f"--out {args.out}: name a file ending .csv or .pdf.")
+    try:
+        month = Month.parse(args.month)
+    except ValidationError as exc:
+        raise AdminError(f"--month: {exc.problem}.") from None
+    with _store(args) as store:
+        team = _team(store, args.team)
+        sheet = store.billing.worksheet(team, month)
+    out = _write(args.out, WORKSHEET_FORMATS[kind][1](sheet))
+    ready = sum(row.billable for row in sheet.rows)
+    print(
+        f"Billing worksheet of {team.name!r} for {month}: {len(sheet.rows)} rows, {ready} "
+        f"billable, {len(sheet.rows) - ready} not yet, written to {out}."
+    )
+
+
+def list_payers(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        listed = store.payers.listed()
+    for payer in listed.values():
+        print(f"{payer.id}  {payer.name!r}  {_payer_rule(payer)}")
+
+
+def add_payer(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        payer = store.payers.add({"id": args.id, **_payer_fields(args)})
+    print(f"Payer {payer.id} ({payer.name}) added: {_payer_rule(payer)}.")
+
+
+def set_payer(args: argparse.Namespace) -> None:
+    with _store(args) as store:
+        payer = store.payers.change(args.id, **_payer_fields(args))
+    print(f"Payer {payer.id} ({payer.name}) changed: {_payer_rule(payer)}.")
+
+
+def _payer_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The payer's fields given on the command line (those not given are left out)."""
+    fields: dict[str, Any] = {}
+    for name in ("name", "state", "billing", "code", "modifier", "modifier_per"):
+        value = getattr(args, name)
+        if value is not None:
+            fields[name] = None if value == "" else value
+    if args.modifier_at is not None:
+        fields["modifier_at"] = (
+            None if args.modifier_at == "" else _whole_number(args.modifier_at, "--modifier-at")
+        )
+    if args.needs_authorization is not None:
+        fields["needs_authorization"] = args.needs_authorization == "yes"
+    return fields
+
+
+def _payer_rule(payer: Payer) -> str:
+    words = [payer.state, payer.billing]
+    if payer.code:
+        words.append(f"code {payer.code}")
+    if payer.modifier:
+        words.append(f"{payer.modifier} at {payer.modifier_at} a month, per {payer.modifier_per}")
+    words.append("needs authorization" if payer.needs_authorization else "no authorization")
+    return ", ".join(words)
 
 
 def report(args: argparse.Namespace) -> None:
@@ -390,6 +458,30 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"outcomes of N quarters ending with it, 1 to {FIDELITY_QUARTERS_MAX} (default 1)",
     )
     sub.add_argument("--out", required=True, metavar="FILE.pdf|FILE.csv")
+
+    sub = command(
+        "billing", billing, "Write a team's monthly billing worksheet (FILE.csv or FILE.pdf)."
+    )
+    sub.add_argument("--team", required=True, metavar="TEAM")
+    sub.add_argument("--month", required=True, metavar="YYYY-MM")
+    sub.add_argument("--out", required=True, metavar="FILE.csv|FILE.pdf")
+
+    command("payers", list_payers, "List the payers and their billing rules.")
+    for name, run, words in (
+        ("add-payer", add_payer, "Add a payer (a health plan) and its billing rule."),
+        ("set-payer", set_payer, "Change a payer's fields (those given; '' clears one)."),
+    ):
+        sub = command(name, run, words)
+        sub.add_argument("id", metavar="ID", help="lowercase letters, digits and _")
+        required = name == "add-payer"
+        sub.add_argument("--name", required=required)
+        sub.add_argument("--state", required=required, metavar="XX", help="two capital letters")
+        sub.add_argument("--billing", required=required, metavar="|".join(BILLING_RULES))
+        sub.add_argument("--code", metavar="CODE", help="the procedure code of its lines")
+        sub.add_argument("--modifier", metavar="MOD", help="added at --modifier-at encounters")
+        sub.add_argument("--modifier-at", metavar="N", help="encounters in a month")
+        sub.add_argument("--modifier-per", metavar="|".join(MODIFIER_PER))
+        sub.add_argument("--needs-authorization", choices=("yes", "no"))
 
     command(
         "restored",

@@ -184,6 +184,23 @@ week_reviews = sa.Table(
 )
 
 
+# Payers: each health plan's billing rule, as data (app.domain.payers). A new
+# or migrated store holds the seeds of migration 0006; `add-payer` adds others.
+payers = sa.Table(
+    "payers",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(2), nullable=False),
+    sa.Column("billing", sa.String(20), nullable=False),
+    sa.Column("code", sa.String(10)),
+    sa.Column("modifier", sa.String(10)),
+    sa.Column("modifier_at", sa.Integer),
+    sa.Column("modifier_per", sa.String(10), nullable=False),
+    sa.Column("needs_authorization", sa.Boolean, nullable=False),
+)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 

@@ -12,11 +12,13 @@ from sync.protocol import API_PREFIX, ErrorCode
 
 from .errors import ProtocolError
 from .store import (
+    BillingStore,
     Caller,
     CentralStore,
     DeviceStore,
     DueStore,
     FidelityStore,
+    PayerStore,
     RecordStore,
     TeamStore,
 )
@@ -59,11 +61,21 @@ async def get_fidelity(store: StoreDep) -> FidelityStore:
     return store.fidelity
 
 
+async def get_payers(store: StoreDep) -> PayerStore:
+    return store.payers
+
+
+async def get_billing(store: StoreDep) -> BillingStore:
+    return store.billing
+
+
 DevicesDep = Annotated[DeviceStore, Depends(get_devices)]
 RecordsDep = Annotated[RecordStore, Depends(get_records)]
 DueDep = Annotated[DueStore, Depends(get_due)]
 TeamDep = Annotated[TeamStore, Depends(get_team)]
 FidelityDep = Annotated[FidelityStore, Depends(get_fidelity)]
+PayersDep = Annotated[PayerStore, Depends(get_payers)]
+BillingDep = Annotated[BillingStore, Depends(get_billing)]
 
 
 # Async: a plain function dependency would cost a trip to a worker thread.

@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from pydantic_core import PydanticCustomError
 
 from app.domain import KINDS, FieldSpec, FieldType, KindSpec, Quarter, ValidationError
+from app.domain.billing import Month
 from app.domain.clock import VERSION_PATTERN
 from app.domain.kinds import REF_LIMIT
 from app.domain.limits import check_text
@@ -121,6 +122,23 @@ QuarterText = Annotated[
     str,
     Field(pattern=r"^[0-9]{4}-Q[1-4]$", examples=["2026-Q4"]),
     AfterValidator(_quarter),
+]
+
+
+def _month(value: str) -> str:
+    """A month records can fall in (Month.parse's rules)."""
+    try:
+        Month.parse(value)
+    except ValidationError as exc:
+        raise PydanticCustomError("month", exc.problem) from None
+    return value
+
+
+# A month a query names, as YYYY-MM.
+MonthText = Annotated[
+    str,
+    Field(pattern=r"^[0-9]{4}-[0-9]{2}$", examples=["2026-11"]),
+    AfterValidator(_month),
 ]
 
 

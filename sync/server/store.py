@@ -2,9 +2,11 @@
 
 `CentralStore` holds the parts the HTTP routes and the command line call, each
 on the one `StoreCore` (the engine, the write transaction, the audit log) and
-given the parts it reads: `admin`, `devices`, `records` (push and pull), `due`
-(the timed rules), `team` (tallies, weeks, reviews; counts due items with
-`due`) and `fidelity` (reads when specialists started from `team`). Each
+given the parts it reads: `admin`, `devices`, `records` (push and pull),
+`payers` (each health plan's billing rule), `due` (the timed rules, given the
+payers), `team` (tallies, weeks, reviews; counts due items with
+`due`), `fidelity` (reads when specialists started from `team`) and
+`billing` (the monthly worksheet, given the payers). Each
 part's calls live in their own module of `storage/`; they speak in domain
 terms and raise ProtocolError (for devices) or AdminError (for the command
 line). Every rule about records comes from `app.domain`.
@@ -13,27 +15,32 @@ line). Every rule about records comes from `app.domain`.
 from __future__ import annotations
 
 from .storage.admin import ROLES, AdminStore
+from .storage.billing import BillingStore, Worksheet
 from .storage.core import Caller, StoreCore, Team, hash_secret
 from .storage.devices import DeviceStore
 from .storage.due import DueStore
 from .storage.fidelity import FidelityStore, TeamFidelity
+from .storage.payers import PayerStore
 from .storage.records import RecordStore
 from .storage.team import SpecialistWeek, TeamStore
 
 __all__ = [
     "ROLES",
     "AdminStore",
+    "BillingStore",
     "Caller",
     "CentralStore",
     "DeviceStore",
     "DueStore",
     "FidelityStore",
+    "PayerStore",
     "RecordStore",
     "SpecialistWeek",
     "StoreCore",
     "Team",
     "TeamFidelity",
     "TeamStore",
+    "Worksheet",
     "hash_secret",
 ]
 
@@ -46,9 +53,11 @@ class CentralStore:
         self.admin = AdminStore(core)
         self.devices = DeviceStore(core)
         self.records = RecordStore(core)
-        self.due = DueStore(core)
+        self.payers = PayerStore(core)
+        self.due = DueStore(core, self.payers)
         self.team = TeamStore(core, self.due)
         self.fidelity = FidelityStore(core, self.team)
+        self.billing = BillingStore(core, self.payers)
         # What tests and benchmarks call to set up teams, people and devices
         # on a store of their own (tests/server_harness.py hands them one).
         self.engine = core.engine

@@ -22,6 +22,7 @@ from app.domain import (
 from tests.due_cases import (
     CASES,
     ON,
+    PAYERS,
     SETTINGS,
     DueCase,
     days,
@@ -35,7 +36,7 @@ from tests.due_cases import (
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_each_case_gives_its_items_in_order(case: DueCase):
-    items = due_items(case.records, case.on, SETTINGS)
+    items = due_items(case.records, case.on, SETTINGS, PAYERS)
     assert [(i.member, i.rule, i.due, i.status) for i in items] == list(case.expected)
 
 
@@ -56,6 +57,9 @@ def test_the_rules_are_protocols_in_its_order():
         "work_incentives",
         "employment_plan",
         "plan_review",
+        "lrs_check",
+        "authorization",
+        "authorization_renewal",
     )
     assert {rule.id: rule.days for rule in RULES}["contact_after_job_start"] == 3
 
@@ -91,7 +95,7 @@ def test_an_item_says_what_to_do_and_names_what_would_meet_it():
 def test_every_rule_has_words_for_every_item():
     said = {}
     for case in CASES:
-        for item in due_items(case.records, case.on, SETTINGS):
+        for item in due_items(case.records, case.on, SETTINGS, PAYERS):
             said[item.rule] = (item.says, item.evidence)
     assert set(said) == set(RULE_IDS)
     for says, evidence in said.values():
@@ -297,3 +301,13 @@ def test_follow_along_items_are_the_due_lists_of_each_day_on_random_work(seed):
     records.append(employer_contact(first))  # not read by these rules
     for today in (date(2026, 8, 15), date(2026, 12, 1)):
         assert _walked(records, first, last, today) == _replayed(records, first, last, today)
+
+
+def test_payer_rules_need_the_payers_and_name_the_payer():
+    who, made = settled("Sol", payer="acla")
+    assert {i.rule for i in due_items(made, ON, SETTINGS)} == set()  # no payers known: none
+    items = due_items(made, ON, SETTINGS, PAYERS)
+    assert [i.rule for i in items] == ["lrs_check", "authorization"]
+    assert items[1].says == "Ask AmeriHealth Caritas Louisiana to authorize Sol's services"
+    closed, _ = settled("Sol", payer="acla", closed_on=days(-1))
+    assert due_items([closed], ON, SETTINGS, PAYERS) == []

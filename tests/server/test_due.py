@@ -11,7 +11,7 @@ from app.domain import Record, due_items
 from sync.protocol import DUE_PATH, TALLIES_PATH
 from sync.server.db import utc_now
 from sync.server.export import DUE_CSV_COLUMNS
-from tests.due_cases import CASES, ON, SETTINGS, job, member, profile, settled
+from tests.due_cases import CASES, ON, PAYERS, SETTINGS, job, member, profile, settled
 
 from .conftest import unique
 from .test_audit import audit_since, last_audit_id
@@ -37,7 +37,8 @@ def test_every_case_gives_the_domains_items(new_team, new_user, enroll):
     body = response.json()
     assert body["user"] == {"id": device.user["id"], "name": device.user["name"]}
     assert body["on"] == ON.isoformat()
-    assert body["items"] == [item.to_wire() for item in due_items(everything, ON, SETTINGS)]
+    expected = due_items(everything, ON, SETTINGS, PAYERS)
+    assert body["items"] == [item.to_wire() for item in expected]
     for case in CASES:
         members = {record.id for record in case.records if record.kind == "member"}
         listed = [item for item in body["items"] if item["member_id"] in members]

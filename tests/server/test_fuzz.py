@@ -14,7 +14,7 @@ def test_no_server_errors_and_json_error_shape(server, specialist):
     schema = schemathesis.openapi.from_url(f"{server.base_url}/v1/openapi.json")
     headers = {"Authorization": f"Bearer {specialist.token}", **client_address()}
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 12
+    assert len(operations) == 14
     counts = FUZZ_COUNTS["sqlite" if server.db_url.startswith("sqlite") else "postgresql"]
 
     for operation in operations:

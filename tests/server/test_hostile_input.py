@@ -29,6 +29,7 @@ from sync.protocol import (
     PULL_PATH,
     PUSH_PATH,
     TALLIES_PATH,
+    TEAM_BILLING_PATH,
     TEAM_EXPORT_PATH,
     TEAM_REVIEW_PATH,
     TEAM_WEEK_PATH,
@@ -392,6 +393,7 @@ def test_supervisor_calls_with_hostile_queries_and_bodies(server, new_team, new_
         "weeks": "8",
         "format": "csv",
         "on": "2025-11-19",
+        "month": "2025-11",
     }
 
     def query(*names: str, **hostile: str) -> str:
@@ -403,6 +405,7 @@ def test_supervisor_calls_with_hostile_queries_and_bodies(server, new_team, new_
         *((TEAM_WEEK_PATH, ("user", "week"), name) for name in ("user", "week")),
         *((TEAM_EXPORT_PATH, ("week", "format"), name) for name in ("week", "format", "team")),
         *((DUE_PATH, ("user", "on"), name) for name in ("user", "on")),
+        *((TEAM_BILLING_PATH, ("month", "format"), name) for name in ("month", "format", "team")),
     ]
     for (path, names, name), value in sweep(places, QUERY_ATOMS):
         fuzz.send("GET", path, query=query(*names, **{name: value}))
@@ -422,6 +425,7 @@ def test_supervisor_calls_with_hostile_queries_and_bodies(server, new_team, new_
         fuzz.send("GET", TALLIES_PATH, query=query_string({"week": week, "weeks": weeks}))
         fuzz.send("GET", TEAM_WEEK_PATH, query=query_string({"user": user, "week": week}))
         fuzz.send("GET", DUE_PATH, query=query_string({"user": user, "on": week}))
+        fuzz.send("GET", TEAM_BILLING_PATH, query=query_string({"month": week, "format": format}))
         export = {"week": week, "format": format, "team": team_id}
         fuzz.send("GET", TEAM_EXPORT_PATH, query=query_string(export))
         fuzz.send("POST", TEAM_REVIEW_PATH, body=encode({"user": user, "week": week}))

@@ -9,7 +9,18 @@ import pytest
 from app.domain import due_items
 from app.store import Store, StoreLockedError
 from tests.conftest import PIN
-from tests.due_cases import CASES, ON, SETTINGS, DueCase, days, job, settled, visit
+from tests.due_cases import (
+    CASES,
+    ON,
+    PAYERS,
+    PAYERS_LISTED,
+    SETTINGS,
+    DueCase,
+    days,
+    job,
+    settled,
+    visit,
+)
 
 NOON_ON = int(datetime(2026, 11, 20, 18, tzinfo=UTC).timestamp() * 1000)  # noon in Chicago
 
@@ -20,6 +31,7 @@ def every_case(tmp_path_factory):
     cases share no member, so each case's items are the items of its members."""
     store = Store.create(tmp_path_factory.mktemp("due") / "store", PIN, wall_ms=lambda: NOON_ON)
     store.inbox.apply_pulled([record for case in CASES for record in case.records], None)
+    store.take_payers(PAYERS_LISTED)  # as a sync takes them
     yield store
     store.close()
 
@@ -28,14 +40,14 @@ def every_case(tmp_path_factory):
 def test_the_store_lists_what_the_domain_lists(every_case: Store, case: DueCase):
     members = {record.id for record in case.records if record.kind == "member"}
     listed = [item for item in every_case.due_items(case.on) if item.member_id in members]
-    assert listed == due_items(case.records, case.on, SETTINGS)
+    assert listed == due_items(case.records, case.on, SETTINGS, PAYERS)
     assert [(i.member, i.rule, i.due, i.status) for i in listed] == list(case.expected)
 
 
 def test_the_whole_caseload_and_today_by_default(every_case: Store):
     everything = [record for case in CASES for record in case.records]
     assert every_case.today() == ON
-    assert every_case.due_items() == due_items(everything, ON, SETTINGS)
+    assert every_case.due_items() == due_items(everything, ON, SETTINGS, PAYERS)
 
 
 def test_every_change_shows_at_once_and_nothing_outlives_the_lock(store_dir):

@@ -18,6 +18,7 @@ from sync.client import SyncClient, normalise_server_url
 from sync.errors import DeviceRevokedError, EnrollmentError, OfflineError, TokenInvalidError
 from sync.server.db import conflicts, iso, records, seq_counter, teams, utc_now
 from sync.server.db import devices as devices_table
+from tests.due_cases import PAYERS
 from tests.sync.conftest import PIN, contact, server_rows
 from tests.sync.proxy import CuttingProxy
 
@@ -42,6 +43,23 @@ def test_enroll_takes_the_team_settings_and_a_bad_code_is_explained(devices):
     with pytest.raises(EnrollmentError, match="Ask your administrator for a new code"):
         spare.enroll(devices.server.base_url, "not-a-code", "spare")
     assert not spare.enrolled
+
+
+def test_a_sync_takes_the_payers_and_their_rules_reach_the_due_list(devices):
+    devices.user("Bea Specialist")
+    phone = devices.enroll("Bea Specialist")
+    store = phone.store
+    assert store.payers == {}  # enrolled, not yet synced
+    member = store.put(
+        "member",
+        {"display_name": "Cal", "program_entry": "2026-11-02", "status": "active",
+         "payer": "lhcc"},
+    )
+    assert {i.rule for i in store.due_items() if i.member_id == member.id} == {"career_profile"}
+    phone.sync()
+    assert store.payers == PAYERS
+    rules = {i.rule for i in store.due_items() if i.member_id == member.id}
+    assert {"lrs_check", "authorization"} <= rules
 
 
 def test_guessing_codes_is_stopped_at_once_and_says_how_long_to_wait(devices):

@@ -1,6 +1,6 @@
 """One router per resource, each mounted under /v1 by sync.server.app."""
 
-from . import devices, due, fidelity, health, records, team
+from . import billing, devices, due, fidelity, health, payers, records, team
 
 ROUTERS = (
     health.router,
@@ -9,4 +9,6 @@ ROUTERS = (
     team.router,
     due.router,
     fidelity.router,
+    payers.router,
+    billing.router,
 )

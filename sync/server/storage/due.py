@@ -14,11 +14,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from app.domain import DUE_KINDS, DueItem, Record, TeamSettings, due_items
+from app.domain.payers import Payer
 from sync.protocol import DueCounts, DueItemInfo, DueResponse, ErrorCode
 
 from ..db import records, users, utc_now
 from ..errors import ProtocolError
 from .core import Caller, StoreCore, Team
+from .payers import PayerStore
 
 _CASELOADS = sa.select(
     records.c.owner_id, records.c.id, records.c.kind, records.c.version, records.c.data
@@ -32,16 +34,17 @@ _LAST_CHANGES = (
     .where(records.c.owner_id.in_(sa.bindparam("owners", expanding=True)))
     .group_by(records.c.owner_id)
 )
-# What a caseload's items were computed from: its last change (seq), the day
-# and the team's settings.
-_Basis = tuple[int | None, date, TeamSettings]
+# What a caseload's items were computed from: its last change (seq), the day,
+# the team's settings and the payers.
+_Basis = tuple[int | None, date, TeamSettings, tuple[Payer, ...]]
 
 
 class DueStore:
     """The timed rules' items of caseloads, each kept until its caseload changes."""
 
-    def __init__(self, core: StoreCore) -> None:
+    def __init__(self, core: StoreCore, payers: PayerStore) -> None:
         self.core = core
+        self.payers = payers
         # The last items computed per owner, with their basis: a tallies call
         # reads again only the caseloads that changed since (a supervisor's
         # team of 10 full caseloads is 50,000 records).
@@ -51,21 +54,25 @@ class DueStore:
         self, conn: Connection, owner_ids: Sequence[str], on: date, settings: TeamSettings
     ) -> dict[str, list[DueItem]]:
         """Each owner's items as of `on`, computed again only for an owner whose
-        records changed since the last time (or for another day or settings)."""
+        records changed since the last time (or for another day, settings or
+        payers)."""
         last = {
             owner_id: seq
             for owner_id, seq in conn.execute(_LAST_CHANGES, {"owners": list(owner_ids)})
         }
+        payers = self.payers.listed(conn)
         found = {}
         for owner_id in owner_ids:
             known = self._due_lists.get(owner_id)
-            if known is not None and known[0] == (last.get(owner_id), on, settings):
+            basis = (last.get(owner_id), on, settings, tuple(payers.values()))
+            if known is not None and known[0] == basis:
                 found[owner_id] = known[1]
         changed = [owner_id for owner_id in owner_ids if owner_id not in found]
         caseloads = self._caseloads(conn, changed) if changed else {}
         for owner_id in changed:
-            found[owner_id] = due_items(caseloads[owner_id], on, settings)
-            self._due_lists[owner_id] = ((last.get(owner_id), on, settings), found[owner_id])
+            found[owner_id] = due_items(caseloads[owner_id], on, settings, payers)
+            basis = (last.get(owner_id), on, settings, tuple(payers.values()))
+            self._due_lists[owner_id] = (basis, found[owner_id])
         return found
 
     def _caseloads(self, conn: Connection, owner_ids: Sequence[str]) -> dict[str, list[Record]]:
