@@ -34,6 +34,18 @@ def due_soon(items: Iterable[DueItem]) -> list[DueItem]:
                   key=lambda i: (i.status != "overdue", i.due, i.member))
 
 
+# Due items that one form meets lead to it: the LRS check to the member's
+# details.
+DUE_FORMS = {"lrs_check": "member/{member_id}"}
+
+
+def due_route(item: DueItem) -> str:
+    """Where tapping a due item leads: the form that meets it, else the
+    member's page."""
+    route = DUE_FORMS.get(item.rule, "member_page/{member_id}")
+    return route.format(member_id=item.member_id)
+
+
 def member_records(store: Store, member_id: str) -> dict[str, list[Record]]:
     """Everything on the phone about one member, by kind."""
     return {

@@ -26,7 +26,9 @@ from app.domain.kinds import (
     JOB_END_REASONS,
     VISIT_SETTINGS,
     VISIT_TYPES,
+    kind_spec,
 )
+from app.domain.payers import Payer
 from app.store import Store
 
 from .directory import entry_for
@@ -47,9 +49,10 @@ class Widget(StrEnum):
     MEMBERS = "members"  # any number of members (none = generic)
     EMPLOYER = "employer"  # text with suggestions
     WHEN = "when"  # date and time
-    DATE = "date"
+    DATE = "date"  # with `today` set, a one-tap button sets today
     DONE_ON = "done_on"  # a switch that stands for a date: today when switched on
     STEPS = "steps"  # an employment plan's steps
+    PAYER = "payer"  # one of the payers the team's server lists
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class FormField:
     label: str
     widget: Widget
     options: tuple[tuple[str, str], ...] = ()  # (key, label) for CHOICE and SEGMENTS
-    hint: str = ""  # a line under the label, for SEGMENTS
+    hint: str = ""  # a line under the label, for SEGMENTS and DATE
+    today: str = ""  # DATE: the label of a button that sets today in one tap
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,8 @@ def _options(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 W = Widget
+# Said instead of an empty drop-down of payers.
+NO_PAYERS = "Payers come from your team's server at the next sync."
 # A new employer contact's minutes until changed: a drop-in at a business.
 CONTACT_MINUTES = 15
 PROFILE_LABELS = {
@@ -124,6 +130,11 @@ FORMS: Mapping[str, FormSpec] = {
         FormField("display_name", "Name", W.NAME),
         FormField("program_entry", "Program entry date", W.DATE),
         FormField("job_seeking", "Looking for work", W.TOGGLE),
+        FormField("payer", "Payer", W.PAYER),
+        FormField("lrs_checked_on", "LRS checked on", W.DATE,
+                  hint="The day you documented in the member's file that IPS is not "
+                       "available to them through Louisiana Rehabilitation Services (LRS).",
+                  today="Checked today"),
         FormField("notes", "Notes", W.NOTES),
     )),
     "employer": FormSpec("employer", "Employer", (
@@ -251,6 +262,9 @@ class FormModel:
     agreements: dict[str, Link] = field(default_factory=dict)
     defaults: dict[str, Link] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)  # fields the specialist set
+    # Fields shown only while their rule holds over all values (a field not
+    # listed always shows); a hidden field keeps its value.
+    shown_when: dict[str, Callable[[Mapping[str, Any]], bool]] = field(default_factory=dict)
 
     @property
     def spec(self) -> FormSpec:
@@ -267,6 +281,16 @@ class FormModel:
     @property
     def is_new(self) -> bool:
         return self.record_id is None
+
+    def shows(self, name: str) -> bool:
+        """Whether field `name` is on the form with the values as they are now."""
+        rule = self.shown_when.get(name)
+        return rule is None or rule(self.values)
+
+    def requires(self, name: str) -> bool:
+        """Whether the record's kind requires field `name` (a drop-down then
+        offers no "None")."""
+        return any(spec.required for spec in kind_spec(self.kind).fields if spec.name == name)
 
     def set(self, name: str, value: Any) -> dict[str, Any]:
         """The specialist set `name` to `value`: the other fields that change
@@ -397,10 +421,20 @@ def _service_follows(jobs: list[Record], today: date) -> Link:
     return follow
 
 
+def _lrs_shown(payers: Mapping[str, Payer]) -> Callable[[Mapping[str, Any]], bool]:
+    """The LRS check shows for a payer that needs it, or once a day is set."""
+    def shown(values: Mapping[str, Any]) -> bool:
+        payer = payers.get(values.get("payer") or "")
+        return bool(values.get("lrs_checked_on")) or (payer is not None and payer.checks_lrs)
+    return shown
+
+
 def _linked(model: FormModel, store: Store, today: date) -> FormModel:
     """The form with the fields that move together linked, and its defaults
     made to agree from the start."""
-    if model.form == "member_visit":
+    if model.form == "member":
+        model.shown_when = {"lrs_checked_on": _lrs_shown(store.payers)}
+    elif model.form == "member_visit":
         model.agreements = {"face_to_face": _setting_follows, "setting": _face_to_face_follows}
     elif model.form == "employer_contact":
         model.defaults = {"member_ids": _service_follows(store.list("job"), today)}

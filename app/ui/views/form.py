@@ -15,6 +15,7 @@ from app.ui import text
 from app.ui.directory import contacts_with
 from app.ui.forms import (
     FORMS,
+    NO_PAYERS,
     FormField,
     FormModel,
     Widget,
@@ -82,18 +83,25 @@ def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime]
                         if name in model.errors}
         show_errors()
 
+    def show_fields() -> None:
+        for name, field_input in inputs.items():
+            field_input.control.visible = model.shows(name)
+
     def field_changed(name: str) -> Changed:
-        """The field changed: fields that move with it follow, and messages
-        go as their fields come right. Also counts as use for the idle lock."""
+        """The field changed: fields that move with it follow, fields shown
+        only with it come or go, and messages go as their fields come right.
+        Also counts as use for the idle lock."""
         def follow(_e) -> None:
             for other, value in model.set(name, inputs[name].read()).items():
                 inputs[other].write(value)
+            show_fields()
             recheck()
 
         return nav.guard(follow)
 
     inputs = {spec.name: _input(nav, store, now, spec, model, field_changed(spec.name))
               for spec in model.fields}
+    show_fields()
 
     def save() -> bool:
         read_fields()
@@ -215,6 +223,8 @@ def _input(nav: Navigator, store: Store, now: Callable[[], datetime], spec: Form
                                     write=_set_error(switch, "value"))
         case Widget.CHOICE | Widget.MEMBER:
             return _dropdown(store, spec, value, changed)
+        case Widget.PAYER:
+            return _payer(store, spec, value, changed, optional=not model.requires(spec.name))
         case Widget.SEGMENTS:
             return _segments(spec, value, changed)
         case Widget.MEMBERS:
@@ -312,6 +322,37 @@ def _dropdown(store: Store, spec: FormField, value: Any, changed: Changed) -> In
     return Input(choice.control, lambda: choice.value, choice.show_error, write)
 
 
+NO_PAYER = "-"  # the drop-down's "None": no payer id looks like it
+
+
+def _payer(store: Store, spec: FormField, value: Any, changed: Changed, *,
+           optional: bool) -> Input:
+    """The payers the team's server lists (and "None" where a payer is not
+    required); before the first sync, a plain sentence saying where they come
+    from, and the value kept as it was."""
+    payers = sorted(store.payers.values(), key=lambda p: p.name.casefold())
+    if not payers:
+        said = NO_PAYERS if not value else f"{value}. {NO_PAYERS}"
+        return _with_error_line(muted(said, key=f"field:{spec.name}"), lambda: value,
+                                spec.label)
+    options = [(p.id, p.name) for p in payers]
+    if value and value not in store.payers:
+        options.append((value, value))  # one the server no longer lists: kept, by its id
+    if optional:
+        options.insert(0, (NO_PAYER, "None"))
+    empty = NO_PAYER if optional else None
+    choice = Choice(spec.label, options, key=f"field:{spec.name}", value=value or empty,
+                    on_select=changed)
+
+    def read() -> str | None:
+        return None if choice.value in (None, NO_PAYER) else choice.value
+
+    def write(chosen: Any) -> None:
+        choice.value = chosen or empty
+
+    return Input(choice.control, read, choice.show_error, write)
+
+
 def _member_chips(nav: Navigator, store: Store, spec: FormField, chosen: list[str],
                   changed: Changed) -> Input:
     selected = list(chosen)
@@ -393,6 +434,9 @@ def when_input(nav: Navigator, store: Store, spec: FormField, value: datetime | 
                                    height=48)
     time_button = ft.OutlinedButton(icon=ft.Icons.SCHEDULE, key=f"field:{spec.name}:time",
                                     height=48, visible=has_time)
+    today_button = ft.FilledTonalButton(content=spec.today, icon=ft.Icons.EVENT_AVAILABLE,
+                                        key=f"field:{spec.name}:today", height=48,
+                                        visible=bool(spec.today))
 
     def refresh() -> None:
         current = state["value"]
@@ -428,15 +472,22 @@ def when_input(nav: Navigator, store: Store, spec: FormField, value: datetime | 
     def open_time(_e) -> None:
         nav.show_dialog(ft.TimePicker(value=with_time().time(), on_change=nav.guard(set_time)))
 
+    def set_today(e) -> None:
+        state["value"] = store.today()
+        refresh()
+        changed(e)
+
     day_button.on_click = nav.guard(open_date)
     time_button.on_click = nav.guard(open_time)
+    today_button.on_click = nav.guard(set_today)
     def write(day: Any) -> None:
         state["value"] = day
         refresh()
 
     refresh()
-    row = ft.Row([day_button, time_button], spacing=8, wrap=True)
-    return _with_error_line(row, lambda: state["value"], spec.label, write=write)
+    row = ft.Row([day_button, time_button, today_button], spacing=8, wrap=True)
+    return _with_error_line(row, lambda: state["value"], spec.label, hint=spec.hint,
+                            write=write)
 
 
 def _pick_day(nav: Navigator, today: date, day: date | None, on_change: Changed) -> None:

@@ -11,7 +11,7 @@ import flet_charts as fch
 
 from app.store import Store
 from app.ui import text
-from app.ui.caseload import due_soon
+from app.ui.caseload import due_route, due_soon
 from app.ui.home import HomeSummary
 from app.ui.navigator import Navigator, Screen
 from app.ui.syncing import SyncSummary
@@ -105,7 +105,7 @@ def home_screen(nav: Navigator, store: Store, now: Callable[[], datetime],
 
 def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
     """The IPS timed rules overdue (first, in red) and due in the next 7 days; one
-    tap to the member's page."""
+    tap to the member's page, or to the form that meets the item."""
     today = store.today()
     items = due_soon(store.due_items(today))
     if not items:
@@ -113,7 +113,7 @@ def _due_rows(nav: Navigator, store: Store) -> list[ft.Control]:
     return [
         due_tile(item.says, item.due, today, overdue=item.status == "overdue",
                  key=f"due:{item.rule}:{item.member_id}",
-                 on_click=nav.opener(f"member_page/{item.member_id}"))
+                 on_click=nav.opener(due_route(item)))
         for item in items
     ]
 

@@ -26,6 +26,7 @@ from app.ui import text
 from app.ui.caseload import (
     CASELOAD_FILTERS,
     caseload_line,
+    due_route,
     in_caseload,
     latest,
     member_records,
@@ -170,12 +171,7 @@ def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
                                  key="follow_along_ended"))
     if due:
         controls.append(heading("Due"))
-        controls += [
-            ft.Text(f"{item.says}: {text.due_text(item.due, today)}.",
-                    color=ft.Colors.ERROR if item.status == "overdue" else None,
-                    key=f"member_due:{item.rule}")
-            for item in due
-        ]
+        controls += [_due_row(nav, item, today) for item in due]
     if plan is not None and plan.data.get("steps"):
         controls += [heading(f"Plan: {plan.data['goal']}"),
                      *_steps(nav, store, plan)]
@@ -189,6 +185,19 @@ def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
         for n, entry in enumerate(timeline(member, records, store.settings, store.today()))
     ]
     return sub_screen(f"member_page/{member_id}", name, controls)
+
+
+def _due_row(nav: Navigator, item: DueItem, today: date) -> ft.Control:
+    """One item due: a line, or, when a form meets it (the LRS check), a row
+    that opens that form in one tap."""
+    said = f"{item.says}: {text.due_text(item.due, today)}."
+    color = ft.Colors.ERROR if item.status == "overdue" else None
+    route = due_route(item)
+    if route.startswith("member_page/"):
+        return ft.Text(said, color=color, key=f"member_due:{item.rule}")
+    return ft.ListTile(title=ft.Text(said, color=color), trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                       on_click=nav.opener(route), key=f"member_due:{item.rule}",
+                       content_padding=ft.Padding.only(left=0))
 
 
 def _action(label: str, icon: ft.IconData, on_click, key: str) -> ft.Control:
