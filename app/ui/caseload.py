@@ -13,6 +13,7 @@ from app.domain import DueItem, Record, TeamSettings, parse_version
 from app.store import Store
 
 from . import text
+from .forms import NEW_FOR
 
 CASELOAD_LIMIT = 20  # IPS fidelity: at most 20 active members per specialist
 CASELOAD_FILTERS = {"active": "Active", "seeking": "Looking for work", "closed": "Closed",
@@ -35,8 +36,10 @@ def due_soon(items: Iterable[DueItem]) -> list[DueItem]:
 
 
 # Due items that one form meets lead to it: the LRS check to the member's
-# details.
-DUE_FORMS = {"lrs_check": "member/{member_id}"}
+# details, an authorization to a new one for the member.
+DUE_FORMS = {"lrs_check": "member/{member_id}",
+             "authorization": "authorization/" + NEW_FOR + "{member_id}",
+             "authorization_renewal": "authorization/" + NEW_FOR + "{member_id}"}
 
 
 def due_route(item: DueItem) -> str:

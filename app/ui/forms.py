@@ -21,6 +21,7 @@ from app.domain import (
     with_closing_dated,
 )
 from app.domain.kinds import (
+    AUTHORIZATION_STATUSES,
     DISCLOSURE_CHOICES,
     FACE_TO_FACE_SETTINGS,
     JOB_END_REASONS,
@@ -82,6 +83,7 @@ def _options(keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 
 
 W = Widget
+NEW_FOR = "new:"  # a route's argument for a new record of a member: new:<member id>
 # Said instead of an empty drop-down of payers.
 NO_PAYERS = "Payers come from your team's server at the next sync."
 # A new employer contact's minutes until changed: a drop-in at a business.
@@ -176,6 +178,17 @@ FORMS: Mapping[str, FormSpec] = {
         FormField("notes", "Notes", W.NOTES),
     ), intro="The member's goal in their words, the steps toward it, and when to look at "
              "the plan again."),
+    "authorization": FormSpec("authorization", "Authorization", (
+        FormField("member_id", "Member", W.MEMBER),
+        FormField("payer", "Payer", W.PAYER),
+        FormField("status", "Status", W.SEGMENTS, _options(AUTHORIZATION_STATUSES)),
+        FormField("number", "Authorization number", W.TEXT),
+        FormField("start_date", "First day it covers", W.DATE),
+        FormField("end_date", "Last day it covers", W.DATE),
+        FormField("units", "Units (empty: no limit)", W.NUMBER),
+        FormField("notes", "Notes", W.NOTES),
+    ), intro="Save it as Requested when you ask the payer. When the answer comes, open it "
+             "again: Approved with its dates and units, or Denied."),
 }
 
 
@@ -208,6 +221,17 @@ FIXES = {
     "week_start": "Choose the day your team's week starts.",
     "auto_lock_seconds": "Choose a delay from the list.",
 }
+# A kind's own way out for a field whatever the problem: the same field name
+# means another thing in another kind (an authorization's dates are not a job's).
+KIND_FIXES = {
+    "authorization": {
+        "payer": "Choose the payer that authorizes the services.",
+        "start_date": "Pick the first day it covers: an approved authorization needs both "
+                      "dates.",
+        "end_date": "Pick the last day it covers, on or after the first: an approved "
+                    "authorization needs both dates.",
+    },
+}
 ALWAYS_FIX = {"minutes", "timezone", "contact_target", "week_start", "hours_per_week",
               "loss_learned_on", "closed_on"}
 # Problems that have their own way out, whatever the field.
@@ -218,11 +242,14 @@ PROBLEM_FIXES = {
 }
 
 
-def field_message(error: ValidationError) -> str:
-    """The message shown on the field: what is wrong and what to do next."""
+def field_message(error: ValidationError, kind: str = "") -> str:
+    """The message shown on the field of a record of `kind`: what is wrong and
+    what to do next."""
     for words, way_out in PROBLEM_FIXES.items():
         if words in error.problem:
             return way_out
+    if (own := KIND_FIXES.get(kind, {}).get(error.field)) is not None:
+        return own
     fix = FIXES.get(error.field)
     if fix and (error.field in ALWAYS_FIX or "required" in error.problem):
         return fix
@@ -352,7 +379,7 @@ class FormModel:
     def check(self, now: datetime | None = None) -> dict[str, str]:
         """The message for every field that is wrong now (all at once)."""
         _, problems = self._checked(now)
-        return {name: field_message(problem) for name, problem in problems.items()}
+        return {name: field_message(problem, self.kind) for name, problem in problems.items()}
 
     def far_back(self, today: date) -> list[tuple[FormField, date]]:
         """Dates typed more than a year before `today` that were not confirmed
@@ -382,7 +409,8 @@ class FormModel:
                 record = store.put(self.kind, data, id=self.record_id)
             except ValidationError as problem:  # the store's own clock judged it
                 problems = {problem.field: problem}
-        self.errors = {name: field_message(problem) for name, problem in problems.items()}
+        self.errors = {name: field_message(problem, self.kind)
+                       for name, problem in problems.items()}
         if self.errors:
             return None
         self.record_id = record.id
@@ -503,6 +531,12 @@ def new_form(form: str, store: Store, now: datetime, *, member_id: str | None = 
         values = {"start_date": today, "competitive": True}
     elif form == "employment_plan":
         values = {"written_on": today, "steps": []}
+    elif form == "authorization":
+        # Asked for, of the member's own payer: one tap on Save after asking.
+        member = store.get(member_id) if member_id else None
+        payer = member.data.get("payer") if member is not None and member.kind == "member" \
+            else None
+        values = {"status": "requested", "payer": payer}
     if member_id and "member_id" in {f.name for f in FORMS[form].fields}:
         values["member_id"] = member_id
     base = {"status": "active"} if form == "member" else {}

@@ -8,6 +8,7 @@ import time
 
 from app.store import Store
 from app.ui.navigator import UNEXPECTED
+from tests.due_cases import PAYERS_LISTED
 from tests.sizes import tries
 
 from .conftest import NOW, PIN, run
@@ -20,17 +21,19 @@ MAX_STEPS = 4000
 KNOWN_SCREENS = {"home", "history", "members", "employers", "settings", "sync", "connect",
                  "employer_contact", "member_visit", "member", "employer", "merge_employer", "lock",
                  "setup", "member_page", "close_member", "job", "job_end", "career_profile",
-                 "employment_plan"}
+                 "employment_plan", "authorization"}
 FAILED = UNEXPECTED.split(":")[0]
 
 
 def seed_records(data_dir) -> None:
-    """A caseload (a job, a profile, a plan), a directory and a few weeks of
-    contacts and visits."""
+    """A caseload (a job, a profile, a plan, payers that need the LRS check and
+    authorizations), a directory and a few weeks of contacts and visits."""
     store = Store.create(data_dir, PIN, wall_ms=lambda: int(NOW.timestamp() * 1000))
+    store.take_payers(PAYERS_LISTED)
     members = [store.put("member", {"display_name": name, "program_entry": "2026-09-01",
-                                    "status": "active", "job_seeking": True})
-               for name in ("Rowan Q.", "Ike P.", "Juno B.")]
+                                    "status": "active", "job_seeking": True, "payer": payer})
+               for name, payer in (("Rowan Q.", "lhcc"), ("Ike P.", "ny_pros"),
+                                   ("Juno B.", "acla"))]
     for name in ("Bluebird Print Shop", "Northside Grocery"):
         store.put("employer", {"name": name})
     for day in range(3, 18, 2):

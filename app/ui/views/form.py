@@ -15,6 +15,7 @@ from app.ui import text
 from app.ui.directory import contacts_with
 from app.ui.forms import (
     FORMS,
+    NEW_FOR,
     NO_PAYERS,
     FormField,
     FormModel,
@@ -44,9 +45,6 @@ class Input:
     read: Callable[[], Any]
     show_error: Callable[[str | None], None]
     write: Callable[[Any], None]  # a value set by the form, as another field changed
-
-
-NEW_FOR = "new:"  # a route's argument for a new record of a member: new:<member id>
 
 
 def record_form_screen(nav: Navigator, store: Store, now: Callable[[], datetime], form: str,

@@ -23,6 +23,7 @@ from app.domain import (
 )
 from app.store import Store
 from app.ui import text
+from app.ui.authorizing import member_authorizations, payer_line
 from app.ui.caseload import (
     CASELOAD_FILTERS,
     caseload_line,
@@ -33,12 +34,12 @@ from app.ui.caseload import (
     timeline,
     with_step_done,
 )
-from app.ui.forms import FormField, Widget, field_message
+from app.ui.forms import NEW_FOR, FormField, Widget, field_message
 from app.ui.navigator import Navigator, Screen
 from app.ui.widgets import Choice, labelled
 
 from .common import BIG, big_button, heading, muted, sub_screen, tab_screen
-from .form import NEW_FOR, when_input
+from .form import when_input
 
 
 def members_screen(nav: Navigator, store: Store) -> Screen:
@@ -169,9 +170,12 @@ def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
         controls.insert(2, muted(f"No follow-along wanted since "
                                  f"{text.day_label(ended, today=today)}.",
                                  key="follow_along_ended"))
+    if paid := payer_line(store, member, today):
+        controls.insert(2, muted(paid, key="member_payer"))
     if due:
         controls.append(heading("Due"))
         controls += [_due_row(nav, item, today) for item in due]
+    controls += _authorizations(nav, store, member, today)
     if plan is not None and plan.data.get("steps"):
         controls += [heading(f"Plan: {plan.data['goal']}"),
                      *_steps(nav, store, plan)]
@@ -188,8 +192,8 @@ def member_screen(nav: Navigator, store: Store, member_id: str) -> Screen:
 
 
 def _due_row(nav: Navigator, item: DueItem, today: date) -> ft.Control:
-    """One item due: a line, or, when a form meets it (the LRS check), a row
-    that opens that form in one tap."""
+    """One item due: a line, or, when a form meets it (the LRS check, an
+    authorization), a row that opens that form in one tap."""
     said = f"{item.says}: {text.due_text(item.due, today)}."
     color = ft.Colors.ERROR if item.status == "overdue" else None
     route = due_route(item)
@@ -198,6 +202,33 @@ def _due_row(nav: Navigator, item: DueItem, today: date) -> ft.Control:
     return ft.ListTile(title=ft.Text(said, color=color), trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
                        on_click=nav.opener(route), key=f"member_due:{item.rule}",
                        content_padding=ft.Padding.only(left=0))
+
+
+STATUS_ICONS = {"requested": ft.Icons.PENDING_OUTLINED, "approved": ft.Icons.VERIFIED_OUTLINED,
+                "denied": ft.Icons.BLOCK}
+
+
+def _authorizations(nav: Navigator, store: Store, member: Record,
+                    today: date) -> list[ft.Control]:
+    """The member's authorizations, each opened in one tap, and Add
+    authorization; nothing when the member's payer needs none and there is none."""
+    section = member_authorizations(store, member, today)
+    if section is None:
+        return []
+    rows: list[ft.Control] = [
+        ft.ListTile(leading=ft.Icon(STATUS_ICONS.get(line.status, ft.Icons.PENDING_OUTLINED)),
+                    title=ft.Text(line.title, max_lines=2),
+                    subtitle=ft.Text(line.detail, max_lines=3,
+                                     color=ft.Colors.ERROR if line.over else None),
+                    trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                    on_click=nav.opener(f"authorization/{line.id}"),
+                    key=f"authorization:{line.id}", content_padding=ft.Padding.only(left=4))
+        for line in section.lines
+    ] or [muted(section.empty, key="no_authorization")]
+    return [heading("Authorization"), *rows,
+            ft.OutlinedButton(content="Add authorization", icon=ft.Icons.ADD,
+                              on_click=nav.opener(f"authorization/{NEW_FOR}{member.id}"),
+                              key="add_authorization", height=BIG - 4)]
 
 
 def _action(label: str, icon: ft.IconData, on_click, key: str) -> ft.Control:
