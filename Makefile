@@ -42,7 +42,7 @@ run: install
 bench: install system-deps
 	$(PY) bench/store.py
 	$(PY) bench/due.py
-	$(PY) bench/fidelity.py
+	$(PY) bench/team.py
 	$(PY) bench/app.py
 	$(PY) bench/sync.py
 

@@ -3,13 +3,15 @@ encrypted store. Prints its figures.
 
 The caseload: 20 members over two years, about 5,000 records (face-to-face
 employer contacts six a week, visits two or three a week per member, jobs, career
-profiles, plans reviewed each quarter). Target on the 2-core development
+profiles, plans reviewed each quarter, a year's authorization at a time under
+one of two payers). Target on the 2-core development
 machine: the due list in under 50 ms (median), also the first one after
 unlocking, when every record is opened afresh, and the first after a save.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
 import sys
@@ -24,9 +26,12 @@ from app.domain import Record, new_record_id  # noqa: E402
 from app.store import Store  # noqa: E402
 
 PIN = "135790"
+SEED_PAYERS = Path(__file__).resolve().parent.parent / "sync" / "server" / "seed_payers.json"
 MEMBERS = 20
 YEARS = 2
 TODAY = date(2026, 11, 18)
+# Two of the payers every central store holds: one per encounter, one a monthly bundle.
+PAYERS = ("lhcc", "acla")
 RUNS = 30
 TARGET_MS = 50
 
@@ -49,9 +54,27 @@ def caseload(rng: random.Random) -> list[tuple[str, dict]]:
                     "program_entry": entry.isoformat(),
                     "status": "active",
                     "job_seeking": n % 3 != 0,
+                    "payer": PAYERS[n % 2],
+                    "lrs_checked_on": entry.isoformat(),
                 },
             )
         )
+        covered = entry  # a year's authorization at a time, renewed the day after
+        while covered < TODAY:
+            made.append(
+                (
+                    "authorization",
+                    {
+                        "member_id": member_id,
+                        "payer": PAYERS[n % 2],
+                        "status": "approved",
+                        "start_date": covered.isoformat(),
+                        "end_date": (covered + timedelta(days=364)).isoformat(),
+                        "units": 150 if n % 2 == 0 else 12,
+                    },
+                )
+            )
+            covered += timedelta(days=365)
         profile_done = entry + timedelta(days=rng.randrange(10, 40))
         made.append(
             (
@@ -113,6 +136,7 @@ def caseload(rng: random.Random) -> list[tuple[str, dict]]:
             )
         for member_id, entry in members:
             if entry <= day and day.weekday() in (0, 2, 3) and rng.random() < 0.8:
+                face_to_face = rng.random() < 0.8
                 made.append(
                     (
                         "member_visit",
@@ -120,8 +144,8 @@ def caseload(rng: random.Random) -> list[tuple[str, dict]]:
                             "occurred_at": when.isoformat(),
                             "member_id": member_id,
                             "type": rng.choice(["job_support", "job_search", "work_incentives"]),
-                            "face_to_face": rng.random() < 0.8,
-                            "setting": "community",
+                            "face_to_face": face_to_face,
+                            "setting": "community" if face_to_face else "phone",
                             "minutes": 45,
                             "notes": "Talked about the week at work. " * 3,
                         },
@@ -143,6 +167,7 @@ def fill(store: Store) -> int:
             store.inbox.apply_pulled(page, None)
             page = []
     store.inbox.apply_pulled(page, None)
+    store.take_payers(json.loads(SEED_PAYERS.read_text("utf-8")))  # as a sync takes them
     return len(made)
 
 

@@ -18,7 +18,7 @@ from app.domain.billing import BillingRow, Month, PayerTotal, month_billing, pay
 from app.domain.payers import Payer
 from sync.protocol import BillingLine, BillingResponse, BillingRowInfo
 
-from ..db import records
+from ..db import json_field, json_true, records
 from .core import Caller, StoreCore, Team, ms
 from .payers import PayerStore
 
@@ -105,12 +105,27 @@ class BillingStore:
         # A day either side: the domain reads each visit's day in the team's zone.
         start = datetime.combine(first - timedelta(days=1), time(0), tzinfo=settings.zone)
         end = datetime.combine(month.last + timedelta(days=2), time(0), tzinfo=settings.zone)
-        visits = owned.where(
+        # Only what makes an encounter, read by the database: a year of a
+        # team's visits is tens of thousands of records.
+        fields = ("member_id", "occurred_at", "face_to_face", "type")
+        visits = sa.select(
+            records.c.id, records.c.version, *(json_field(records.c.data, f) for f in fields)
+        ).where(
+            records.c.owner_id.in_(owners),
+            records.c.deleted.is_(False),
             records.c.kind == "member_visit",
             records.c.occurred_ms >= ms(start),
             records.c.occurred_ms < ms(end),
         )
-        for row in conn.execute(visits):
-            found.append(Record(row.id, row.kind, row.version, False, json.loads(row.data)))
+        for record_id, version, member_id, occurred_at, face_to_face, kind in conn.execute(
+            visits
+        ):
+            data = {
+                "member_id": member_id,
+                "occurred_at": occurred_at,
+                "face_to_face": json_true(face_to_face),
+                "type": kind,
+            }
+            found.append(Record(record_id, "member_visit", version, False, data))
         return found, owner_of
 
