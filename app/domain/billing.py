@@ -143,6 +143,18 @@ def lines_for(payer: Payer, encounters: int) -> tuple[Line, ...]:
     return (Line(payer.code, payer.modifier, units),)
 
 
+def line_words(lines: Iterable[Line], *, times: str = "x", bundle: str = "bundle") -> str:
+    """Lines as a clerk writes them: H2024-TG x 1, H2024 x 5; a line without a
+    code is the payer's monthly bundle (`bundle` x 1). The worksheet's PDF
+    writes them so; the phone passes `times="×"` and its own word for the
+    bundle."""
+    words = []
+    for line in lines:
+        code = "-".join(part for part in (line.code, line.modifier) if part) or bundle
+        words.append(f"{code} {times} {line.units}")
+    return ", ".join(words) or "none"
+
+
 @dataclass(frozen=True)
 class _Member:
     id: str
@@ -175,6 +187,7 @@ def month_billing(
     units) and their authorizations; `specialist_of` names each member's
     specialist. A payer billed `pros` is left to the PROS report."""
     records = list(records)
+    first, last = month.first, month.last
     members = [
         _Member.of(r) for r in records if r.kind == "member" and not r.deleted
     ]
@@ -184,7 +197,7 @@ def month_billing(
     rows = []
     for member in members:
         days = encounters.get(member.id, [])
-        in_month = [day for day in days if month.first <= day <= month.last]
+        in_month = [day for day in days if first <= day <= last]
         if not in_month:
             continue
         member_auths = auths.get(member.id, [])
@@ -234,14 +247,19 @@ def _blockers(
     if payer.needs_authorization:
         if any(approving(auths, payer.id, day) is None for day in days):
             found.append("no_authorization")
-        upto = [day for day in every_day if day <= month.last]
-        used = by_authorization(auths, payer.id, upto)
-        for auth in auths:
-            mine = used.get(auth.id, [])
-            this_month = any(month.first <= day for day in mine)
-            if this_month and auth.units is not None and units_of(payer, mine) > auth.units:
-                found.append("units_exceeded")
-                break
+        first, last = month.first, month.last
+        limited = [a for a in auths if a.units is not None and a.payer == payer.id]
+        # The encounters of each limited authorization used this month, from its start.
+        used_now = [a for a in limited if any(a.approves(day) for day in days)]
+        if used_now:
+            start = min(a.start or first for a in used_now)
+            upto = [day for day in every_day if start <= day <= last]
+            used = by_authorization(auths, payer.id, upto)
+            for auth in used_now:
+                mine = used.get(auth.id, [])
+                if auth.units is not None and units_of(payer, mine) > auth.units:
+                    found.append("units_exceeded")
+                    break
     if payer.checks_lrs and (member.lrs_checked is None or days[0] < member.lrs_checked):
         found.append("lrs_not_documented")
     return tuple(found)
