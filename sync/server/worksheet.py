@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from app.domain.billing import BLOCKERS, BillingRow, Line
+from app.domain.billing import BLOCKERS, BillingRow, Line, line_words
 
 from .export import PrintablePdf, csv_bytes
 from .storage.billing import Worksheet
@@ -83,16 +83,6 @@ def _pdf_row(sheet: Worksheet, row: BillingRow) -> tuple[str, ...]:
         "Yes" if row.billable else "No",
         "; ".join(BLOCKERS.get(b, b) for b in row.blockers),
     )
-
-
-def line_words(lines: tuple[Line, ...]) -> str:
-    """Lines as a clerk writes them: H2024-TG x 1, H2024 x 5; a line without a
-    code is the payer's bundle."""
-    words = []
-    for line in lines:
-        code = "-".join(part for part in (line.code, line.modifier) if part) or "bundle"
-        words.append(f"{code} x {line.units}")
-    return ", ".join(words) or "none"
 
 
 def _payer_name(sheet: Worksheet, payer_id: str) -> str:
