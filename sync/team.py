@@ -1,12 +1,13 @@
 """A supervisor's calls (PROTOCOL.md: tallies, team week, review, due,
-fidelity). No flet.
+fidelity, billing). No flet.
 
 The HTTP goes through `SyncClient._request`, the one path with the device
 token, retries and the mapping to the SyncError tree. Calling it from this
 sibling module of the same package is deliberate: sync/client.py has another
 owner, and a second HTTP path would be a copy.
 
-The last tallies fetched are kept sealed in the store, so the Team screen can
+The last tallies fetched, and the billing worksheets of the last few months
+fetched, are kept sealed in the store, so the Team and Billing screens can
 show them offline with their age.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from .client import SyncClient
 from .protocol import (
@@ -23,14 +24,18 @@ from .protocol import (
     FIDELITY_QUARTERS_DEFAULT,
     TALLIES_PATH,
     TALLY_WEEKS_DEFAULT,
+    TEAM_BILLING_PATH,
     TEAM_FIDELITY_PATH,
     TEAM_FIDELITY_REPORT_PATH,
     TEAM_REVIEW_PATH,
     TEAM_WEEK_PATH,
+    BillingResponse,
     FidelityResponse,
 )
 
 TALLIES_SECRET = "team_tallies"
+BILLING_SECRET = "team_billing"
+BILLING_MONTHS_KEPT = 6  # the worksheets of the months fetched last, for offline viewing
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,14 @@ class TeamTallies:
     """GET /v1/tallies as the server sent it, and when it was fetched."""
 
     body: dict[str, Any]
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class TeamBilling:
+    """GET /v1/team/billing as the server sent it, and when it was fetched."""
+
+    body: BillingResponse
     fetched_at: datetime
 
 
@@ -106,3 +119,37 @@ class TeamClient:
             "GET", TEAM_FIDELITY_REPORT_PATH, params={"quarter": quarter, "format": "pdf"},
             document=True)
         return report
+
+    def billing(self, month: str) -> TeamBilling:
+        """The team's billing worksheet of `month` ("2026-11"): a row per member
+        and payer with encounters, and the totals by payer. Kept for offline
+        viewing, with the last few months fetched."""
+        body: BillingResponse = self._sync._request(
+            "GET", TEAM_BILLING_PATH, params={"month": month})
+        fetched = TeamBilling(body, self._sync.store.now())
+        kept = self._kept_billing()
+        kept.pop(month, None)  # the newest last: the oldest leaves first
+        kept[month] = {"fetched_at": fetched.fetched_at.isoformat(), "body": body}
+        for old in list(kept)[:-BILLING_MONTHS_KEPT]:
+            del kept[old]
+        self._sync.store.secrets.set(BILLING_SECRET, json.dumps(kept))
+        return fetched
+
+    def cached_billing(self, month: str) -> TeamBilling | None:
+        """The worksheet of `month` last fetched on this device, or None."""
+        kept = self._kept_billing().get(month)
+        if kept is None:
+            return None
+        return TeamBilling(kept["body"], datetime.fromisoformat(kept["fetched_at"]))
+
+    def billing_document(self, month: str, format: Literal["csv", "pdf"]) -> bytes:
+        """The worksheet of `month` as the billing clerk takes it: CSV or PDF."""
+        document: bytes = self._sync._request(
+            "GET", TEAM_BILLING_PATH, params={"month": month, "format": format},
+            document=True)
+        return document
+
+    def _kept_billing(self) -> dict[str, Any]:
+        raw = self._sync.store.secrets.get(BILLING_SECRET)
+        kept: dict[str, Any] = json.loads(raw) if raw else {}
+        return kept
