@@ -30,6 +30,7 @@ from .navigator import HOME, Navigator, Screen, Tab
 from .pin_gate import Gate
 from .syncing import SYNC_INTERVAL, ClientFactory, SyncLink, SyncSummary, default_client
 from .text import auto_lock_label
+from .views.billing import billing_screen
 from .views.common import TABS, TEAM, TEAM_TAB
 from .views.fidelity import fidelity_item_screen, fidelity_screen
 from .views.form import describe_saved, record_form_screen
@@ -166,6 +167,11 @@ class FieldLogApp:
                 if not self._is_supervisor:
                     raise LookupError("The Team screen is for supervisors.")
                 return team_screen(nav, TeamClient(self.sync_client), self.now, store.today)
+            case "billing":
+                if not self._is_supervisor:
+                    raise LookupError("The Billing screen is for supervisors.")
+                return billing_screen(nav, TeamClient(self.sync_client), store.payers,
+                                      self._member_here, self.now, store.today, arg)
             case "fidelity":
                 return fidelity_screen(nav, TeamClient(self.sync_client), store.today, arg)
             case "fidelity_item":
@@ -176,6 +182,15 @@ class FieldLogApp:
                 return team_week_screen(nav, TeamClient(self.sync_client), store.settings,
                                         store.today, arg)
         raise LookupError(f"There is no screen {name!r}.")
+
+    def _member_here(self, member_id: str) -> bool:
+        """Whether a member the server named is on this phone (a supervisor's
+        phone holds only the supervisor's own caseload)."""
+        try:
+            record = self.store.get(member_id)
+        except FieldLogError:  # not an id this phone could hold
+            return False
+        return record is not None and record.kind == "member"
 
     @property
     def _locked(self) -> bool:

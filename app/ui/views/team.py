@@ -97,7 +97,9 @@ def team_screen(nav: Navigator, team: TeamClient, now: Callable[[], datetime],
     fidelity = big_button("Fidelity and outcomes", ft.Icons.INSIGHTS,
                           nav.opener("fidelity"), key="open_fidelity",
                           filled=False)
-    return tab_screen("team", "Team", [body, fidelity], actions=[refresh],
+    billing = big_button("Billing", ft.Icons.RECEIPT_LONG_OUTLINED, nav.opener("billing"),
+                         key="open_billing", filled=False)
+    return tab_screen("team", "Team", [body, fidelity, billing], actions=[refresh],
                       on_scroll=nav.guard(pulled))
 
 
