@@ -122,9 +122,11 @@ def test_billing_months_rows_totals_taps_and_offline(start_app, central, billed)
         assert r.app.route == f"billing/{current}"
         assert h.by_key("billing_month").value == month_label(current)
         assert h.by_key("month_after").disabled is True
+        assert h.by_key("billing_running").value == (
+            f"{month_label(current)} is still running: visits logged later this month join it.")
         await until(lambda: h.find("billing_empty") is not None)
         await h.click("month_before")
-        assert r.app.route == f"billing/{month}"
+        assert r.app.route == f"billing/{month}" and h.find("billing_running") is None
         await until(lambda: h.find(f"billing_row:{rowan}:lhcc") is not None)
 
         # Offline: what was shown stays, and the note says so.

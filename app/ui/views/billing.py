@@ -1,7 +1,8 @@
 """Billing (supervisors): the month's billing worksheet, a card per member and
 payer with the encounters and the claim lines or, in red, why it cannot be
-billed yet; the totals by payer on top; the worksheet as CSV or PDF for the
-billing clerk at the bottom, where the thumb is.
+billed yet; the totals by payer on top; the month above the list and the
+worksheet as CSV or PDF for the billing clerk below it, both always in view
+(the files where the thumb is).
 
 It opens on last month (billing is done at month end, see app/ui/billing.py).
 The last worksheets fetched are kept sealed on the phone and shown, with
@@ -58,6 +59,9 @@ def billing_screen(nav: Navigator, team: TeamClient, payers: Mapping[str, Payer]
         if state["note"]:
             controls.append(ft.Text(state["note"], key="billing_note",
                                     color=ft.Colors.ON_SURFACE_VARIANT))
+        if month == current:
+            controls.append(muted(f"{label} is still running: visits logged later this month "
+                                  "join it.", key="billing_running"))
         if kept is not None:
             controls += _content(nav, Sheet.of(kept.body, payers), on_phone,
                                  kept.fetched_at, now())
@@ -120,8 +124,10 @@ def billing_screen(nav: Navigator, team: TeamClient, payers: Mapping[str, Payer]
     nav.run(fetch)
     footer = ft.Container(ft.Row([saver("csv"), saver("pdf")], spacing=12),
                           padding=ft.Padding.only(left=16, right=16, top=8, bottom=12))
+    # The month stays in view above the list, the files below it.
     return Screen(route=f"billing/{arg}" if arg else "billing", title="Billing",
-                  body=[scrolling([chooser, body]), footer], actions=[refresh])
+                  body=[ft.Container(chooser, padding=ft.Padding.symmetric(horizontal=8)),
+                        scrolling([body]), footer], actions=[refresh])
 
 
 def _content(nav: Navigator, sheet: Sheet, on_phone: Callable[[str], bool],
