@@ -37,14 +37,17 @@ def test_kill_at_a_random_moment_loses_no_returned_put(store_dir, seed):
         child = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(store_dir), PIN], stdout=subprocess.PIPE, text=True
         )
-        time.sleep(0.6 + rng.random() * 0.6)  # unlock takes ~0.2 s; then writes for a while
+        # Killed a random moment after its first put returned: how long the
+        # child takes to start (imports, the PIN's Scrypt) depends on the load.
+        first = child.stdout.readline()
+        assert first, "the writer stopped before its first put returned"
+        time.sleep(rng.random() * 0.6)
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate()
-        complete = out.split("\n")[:-1]  # the kill may cut the last line short
+        complete = (first + out).split("\n")[:-1]  # the kill may cut the last line short
         for line in complete:
             record_id, version = line.split()
             returned[record_id] = version
-    assert returned, "the writer never got to write"
     store = Store.open(store_dir, PIN)
     stored = {r.id: r.version for r in store.list("employer_contact")}
     assert store.damaged() == []

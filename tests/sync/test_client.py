@@ -172,12 +172,16 @@ def test_server_killed_mid_push_and_restarted_loses_and_duplicates_nothing(devic
     restarts = []
 
     killer = threading.Timer(0.3, server.kill)  # lands during the push batches
+    # The phone pushes several batches at once, so several may back off at
+    # once: one of them restarts the server (two would leave one running).
+    restarting = threading.Lock()
 
     def restart_while_backing_off(_seconds):
         killer.join()  # a failed call may come before kill() has finished
-        if server.process is None:
-            server.start()
-            restarts.append(1)
+        with restarting:
+            if server.process is None:
+                server.start()
+                restarts.append(1)
 
     made_ids = set()
     phone = devices.enroll("Fay Specialist")
